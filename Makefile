@@ -1,0 +1,62 @@
+# theory: the two set-up commands are `make reproduce` and `make test`; both build .venv first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+JOBS   ?= 2
+
+.PHONY: venv test test-all reproduce verify figures notebooks bench lint paper clean
+
+venv: $(STAMP)
+
+# Re-install only when pyproject.toml changed (the stamp is older than it).
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+test: venv
+	CI=$${CI:-} $(BIN)/python -m pytest -n $(JOBS) -q
+
+test-all: venv
+	$(BIN)/python -m pytest -n $(JOBS) -q -m ''
+
+# The main job: every claim at full size, then every figure, then the report.
+reproduce: venv
+	mkdir -p reports paper/generated
+	$(BIN)/theory verify --jobs $(JOBS) --json reports/claims.json --markdown reports/claims.md \
+		--latex paper/generated/claims.tex
+	$(MAKE) --no-print-directory figures
+	$(BIN)/python -m theory.report reports/claims.json --figures figures --out reports/REPORT.md
+	@echo "report: reports/REPORT.md; figures: figures/"
+
+verify: venv
+	$(BIN)/theory verify --fast
+
+figures: venv
+	@set -e; for f in figures/*.py; do [ -e "$$f" ] || continue; echo "figure $$f"; \
+		$(BIN)/python "$$f"; done
+
+notebooks: venv
+	@set -e; for f in notebooks/*.py; do [ -e "$$f" ] || continue; echo "notebook $$f"; \
+		$(BIN)/python "$$f"; done
+
+bench: venv
+	@set -e; for f in benchmarks/bench_*.py; do [ -e "$$f" ] || continue; echo "benchmark $$f"; \
+		$(BIN)/python "$$f"; done
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/mypy theory
+
+paper:
+	@if command -v latexmk >/dev/null 2>&1; then \
+		cd paper && latexmk -pdf -interaction=nonstopmode -halt-on-error main.tex; \
+	else \
+		echo "latexmk not found. Install the TeX packages with:"; \
+		echo "  apt-get install -y --no-install-recommends texlive-latex-base texlive-latex-recommended texlive-fonts-recommended latexmk"; \
+	fi
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache reports
