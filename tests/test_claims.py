@@ -95,3 +95,34 @@ def test_module_entry_point():
     out = subprocess.run([sys.executable, "-m", "theory", "list", "speculative"],
                          capture_output=True, text=True, check=True)
     assert "speculative.single-draft-coupling" in out.stdout
+
+
+def test_report_from_json(tmp_path):
+    from theory.report import main as report_main
+
+    out = tmp_path / "claims.json"
+    assert main(["verify", "speculative", "--fast", "--json", str(out)]) == 0
+    figs = tmp_path / "figs"
+    figs.mkdir()
+    (figs / "x.png").write_bytes(b"")
+    (figs / "x.json").write_text('{"params": {"n": 3}}')
+    assert report_main([str(out), "--figures", str(figs), "--out", str(tmp_path / "R.md")]) == 0
+    text = (tmp_path / "R.md").read_text()
+    assert "claims pass" in text and "speculative.single-draft-coupling" in text and "### x" in text
+
+
+@pytest.mark.parametrize("broken", ["closed_form", "ot_route"])
+def test_single_draft_claim_can_fail(monkeypatch, broken):
+    """Breaking either route of speculative.single-draft-coupling makes the claim fail."""
+    import theory.speculative.claims as spec_claims
+
+    if broken == "closed_form":
+        real = spec_claims.maximal_coupling_acceptance
+        monkeypatch.setattr(spec_claims, "maximal_coupling_acceptance",
+                            lambda p, q: real(p, q) + 1e-9)
+    else:
+        real_emd2 = spec_claims.ot.emd2
+        monkeypatch.setattr(spec_claims.ot, "emd2",
+                            lambda a, b, M, **kw: real_emd2(a, b, 0.5 * M, **kw))
+    res = reg.run_claim(reg.registry()["speculative.single-draft-coupling"], fast=True)
+    assert not res.passed and res.measured > 1e-12
