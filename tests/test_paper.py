@@ -1,0 +1,146 @@
+"""The paper (``paper/main.tex``) cites only what the package has.
+
+- every ``\\includegraphics`` target is ``../figures/<name>.pdf`` and ``figures/<name>.py`` exists
+  (the script that writes it, see ``tests/test_scripts.py``);
+- every claim id cited with ``\\claim{...}`` is registered (``theory.claims.registry()``);
+- the claims table the paper ``\\input``s is the one ``theory verify --latex`` writes
+  (``theory.cli.format_latex``): same frame, same id/source/statement cells, every registered
+  claim present.
+
+No TeX installation is needed.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from theory.claims import ClaimResult, registry
+from theory.cli import format_latex
+
+ROOT = Path(__file__).resolve().parent.parent
+PAPER = ROOT / "paper"
+MAIN = PAPER / "main.tex"
+TABLE_INPUT = "generated/claims.tex"
+
+_COMMENT = re.compile(r"(?<!\\)%.*")
+_GRAPHICS = re.compile(r"\\includegraphics\s*(?:\[[^\]]*\])?\s*\{([^}]*)\}")
+_CLAIM = re.compile(r"\\claim\s*\{([^}]*)\}")
+_INPUT = re.compile(r"\\input\s*\{([^}]*)\}")
+_ROW_ID = re.compile(r"^\\texttt\{(.*?)\} & ")
+
+
+def _strip_comments(tex: str) -> str:
+    return "\n".join(_COMMENT.sub("", line) for line in tex.splitlines())
+
+
+def figure_targets(tex: str) -> list[str]:
+    """The ``\\includegraphics`` targets of a LaTeX source (comments ignored)."""
+    return _GRAPHICS.findall(_strip_comments(tex))
+
+
+def cited_claims(tex: str) -> list[str]:
+    """The claim ids cited with ``\\claim{...}`` (comments ignored), in order of appearance."""
+    return [c.strip() for c in _CLAIM.findall(_strip_comments(tex))]
+
+
+def missing_figures(tex: str, paper_dir: Path = PAPER, root: Path = ROOT) -> list[str]:
+    """Targets that are not ``../figures/<name>(.pdf)`` with an existing ``figures/<name>.py``."""
+    bad = []
+    for target in figure_targets(tex):
+        path = (paper_dir / target).resolve()
+        if path.parent != (root / "figures").resolve() or path.suffix not in ("", ".pdf"):
+            bad.append(target)
+        elif not (root / "figures" / f"{path.stem}.py").is_file():
+            bad.append(target)
+    return bad
+
+
+def unknown_claims(tex: str) -> list[str]:
+    """Cited claim ids that are not in the registry."""
+    reg = registry()
+    return [c for c in cited_claims(tex) if c not in reg]
+
+
+def _row_id(line: str) -> str | None:
+    m = _ROW_ID.match(line)
+    if m is None:
+        return None
+    return m.group(1).replace(r"\allowbreak{}", "").replace(r"\_", "_")
+
+
+def _placeholder_results(ids: list[str]) -> list[ClaimResult]:
+    reg = registry()
+    return [ClaimResult(i, reg[i].area, reg[i].source, reg[i].statement, 0.0, 1.0, "<=", True,
+                        0.0, {}) for i in ids]
+
+
+def _cells_before_measured(line: str) -> str:
+    return " & ".join(line.split(" & ")[:3])
+
+
+def table_problems(table: str) -> list[str]:
+    """Differences between a claims table and what ``format_latex`` writes for the registry."""
+    reg = registry()
+    lines = table.splitlines()
+    ids = [i for i in map(_row_id, lines) if i is not None]
+    problems = [f"unregistered claim {i!r} in the table" for i in ids if i not in reg]
+    if problems:
+        return problems
+    problems += [f"registered claim {i!r} missing from the table" for i in reg if i not in ids]
+    expected = format_latex(_placeholder_results(ids)).splitlines()
+    frame = [line for line in lines if _row_id(line) is None]
+    if frame != [line for line in expected if _row_id(line) is None]:
+        problems.append("table frame differs from theory.cli.format_latex output")
+    rows = [_cells_before_measured(line) for line in lines if _row_id(line) is not None]
+    want = [_cells_before_measured(line) for line in expected if _row_id(line) is not None]
+    problems += [f"row differs (stale source/statement?): {got!r}"
+                 for got, exp in zip(rows, want, strict=True) if got != exp]
+    return problems
+
+
+@pytest.fixture(scope="module")
+def tex() -> str:
+    return MAIN.read_text(encoding="utf-8")
+
+
+def test_every_figure_has_a_script(tex):
+    assert missing_figures(tex) == []
+
+
+def test_every_cited_claim_is_registered(tex):
+    assert cited_claims(tex), "the paper cites no claim"
+    assert unknown_claims(tex) == []
+
+
+def test_checks_flag_missing_ids_and_figures():
+    fake = ("\\includegraphics[width=2cm]{../figures/no_such_figure.pdf}\n"
+            "\\includegraphics{figures/elsewhere.pdf}\n"
+            "% \\includegraphics{../figures/commented_out.pdf}\n"
+            "\\claim{speculative.no-such-claim} and \\claim{speculative.single-draft-coupling}\n")
+    assert missing_figures(fake) == ["../figures/no_such_figure.pdf", "figures/elsewhere.pdf"]
+    assert unknown_claims(fake) == ["speculative.no-such-claim"]
+
+
+def test_claims_table_is_the_cli_output(tex):
+    assert TABLE_INPUT in _INPUT.findall(_strip_comments(tex))
+    makefile = (ROOT / "Makefile").read_text()
+    assert f"--latex paper/{TABLE_INPUT}" in makefile, "make reproduce must regenerate the table"
+    path = PAPER / TABLE_INPUT
+    if not path.is_file():
+        pytest.skip(f"{path} not generated yet (theory verify --latex {path})")
+    problems = table_problems(path.read_text(encoding="utf-8"))
+    assert problems == [], (f"{problems}\nregenerate: theory verify --fast --latex "
+                            f"paper/{TABLE_INPUT} (or make reproduce)")
+
+
+def test_table_check_flags_a_stale_table():
+    ids = list(registry())
+    table = format_latex(_placeholder_results(ids))
+    assert table_problems(table) == []
+    assert r"\toprule" in table
+    first = next(line for line in table.splitlines() if _row_id(line) is not None)
+    assert table_problems(table.replace(first, first.replace(" & ", " & stale ", 1)))
+    assert table_problems(table.replace(first + "\n", ""))
