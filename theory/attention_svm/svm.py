@@ -1,0 +1,468 @@
+r"""Att-SVM: the hard-margin SVM that gradient-trained softmax attention converges to.
+
+For sequences ``X_i`` (T tokens of dimension d), queries ``z_i`` and selected tokens ``alpha_i``,
+
+.. math::
+
+    W^{mm}_\alpha = \arg\min_W \|W\| \quad\text{s.t.}\quad
+    (x_{i\alpha_i} - x_{it})^\top W z_i \ge 1 \quad \forall i,\ \text{visible } t \ne \alpha_i ,
+
+with the Frobenius norm (the limit of gradient descent on ``W``) or the nuclear norm (the limit
+of gradient descent on ``(K, Q)`` with ``W = K Q^T``). Sources: Tarzanagh, Li, Thrampoulidis,
+Oymak, "Transformers as Support Vector Machines" (arXiv 2308.16898); Tarzanagh, Li, Zhang, Oymak,
+"Max-Margin Token Selection in Attention Mechanism" (NeurIPS 2023, arXiv 2306.13596).
+
+Frobenius route (exact). With ``A_it = (x_{i alpha_i} - x_it) z_i^T`` the constraints read
+``<W, A_it> >= 1``: a bias-free hard-margin SVM in R^{d x d}. Its dual is
+``max_{lambda >= 0} sum(lambda) - 0.5 ||sum lambda A||_F^2`` with ``W = sum lambda* A`` and
+``sum lambda* = ||W||_F^2``; equivalently ``W = p*/||p*||^2`` with ``p*`` the minimum-norm point
+of ``conv{A_it}``, so the problem is infeasible iff ``0`` lies in that hull. We solve the
+least-distance program by the Lawson-Hanson reduction to one non-negative least-squares problem
+(``scipy.optimize.nnls``) and then polish on the detected support by solving the KKT system
+``G_S G_S^T lambda_S = 1`` exactly. Cost: one NNLS with ``m = sum_i (#visible_i - 1)`` columns
+and ``d^2 + 1`` rows.
+
+Nuclear route: the SDP ``min ||W||_*`` under the same constraints, solved with cvxpy and
+Clarabel (SCS as fallback); feasibility is decided first by the exact Frobenius route, since
+both problems share their feasible set.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy.optimize import nnls
+
+from theory._validate import as_choice, as_float_array
+from theory.attention_svm._inputs import index_vector, labels, tokens_and_queries, visibility_mask
+
+#: The relative size of the min-norm hull point below which the problem is declared infeasible.
+INFEASIBLE_RTOL = 1e-8
+#: Margin slack below which a constraint counts as active (support), per norm.
+SUPPORT_TOL = {"fro": 1e-6, "nuc": 1e-4}
+NORMS = ("fro", "nuc")
+
+
+@dataclass(frozen=True)
+class AttSVMResult:
+    """Solution of an Att-SVM problem.
+
+    Attributes
+    ----------
+    W
+        The (d, d) solution; all-NaN when ``status != "optimal"``.
+    status
+        ``"optimal"``, ``"infeasible"`` (0 lies in the constraint hull) or ``"failed"`` (the
+        conic solver gave no solution; nuclear norm only).
+    objective
+        ``||W||_F`` (``norm="fro"``) or ``||W||_*`` (``norm="nuc"``); ``inf`` unless optimal.
+    margins
+        (n, T) values ``(x_{i alpha_i} - x_it)^T W z_i``; NaN at ``alpha_i`` and masked tokens.
+    support
+        Per sample, the indices t with margin ``<= 1 + SUPPORT_TOL[norm]`` (the support tokens).
+    multipliers
+        (n, T) dual variables ``lambda_it`` with ``W = sum lambda_it A_it`` (Frobenius) or the
+        conic solver's duals (nuclear); NaN at ``alpha_i`` and masked tokens; None if not optimal.
+    norm
+        ``"fro"`` or ``"nuc"``.
+    solver
+        ``"nnls"`` or the cvxpy solver used.
+    iterations
+        Iteration count of the conic solver, None for the NNLS route (scipy does not report it).
+    diagnostics
+        Certificates: ``primal_violation`` (max(0, 1 - min margin)), ``dual_violation``
+        (max(0, -min lambda)), ``complementarity`` (max |lambda (m - 1)|), ``stationarity``
+        (``||W - sum lambda A||_F``, Frobenius; ``||sum lambda A||_op - 1``, nuclear) and
+        ``duality_gap`` (``|sum lambda - ||W||_F^2|`` or ``|sum lambda - ||W||_*|``).
+    """
+
+    W: np.ndarray
+    status: str
+    objective: float
+    margins: np.ndarray
+    support: tuple[np.ndarray, ...]
+    multipliers: np.ndarray | None
+    norm: str
+    solver: str
+    iterations: int | None = None
+    diagnostics: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Constraints:
+    """The constraint list of an Att-SVM problem: ``A_k = D_k Q_k^T``, k = (sample, token)."""
+
+    D: np.ndarray  # (m, d) token differences x_{i alpha_i} - x_it
+    Q: np.ndarray  # (m, d) queries z_i
+    sample: np.ndarray  # (m,) sample index i
+    token: np.ndarray  # (m,) token index t
+
+    @property
+    def G(self) -> np.ndarray:
+        """(m, d*d) rows ``vec(A_k)`` (row-major)."""
+        m, d = self.D.shape
+        return (self.D[:, :, None] * self.Q[:, None, :]).reshape(m, d * self.Q.shape[1])
+
+
+def build_constraints(X: np.ndarray, Z: np.ndarray, alpha: np.ndarray, mask: np.ndarray) -> Constraints:
+    """The constraint rows of Att-SVM(alpha) over visible tokens ``t != alpha_i`` (no validation)."""
+    n, T, _ = X.shape
+    keep = mask.copy()
+    keep[np.arange(n), alpha] = False
+    i, t = np.nonzero(keep)
+    D = X[i, alpha[i]] - X[i, t]
+    return Constraints(D=D, Q=Z[i], sample=i, token=t)
+
+
+def _ldp(G: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Least-distance program ``min ||w|| s.t. G w >= 1`` (Lawson-Hanson via NNLS, then polish).
+
+    Returns ``(w, lam)`` with ``w = G^T lam``, or ``(None, None)`` when infeasible.
+    """
+    m, p = G.shape
+    if m == 0:
+        return np.zeros(p), np.zeros(0)
+    scale = float(np.max(np.linalg.norm(G, axis=1)))
+    if scale == 0.0:
+        return None, None
+    Gs = G / scale  # rows of norm <= 1: w_s = scale * w, lam = lam_s / scale^2
+    E = np.vstack([Gs.T, np.ones((1, m))])
+    f = np.zeros(p + 1)
+    f[-1] = 1.0
+    u, _ = nnls(E, f, maxiter=50 * (m + p + 1))
+    total = float(u.sum())
+    if total <= 0.0:
+        return None, None
+    # h = Gs^T u / sum(u) is the min-norm point p* of conv(rows of Gs); w_s = h / ||h||^2.
+    # (Computing it from h rather than from 1 - sum(u) avoids the cancellation in that gap.)
+    h = Gs.T @ (u / total)
+    hh = float(h @ h)
+    if hh < INFEASIBLE_RTOL**2:
+        return None, None
+    lam_s = (u / total) / hh
+    lam_s = _polish(Gs, lam_s)
+    w_s = Gs.T @ lam_s
+    return w_s / scale, lam_s / scale**2
+
+
+def _polish(Gs: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """Re-solve the KKT system on the support ``S``: ``G_S G_S^T lam_S = 1`` (with two steps of
+    iterative refinement), kept when its multipliers are positive and its margins are no worse."""
+    S = lam > 0
+    if not np.any(S):
+        return lam
+    GS = Gs[S]
+    gram = GS @ GS.T
+    ones = np.ones(int(S.sum()))
+    sol, _, rank, _ = np.linalg.lstsq(gram, ones, rcond=None)
+    if rank < int(S.sum()):
+        return lam
+    for _ in range(2):
+        sol = sol + np.linalg.lstsq(gram, ones - gram @ sol, rcond=None)[0]
+    if np.any(sol <= 0):
+        return lam
+    cand = np.zeros_like(lam)
+    cand[S] = sol
+    old_w, new_w = Gs.T @ lam, Gs.T @ cand
+    old_viol = max(0.0, 1.0 - float(np.min(Gs @ old_w)))
+    new_viol = max(0.0, 1.0 - float(np.min(Gs @ new_w)))
+    return cand if new_viol <= max(old_viol, 1e-13) else lam
+
+
+def _per_token(values: np.ndarray, cons: Constraints, n: int, T: int) -> np.ndarray:
+    out = np.full((n, T), np.nan)
+    out[cons.sample, cons.token] = values
+    return out
+
+
+def _support(margins: np.ndarray, tol: float) -> tuple[np.ndarray, ...]:
+    with np.errstate(invalid="ignore"):
+        active = np.where(np.isnan(margins), False, margins <= 1.0 + tol)
+    return tuple(np.flatnonzero(row) for row in active)
+
+
+def _infeasible(n: int, T: int, d: int, norm: str, solver: str, status: str = "infeasible") -> AttSVMResult:
+    return AttSVMResult(W=np.full((d, d), np.nan), status=status, objective=float("inf"),
+                        margins=np.full((n, T), np.nan), support=tuple(np.zeros(0, int) for _ in range(n)),
+                        multipliers=None, norm=norm, solver=solver)
+
+
+def _validate(X: Any, Z: Any, alpha: Any, mask: Any) -> tuple[np.ndarray, ...]:
+    X, Z = tokens_and_queries(X, Z)
+    n, T, _ = X.shape
+    alpha = index_vector(alpha, n, T)
+    mask = visibility_mask(mask, n, T, alpha)
+    return X, Z, alpha, mask
+
+
+def solve_att_svm(X: Any, Z: Any, alpha: Any, *, norm: str = "fro", mask: Any = None,
+                  solver: str = "CLARABEL") -> AttSVMResult:
+    r"""Solve Att-SVM(alpha) in the Frobenius or the nuclear norm.
+
+    .. math:: \min_W \|W\| \ \text{s.t.}\ (x_{i\alpha_i} - x_{it})^\top W z_i \ge 1,
+              \ t \ne \alpha_i \text{ visible}.
+
+    Parameters
+    ----------
+    X
+        Tokens, shape (n, T, d).
+    Z
+        Queries, shape (n, d).
+    alpha
+        Selected token per sample, integers in [0, T), shape (n,).
+    norm
+        ``"fro"``: exact route (NNLS least-distance program + KKT polish), accurate to ~1e-12
+        in W; ``"nuc"``: cvxpy SDP (``solver``, SCS as fallback), ~1e-8 in the objective.
+    mask
+        Optional (n, T) booleans: False tokens are invisible (no constraint). ``mask[i, alpha_i]``
+        must be True. Several queries and causal masks are flattened with :func:`flatten_queries`.
+    solver
+        cvxpy solver for ``norm="nuc"`` (default ``"CLARABEL"``).
+
+    Returns
+    -------
+    AttSVMResult
+        Infeasibility (0 in the hull of the ``A_it``) is a status, never an exception; with no
+        constraint at all the solution is ``W = 0``.
+
+    Notes
+    -----
+    Source: TF-SVM (arXiv 2308.16898), Att-SVM problem; the NNLS route is the Lawson-Hanson
+    reduction of a least-distance program. Complexity: one NNLS of size
+    ``(d^2 + 1) x m``, ``m <= n (T - 1)``, i.e. about ``O(m d^4)`` flops at worst.
+    """
+    X, Z, alpha, mask = _validate(X, Z, alpha, mask)
+    norm = as_choice(norm, "norm", NORMS)
+    n, T, d = X.shape
+    cons = build_constraints(X, Z, alpha, mask)
+    G = cons.G
+    w, lam = _ldp(G)
+    if w is None or lam is None:
+        return _infeasible(n, T, d, norm, "nnls" if norm == "fro" else solver)
+    if norm == "nuc":
+        return _solve_conic(cons, n, T, d, "nuc", solver, fallback="SCS")
+    W = w.reshape(d, d)
+    margins = G @ w
+    objective = float(np.linalg.norm(W))
+    diag = {
+        "primal_violation": max(0.0, 1.0 - float(margins.min())) if margins.size else 0.0,
+        "dual_violation": max(0.0, -float(lam.min())) if lam.size else 0.0,
+        "complementarity": float(np.max(np.abs(lam * (margins - 1.0)))) if lam.size else 0.0,
+        "stationarity": float(np.linalg.norm(w - G.T @ lam)),
+        "duality_gap": abs(float(lam.sum()) - objective**2),
+    }
+    mt = _per_token(margins, cons, n, T)
+    return AttSVMResult(W=W, status="optimal", objective=objective, margins=mt,
+                        support=_support(mt, SUPPORT_TOL["fro"]),
+                        multipliers=_per_token(lam, cons, n, T), norm="fro", solver="nnls",
+                        iterations=None, diagnostics=diag)
+
+
+def solve_att_svm_cvxpy(X: Any, Z: Any, alpha: Any, *, norm: str = "fro", mask: Any = None,
+                        solver: str = "CLARABEL") -> AttSVMResult:
+    """Att-SVM through cvxpy alone (the independent reference route; cost of one conic solve).
+
+    Same problem and result type as :func:`solve_att_svm`; infeasibility is the conic solver's
+    verdict. With Clarabel's default tolerances W is accurate to about 1e-4 in its entries.
+    """
+    X, Z, alpha, mask = _validate(X, Z, alpha, mask)
+    norm = as_choice(norm, "norm", NORMS)
+    n, T, d = X.shape
+    return _solve_conic(build_constraints(X, Z, alpha, mask), n, T, d, norm, solver, fallback=None)
+
+
+def _solve_conic(cons: Constraints, n: int, T: int, d: int, norm: str, solver: str,
+                 fallback: str | None) -> AttSVMResult:
+    import cvxpy as cp
+
+    W = cp.Variable((d, d))
+    m = cons.D.shape[0]
+    objective = cp.normNuc(W) if norm == "nuc" else cp.norm(W, "fro")
+    constraints = [cp.sum(cp.multiply(cons.D @ W, cons.Q), axis=1) >= 1] if m else []
+    prob = cp.Problem(cp.Minimize(objective), constraints)
+    used = solver
+    for name in [solver] + ([fallback] if fallback else []):
+        used = name
+        try:
+            prob.solve(solver=name)
+        except cp.error.SolverError:
+            continue
+        if prob.status in (cp.OPTIMAL, cp.INFEASIBLE):
+            break
+    if prob.status == cp.INFEASIBLE:
+        return _infeasible(n, T, d, norm, used)
+    if prob.status != cp.OPTIMAL or W.value is None:
+        return _infeasible(n, T, d, norm, used, status="failed")
+    Wv = np.asarray(W.value, dtype=float)
+    margins = np.einsum("kd,de,ke->k", cons.D, Wv, cons.Q)
+    lam = np.asarray(constraints[0].dual_value, dtype=float).reshape(-1) if m else np.zeros(0)
+    S = (lam[:, None, None] * cons.D[:, :, None] * cons.Q[:, None, :]).sum(axis=0) if m else np.zeros((d, d))
+    value = float(np.linalg.norm(Wv, "nuc") if norm == "nuc" else np.linalg.norm(Wv))
+    if norm == "nuc":
+        stationarity = float(np.linalg.norm(S, 2)) - 1.0 if m else 0.0
+        gap = abs(float(lam.sum()) - value)
+    else:
+        # cvxpy's duals are for min ||W||_F: W = S / ||W||_F, sum lambda = ||W||_F.
+        stationarity = float(np.linalg.norm(Wv - S * value)) if m else float(np.linalg.norm(Wv))
+        gap = abs(float(lam.sum()) - value)
+        lam = lam * value
+    diag = {
+        "primal_violation": max(0.0, 1.0 - float(margins.min())) if m else 0.0,
+        "dual_violation": max(0.0, -float(lam.min())) if m else 0.0,
+        "complementarity": float(np.max(np.abs(lam * (margins - 1.0)))) if m else 0.0,
+        "stationarity": stationarity,
+        "duality_gap": gap,
+    }
+    mt = _per_token(margins, cons, n, T)
+    its = prob.solver_stats.num_iters if prob.solver_stats is not None else None
+    return AttSVMResult(W=Wv, status="optimal", objective=value, margins=mt,
+                        support=_support(mt, SUPPORT_TOL[norm]), multipliers=_per_token(lam, cons, n, T),
+                        norm=norm, solver=used, iterations=None if its is None else int(its),
+                        diagnostics=diag)
+
+
+def is_feasible(X: Any, Z: Any, alpha: Any, *, mask: Any = None) -> bool:
+    """Whether Att-SVM(alpha) is feasible, i.e. 0 is not in ``conv{A_it}`` (exact NNLS test)."""
+    X, Z, alpha, mask = _validate(X, Z, alpha, mask)
+    w, _ = _ldp(build_constraints(X, Z, alpha, mask).G)
+    return w is not None
+
+
+def token_scores(X: Any, Y: Any, v: Any) -> np.ndarray:
+    """Scores ``gamma_it = Y_i v^T x_it`` of a linear head, shape (n, T). Cost O(n T d)."""
+    X = as_float_array(X, "X", ndim=3)
+    Y = labels(Y, X.shape[0])
+    v = as_float_array(v, "v", ndim=1)
+    if v.shape != (X.shape[2],):
+        raise ValueError(f"v: expected shape ({X.shape[2]},), got {v.shape}")
+    return Y[:, None] * (X @ v)
+
+
+def optimal_tokens(X: Any, Y: Any, v: Any) -> np.ndarray:
+    """The optimal tokens ``opt_i = argmax_t Y_i v^T x_it`` (linear head), shape (n,).
+
+    Raises
+    ------
+    ValueError
+        On a tie: the two largest scores of a sample differ by at most ``1e-12 * max|gamma_i|``.
+    """
+    gamma = token_scores(X, Y, v)
+    opt = np.argmax(gamma, axis=1)
+    if gamma.shape[1] > 1:
+        top2 = np.sort(gamma, axis=1)[:, -2:]
+        scale = np.max(np.abs(gamma), axis=1)
+        tied = top2[:, 1] - top2[:, 0] <= 1e-12 * scale
+        if np.any(tied):
+            raise ValueError(f"X, Y, v: the optimal token of sample {int(np.flatnonzero(tied)[0])} is not "
+                             "unique (tied scores); perturb the data")
+    return opt
+
+
+def is_locally_optimal(X: Any, Z: Any, alpha: Any, scores: Any, *, norm: str = "fro",
+                       mask: Any = None) -> bool:
+    """Whether alpha is locally optimal: Att-SVM(alpha) is feasible and every support token scores lower.
+
+    ``scores[i, alpha_i] > scores[i, t]`` for every support token ``t`` of sample i (tokens
+    with margin 1 at the solution in ``norm``); interior tokens may score higher (TF-SVM,
+    definition of locally optimal indices). Cost: one :func:`solve_att_svm`.
+    """
+    X, Z, alpha, mask = _validate(X, Z, alpha, mask)
+    n, T, _ = X.shape
+    scores = as_float_array(scores, "scores", ndim=2)
+    if scores.shape != (n, T):
+        raise ValueError(f"scores: expected shape ({n}, {T}), got {scores.shape}")
+    res = solve_att_svm(X, Z, alpha, norm=norm, mask=mask)
+    if res.status != "optimal":
+        return False
+    return all(bool(np.all(scores[i, alpha[i]] > scores[i, sup])) for i, sup in enumerate(res.support))
+
+
+def correlation(A: Any, B: Any) -> float:
+    """Cosine ``<A, B>_F / (||A||_F ||B||_F)`` (the papers' "correlation coefficient"). Cost O(size).
+
+    Raises
+    ------
+    ValueError
+        On a shape mismatch, non-finite entries or a zero matrix.
+    """
+    A = as_float_array(A, "A")
+    B = as_float_array(B, "B")
+    if A.shape != B.shape:
+        raise ValueError(f"A, B: shapes differ, {A.shape} vs {B.shape}")
+    na, nb = float(np.linalg.norm(A)), float(np.linalg.norm(B))
+    if na == 0.0 or nb == 0.0:
+        raise ValueError("A, B: correlation is undefined for a zero matrix")
+    return float(np.vdot(A, B) / na / nb)
+
+
+def enumerate_alphas(n: int, T: int) -> Iterator[np.ndarray]:
+    """All ``T**n`` index vectors alpha in lexicographic order (small n, T only)."""
+    for combo in itertools.product(range(T), repeat=n):
+        yield np.array(combo, dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class FlatQueries:
+    """Several queries per sequence flattened into the single-query Att-SVM form.
+
+    Row ``r`` is query ``position[r]`` of sequence ``sequence[r]``: its tokens ``X[r]`` are the
+    tokens of that sequence, ``Z[r]`` the query and ``mask[r]`` its visible tokens. Selected
+    tokens given per (sequence, query) as an (n, K) array flatten with ``alpha.reshape(-1)``.
+    """
+
+    X: np.ndarray
+    Z: np.ndarray
+    mask: np.ndarray
+    sequence: np.ndarray
+    position: np.ndarray
+
+
+def flatten_queries(X_seq: Any, queries: Any = "all", *, causal: bool = False) -> FlatQueries:
+    r"""Flatten multi-query (self-)attention into one Att-SVM row per (sequence, query).
+
+    The problem ``min ||W|| s.t. (x_{i alpha_ik} - x_it)^T W q_ik >= 1`` for every sequence i,
+    query k and visible ``t in V_ik \ {alpha_ik}`` is the single-query problem on the rows
+    returned here (tokens ``X_i``, query ``q_ik``, mask row ``V_ik``).
+
+    Parameters
+    ----------
+    X_seq
+        Sequences, shape (n, T, d).
+    queries
+        ``"all"``: self-attention, query k is token k (K = T); ``"last"``: the last token only
+        (K = 1); or an array (n, K, d) of separate queries (cross-attention).
+    causal
+        Query k sees tokens ``0..k`` only (self-attention, or K <= T separate queries); with
+        ``"last"`` every token is visible.
+
+    Returns
+    -------
+    FlatQueries
+        Arrays with n*K rows, in order (sequence, query). Cost O(n K T d) memory.
+    """
+    X = as_float_array(X_seq, "X_seq", ndim=3)
+    n, T, d = X.shape
+    if isinstance(queries, str):
+        as_choice(queries, "queries", ("all", "last"))
+        Qs = X if queries == "all" else X[:, -1:, :]
+        first_pos = 0 if queries == "all" else T - 1
+    else:
+        Qs = as_float_array(queries, "queries", ndim=3)
+        if Qs.shape[0] != n or Qs.shape[2] != d:
+            raise ValueError(f"queries: expected shape ({n}, K, {d}), got {Qs.shape}")
+        first_pos = 0
+    K = Qs.shape[1]
+    if causal and first_pos + K > T:
+        raise ValueError(f"queries: a causal mask needs at most T = {T} queries, got {K}")
+    pos = first_pos + np.arange(K)
+    if causal:
+        row_mask = np.arange(T)[None, :] <= pos[:, None]
+    else:
+        row_mask = np.ones((K, T), dtype=bool)
+    return FlatQueries(X=np.repeat(X, K, axis=0), Z=Qs.reshape(n * K, d),
+                       mask=np.tile(row_mask, (n, 1)), sequence=np.repeat(np.arange(n), K),
+                       position=np.tile(pos, n))
