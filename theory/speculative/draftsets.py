@@ -1,0 +1,356 @@
+"""Laws of the set of distinct drafted tokens, and P(all K drafts fall in a subset B).
+
+Drafts ``X = (X_1, ..., X_K)`` come from ``draft`` = q in one of three ways:
+
+- ``"iid"``: K independent draws from q;
+- ``"wor"``: successive sampling without replacement, ``Q(x) = prod_i q(x_i) / (1 - sum_{j<i} q(x_j))``
+  over ordered tuples of distinct tokens (the Gumbel-top-K order);
+- ``"greedy"``: the top-(K-1) tokens T of q (ties broken by the lower index) plus one draw from q
+  restricted to the complement of T and renormalised (Hu et al., ICLR 2025).
+
+The optimal acceptance depends on the drafts only through the law ``Qbar(S)`` of the set
+``S = S(X)`` of distinct drafted tokens and, by LP duality, through ``P(S(X) ⊆ B)``; this module
+computes both, exactly, without enumerating V**K tuples where a closed form exists.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy import integrate
+
+from theory._validate import as_choice, as_pmf
+from theory.speculative._common import DRAFT_LAWS, validate_k
+
+#: Largest number of draft sets :func:`draft_set_law` builds.
+MAX_SETS = 3_000_000
+
+
+@dataclass(frozen=True)
+class DraftSetLaw:
+    """Law of the set of distinct drafted tokens.
+
+    Attributes
+    ----------
+    members
+        Integer array (n_sets, K): the sorted members of each set, padded with -1.
+    sizes
+        Number of members of each set, shape (n_sets,).
+    prob
+        ``Qbar(S)`` for each set, shape (n_sets,); sums to 1.
+    vocab
+        Vocabulary size V.
+    """
+
+    members: np.ndarray
+    sizes: np.ndarray
+    prob: np.ndarray
+    vocab: int
+
+    def as_dict(self) -> dict[frozenset[int], float]:
+        """``{frozenset S: Qbar(S)}``."""
+        return {frozenset(int(x) for x in row[:s]): float(w)
+                for row, s, w in zip(self.members, self.sizes, self.prob)}
+
+
+def greedy_top(q: np.ndarray, k: int) -> np.ndarray:
+    """The deterministic part T of greedy drafts: the k-1 most likely draft tokens, ties to the
+    lower index. O(V log V)."""
+    order = np.lexsort((np.arange(q.shape[0]), -q))
+    return np.sort(order[: k - 1])
+
+
+def _compositions(total: int, parts: int) -> Iterable[tuple[int, ...]]:
+    """Ordered tuples of ``parts`` positive integers summing to ``total``."""
+    for cuts in itertools.combinations(range(1, total), parts - 1):
+        bounds = (0, *cuts, total)
+        yield tuple(bounds[i + 1] - bounds[i] for i in range(parts))
+
+
+def _check_count(n_sets: int) -> None:
+    if n_sets > MAX_SETS:
+        raise ValueError(
+            f"k: the draft-set law would have {n_sets} sets (limit {MAX_SETS}); "
+            "use optimal_acceptance for large vocabularies"
+        )
+
+
+def _iid_sets(q: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    support = np.flatnonzero(q > 0)
+    s = support.shape[0]
+    _check_count(sum(math.comb(s, m) for m in range(1, min(k, s) + 1)))
+    rows, sizes, probs = [], [], []
+    for m in range(1, min(k, s) + 1):
+        sets = np.array(list(itertools.combinations(support, m)), dtype=np.int64).reshape(-1, m)
+        qs = q[sets]
+        w = np.zeros(sets.shape[0])
+        # Qbar(S) = sum over compositions c of K into |S| positive parts of K!/prod c_i! prod q^c.
+        for comp in _compositions(k, m):
+            coef = math.factorial(k) / math.prod(math.factorial(c) for c in comp)
+            w += coef * np.prod(qs ** np.array(comp, dtype=np.float64), axis=1)
+        rows.append(np.pad(sets, ((0, 0), (0, k - m)), constant_values=-1))
+        sizes.append(np.full(sets.shape[0], m))
+        probs.append(w)
+    return np.concatenate(rows), np.concatenate(sizes), np.concatenate(probs)
+
+
+def _wor_sets(q: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    support = np.flatnonzero(q > 0)
+    _check_count(math.comb(support.shape[0], k))
+    sets = np.array(list(itertools.combinations(support, k)), dtype=np.int64).reshape(-1, k)
+    total = float(q.sum())
+    w = np.zeros(sets.shape[0])
+    for perm in itertools.permutations(range(k)):
+        qs = q[sets[:, perm]]
+        used = np.cumsum(qs, axis=1) - qs
+        w += np.prod(qs / (total - used), axis=1)
+    return sets, np.full(sets.shape[0], k), w
+
+
+def _greedy_sets(q: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    top = greedy_top(q, k)
+    rest = np.setdiff1d(np.flatnonzero(q > 0), top)
+    sets = np.sort(np.column_stack([np.tile(top, (rest.shape[0], 1)), rest]), axis=1)
+    q_rest = float(q.sum() - q[top].sum())
+    return sets.astype(np.int64), np.full(rest.shape[0], k), q[rest] / q_rest
+
+
+def draft_set_law(draft: Any, k: Any, *, drafts: str = "iid") -> DraftSetLaw:
+    """Exact law ``Qbar(S)`` of the set S of distinct drafted tokens.
+
+    Formulas (built directly on sets, never on V**K tuples):
+
+    - iid: ``Qbar(S) = sum_c K!/prod_i c_i! prod_i q_{s_i}^{c_i}`` over compositions c of K into
+      |S| positive parts (the inclusion-exclusion ``sum_{T ⊆ S} (-1)^{|S|-|T|} q(T)^K`` without its
+      cancellations); sets of size 1..K of the support of q.
+    - wor: ``Qbar(S) = sum_{orderings x of S} prod_i q(x_i)/(1 - sum_{j<i} q(x_j))``; |S| = K.
+    - greedy: ``Qbar(T ∪ {i}) = q(i) / (1 - q(T))``, T the top-(K-1) tokens of q.
+
+    Parameters
+    ----------
+    draft
+        Draft distribution q, shape (V,).
+    k
+        Number of drafts K >= 1 (``k <= |supp q|`` for "wor" and "greedy").
+    drafts
+        ``"iid"``, ``"wor"`` or ``"greedy"``.
+
+    Returns
+    -------
+    DraftSetLaw
+        Sorted members (padded with -1), sizes and probabilities of the sets.
+
+    Notes
+    -----
+    Sources: SpecTr (Sun et al. 2023), Hu et al. (ICLR 2025). Cost O(n_sets * K * K!) with
+    ``n_sets = sum_{m<=K} C(s, m)`` (iid), ``C(s, K)`` (wor) or ``s - K + 1`` (greedy), s = |supp q|.
+    """
+    q = as_pmf(draft, "draft")
+    law = as_choice(drafts, "drafts", DRAFT_LAWS)
+    kk = validate_k(k, q, law)
+    build = {"iid": _iid_sets, "wor": _wor_sets, "greedy": _greedy_sets}[law]
+    members, sizes, prob = build(q, kk)
+    return DraftSetLaw(members, sizes.astype(np.int64), prob, q.shape[0])
+
+
+# ---------------------------------------------------------------------------------------------
+# P(all K without-replacement drafts fall in B)
+# ---------------------------------------------------------------------------------------------
+
+
+def _wor_all_in_enumerate(q: np.ndarray, members: np.ndarray, k: int) -> float:
+    """Sum of Q(x) over ordered distinct k-tuples inside ``members``. O(|B|^k)."""
+    total = float(q.sum())
+    qb = q[members]
+    nb = qb.shape[0]
+    if nb < k:
+        return 0.0
+    weight = np.ones(1)
+    used_mass = np.zeros(1)
+    used = np.zeros((1, nb), dtype=bool)
+    for _ in range(k):
+        # Expand every partial tuple by every unused member.
+        w = weight[:, None] * np.where(used, 0.0, qb[None, :]) / (total - used_mass)[:, None]
+        parent, child = np.nonzero(w > 0)
+        weight = w[parent, child]
+        used_mass = used_mass[parent] + qb[child]
+        used = used[parent].copy()
+        used[np.arange(child.shape[0]), child] = True
+    return float(weight.sum())
+
+
+def _log_esym_last(log_o: np.ndarray, k: int) -> np.ndarray:
+    """log e_m(o) for m = 0..k-1 over all items (last axis 0), in log space."""
+    out = np.full((k,) + log_o.shape[1:], -np.inf)
+    out[0] = 0.0
+    if k == 1:
+        return out
+    prev = np.zeros_like(log_o)  # log e_{m-1} over prefixes ending before each item
+    for m in range(1, k):
+        cur = np.logaddexp.accumulate(log_o + prev, axis=0)
+        out[m] = cur[-1]
+        prev = np.vstack([np.full((1,) + log_o.shape[1:], -np.inf), cur[:-1]])
+    return out
+
+
+def _log_expm1(x: np.ndarray) -> np.ndarray:
+    """log(expm1(x)) for x >= 0 (-inf at x = 0), without overflow."""
+    out = np.full(x.shape, -np.inf)
+    pos = x > 0
+    out[pos] = x[pos] + np.log(-np.expm1(-x[pos]))
+    return out
+
+
+def _wor_all_in_quad(q: np.ndarray, members: np.ndarray, k: int) -> float:
+    """Race integral by adaptive quadrature in s = log t. O(k |B|) per node."""
+    total = float(q.sum())
+    qb = q[members]
+    qb = qb[qb > 0]
+    if qb.shape[0] < k:
+        return 0.0
+    lam = total - float(qb.sum())
+    if lam <= 0:
+        return 1.0
+    if k == 1:
+        return float(qb.sum()) / total
+    decay = total - float(np.sort(qb)[::-1][: k - 1].sum())
+
+    def integrand(s: float) -> float:
+        t = math.exp(s)
+        log_e = _log_esym_last(_log_expm1(qb * t)[:, None], k)[1:, 0]
+        return float(np.exp(np.logaddexp.reduce(log_e) - total * t + s))
+
+    lo, hi = math.log(1e-10 / total), math.log(60.0 / decay)
+    scales = [-math.log(x) for x in np.unique(qb) if lo < -math.log(x) < hi][:50]
+    val, _ = integrate.quad(integrand, lo, hi, points=scales or None, epsabs=1e-16, epsrel=1e-13,
+                            limit=500)
+    return 1.0 - lam / total - lam * val
+
+
+def wor_all_in(draft: Any, subset: Iterable[int], k: Any, *, method: str = "quad") -> float:
+    """P(all K without-replacement drafts lie in B), exactly.
+
+    With independent ``E_x ~ Exp(q_x)`` the WOR order is the arrival order, so with
+    ``lambda = 1 - q(B)`` and ``o_x(t) = expm1(q_x t)``:
+
+        P_wor(B) = int_0^inf lambda e^{-lambda t} P(N_B(t) >= K) dt
+                 = 1 - lambda int_0^inf e^{-t} sum_{m<K} e_m(o(t)) dt,
+
+    e_m the elementary symmetric polynomial over B.
+
+    Parameters
+    ----------
+    draft
+        Draft distribution q, shape (V,).
+    subset
+        The token set B (iterable of indices).
+    k
+        Number of drafts K, ``1 <= K <= |supp q|``.
+    method
+        ``"quad"``: adaptive quadrature of the race integral in ``s = log t`` (accuracy
+        ~1e-13 on well-conditioned inputs, O(K |B|) per node); ``"enumerate"``: sum over
+        ordered distinct tuples in B (exact up to rounding, O(|B|^K)).
+
+    Notes
+    -----
+    Source: derived here (race representation of successive sampling); the subset
+    formula is Hu et al. (ICLR 2025).
+    """
+    q = as_pmf(draft, "draft")
+    kk = validate_k(k, q, "wor")
+    how = as_choice(method, "method", ("quad", "enumerate"))
+    members = np.unique(np.asarray(list(subset), dtype=np.int64))
+    if members.size and (members.min() < 0 or members.max() >= q.shape[0]):
+        raise ValueError(f"subset: token indices must lie in [0, {q.shape[0]}), got {members.tolist()}")
+    if how == "enumerate":
+        if math.perm(int(np.count_nonzero(q[members] > 0)), kk) > 10**6:
+            raise ValueError("subset: more than 1e6 ordered tuples to enumerate; use method='quad'")
+        return _wor_all_in_enumerate(q, members, kk)
+    return _wor_all_in_quad(q, members, kk)
+
+
+def wor_prefix_all_in(q_sorted: np.ndarray, k: int, *, nodes: int = 160,
+                      chunk_elems: int = 1 << 21) -> np.ndarray:
+    """P_wor(B_j) for every prefix B_j = first j tokens of ``q_sorted`` (j = 0..V).
+
+    Race integral, trapezoid rule in log t on the shared nodes; the prefix elementary symmetric
+    polynomials obey ``e_m^{(j)} = e_m^{(j-1)} + o_j e_{m-1}^{(j-1)}``: K-1 cumulative sums of
+    positive terms over a (V, nodes) array, chunked in t, in log space when linear scale could
+    overflow. Cost O(K V nodes).
+
+    Parameters
+    ----------
+    q_sorted
+        Draft probabilities in prefix order (need not be sorted by value), shape (V,).
+    k
+        Number of drafts K (``k <= |supp q|``; not re-validated here).
+    nodes
+        Quadrature nodes in log t.
+    chunk_elems
+        Largest (V, chunk) block held in memory.
+    """
+    v = q_sorted.shape[0]
+    total = float(q_sorted.sum())
+    tail = np.concatenate([np.cumsum(q_sorted[::-1])[::-1], [0.0]])  # lambda_j = q(outside B_j)
+    if k == 1:
+        return (total - tail) / total
+    by_size = np.sort(q_sorted)[::-1]
+    decay = float(by_size[k - 1:].sum())  # rate of e^{-t} e_{K-1}: total minus the top-(K-1)
+    qmax = float(by_size[0])
+    # Upper limit: grow until the whole-vocabulary integrand is negligible.
+    t_hi = 40.0 / decay
+    for _ in range(60):
+        log_e = _log_esym_last(_log_expm1(q_sorted * t_hi)[:, None], k)[:, 0]
+        if float(np.logaddexp.reduce(log_e[1:])) - total * t_hi + math.log(t_hi) < math.log(1e-18):
+            break
+        t_hi *= 1.5
+    t_lo = 1e-10 / max(total, 1e-300)
+    s = np.linspace(math.log(t_lo), math.log(t_hi), nodes)
+    t = np.exp(s)
+    weights = t * (s[1] - s[0])
+    weights[[0, -1]] *= 0.5
+    linear = (k - 1) * (math.log(v) + qmax * t_hi) < 600.0
+    integral = np.zeros(v + 1)
+    step = max(1, chunk_elems // max(v, 1))
+    for lo in range(0, nodes, step):
+        tc = t[lo: lo + step]
+        log_wc = np.log(weights[lo: lo + step]) - total * tc
+        arg = q_sorted[:, None] * tc[None, :]
+        if linear:
+            o = np.expm1(arg)
+            prev = np.ones_like(o)  # e_{m-1} over the prefix before each item
+            acc = np.zeros_like(o)
+            for _ in range(1, k):
+                cur = np.cumsum(o * prev, axis=0)
+                acc += cur
+                prev[0] = 0.0
+                prev[1:] = cur[:-1]
+            integral[1:] += acc @ np.exp(log_wc)
+        else:
+            log_o = _log_expm1(arg)
+            log_prev = np.zeros_like(log_o)
+            log_acc = np.full_like(log_o, -np.inf)
+            for _ in range(1, k):
+                cur = np.logaddexp.accumulate(log_o + log_prev, axis=0)
+                log_acc = np.logaddexp(log_acc, cur)
+                log_prev[0] = -np.inf
+                log_prev[1:] = cur[:-1]
+            integral[1:] += np.exp(log_acc + log_wc[None, :]).sum(axis=1)
+    return np.clip(1.0 - tail / total - tail * integral, 0.0, 1.0)
+
+
+def wor_k2_prefix_all_in(q_sorted: np.ndarray) -> np.ndarray:
+    """Closed form of P_wor(B_j) for K = 2 over all prefixes B_j of ``q_sorted`` (j = 0..V).
+
+    ``P_wor(B) = q(B) - (1 - q(B)) sum_{x in B} q_x / (1 - q_x)`` (with the total mass Q in place
+    of 1 for exactness under rounding). Cost O(V).
+    """
+    total = float(q_sorted.sum())
+    tail = np.concatenate([np.cumsum(q_sorted[::-1])[::-1], [0.0]])
+    odds = np.concatenate([[0.0], np.cumsum(q_sorted / (total - q_sorted))])
+    return np.clip((total - tail) / total - tail * odds / total, 0.0, 1.0)

@@ -1,0 +1,360 @@
+"""Verification schemes for K drafts: exact acceptance rates and exact output laws.
+
+Schemes (p = target, q = draft; a scheme is lossless when its output Y has law p; acceptance is
+``P(Y in S(X))``, S(X) the set of distinct drafts):
+
+- ``"rrs"``: SpecInfer recursive rejection sampling on iid drafts. ``p_1 = p``; draft i is
+  accepted with probability ``min(1, p_i / q)``, otherwise ``p_{i+1} = norm((p_i - q)^+)``; when
+  all K are rejected, ``Y ~ p_{K+1}``. ``alpha = 1 - prod_i (1 - beta_i)``, ``beta_i = sum min(p_i, q)``.
+- ``"rrs-wor"``: the same on drafts without replacement (RSD); after a rejection of x, the
+  draft law becomes q without x, renormalised. Exact by a batched recursion over the draft tree.
+- ``"kseq"``: SpecTr's K-SEQ. Every draft is accepted with probability ``min(1, p/(rho* q))``,
+  the first accepted is emitted, else a residual; ``alpha = 1 - (1 - beta(rho*))^K``.
+- ``"greedy"``: Hu et al.'s greedy drafts (top-(K-1) of q plus one sample from q on the rest,
+  q~); single-draft verification of p against q~, residual ``norm((p - q~)^+)``.
+  ``alpha = p(T) + sum_{y not in T} min(p, q~)``, the optimum for this draft law.
+- ``"optimal"`` / ``"optimal-wor"``: the optimal-transport sampler of the set LP (iid / without
+  replacement drafts): given S, emit y in S with probability ``f(S, y)/Qbar(S)``, else a residual.
+- Negative controls (lossy): ``"naive"`` (every draft verified against the unchanged p, first
+  accepted emitted, else ``norm((p - q)^+)``) and ``"rrs-dedup"`` (recursive rejection over the
+  distinct drafts only, without retrying duplicates).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from theory.speculative._common import (
+    SCHEME_DRAFTS,
+    accept_prob,
+    check_enumeration_size,
+    normalised_residual,
+    validate_k,
+    validate_pair,
+    validate_scheme,
+)
+from theory.speculative.draftsets import draft_set_law, greedy_top
+from theory.speculative.optimal import _set_lp, optimal_acceptance
+
+#: Largest number of (node, token) pairs the without-replacement tree holds at once.
+MAX_TREE = 20_000_000
+
+
+@dataclass(frozen=True)
+class SchemeLaw:
+    """Exact behaviour of a verification scheme, by enumeration.
+
+    Attributes
+    ----------
+    law
+        Law of the emitted token Y, shape (V,).
+    acceptance
+        ``P(Y in S(X))`` (membership acceptance).
+    sequential_acceptance
+        Probability that a draft passes its verification test (equals ``acceptance`` for rrs,
+        rrs-wor and kseq; NaN-free, 0 where the scheme has no sequential test).
+    """
+
+    law: np.ndarray
+    acceptance: float
+    sequential_acceptance: float
+
+
+def rrs_residuals(p: np.ndarray, q: np.ndarray, k: int) -> np.ndarray:
+    """Rows ``p_1 = p, ..., p_{K+1}`` of recursive rejection sampling, shape (K+1, V). O(KV)."""
+    rows = [p]
+    for _ in range(k):
+        rows.append(normalised_residual(rows[-1], q))
+    return np.array(rows)
+
+
+def kseq_rho(target: Any, draft: Any, k: Any) -> tuple[float, float]:
+    """SpecTr K-SEQ parameters ``(rho*, beta(rho*))``.
+
+    ``beta(rho) = sum_y min(q_y, p_y / rho)``; rho* is the smallest rho in [1, K] with
+    ``1 - (1 - beta)^K <= rho beta`` (equality when rho* > 1), found by bisection on the
+    increasing function ``rho beta(rho) - 1 + (1 - beta(rho))^K`` to machine precision.
+
+    Notes
+    -----
+    Source: SpecTr (Sun et al. 2023), K-SEQ; reconstructed definition. Cost O(V) per bisection
+    step, ~60 steps.
+    """
+    p, q = validate_pair(target, draft)
+    kk = validate_k(k, q, "iid")
+    return _kseq_rho(p, q, kk)
+
+
+def _kseq_rho(p: np.ndarray, q: np.ndarray, k: int) -> tuple[float, float]:
+    def beta(rho: float) -> float:
+        return float(np.minimum(q, p / rho).sum())
+
+    def gap(rho: float) -> float:
+        b = beta(rho)
+        return rho * b - 1.0 + (1.0 - b) ** k
+
+    if gap(1.0) >= 0.0:
+        return 1.0, beta(1.0)
+    lo, hi = 1.0, float(k)
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if mid <= lo or mid >= hi:
+            break
+        if gap(mid) >= 0.0:
+            hi = mid
+        else:
+            lo = mid
+    return hi, beta(hi)
+
+
+def kseq_residual(p: np.ndarray, q: np.ndarray, k: int, rho: float, beta: float) -> np.ndarray:
+    """K-SEQ residual ``norm(p - min(q, p/rho) (1 - (1 - beta)^K) / beta)``, tiny negatives clipped."""
+    if beta <= 0.0:
+        return p.copy()
+    r = np.maximum(p - np.minimum(q, p / rho) * (1.0 - (1.0 - beta) ** k) / beta, 0.0)
+    tot = r.sum()
+    return r / tot if tot > 0 else r
+
+
+def _greedy_parts(p: np.ndarray, q: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    top = greedy_top(q, k)
+    rest = np.ones(p.shape[0], dtype=bool)
+    rest[top] = False
+    q_tilde = np.where(rest, q, 0.0) / float(q[rest].sum())
+    return top, q_tilde, normalised_residual(p, q_tilde)
+
+
+def _rrs_wor_tree(p: np.ndarray, q: np.ndarray, k: int, *, want_law: bool
+                  ) -> tuple[np.ndarray, float, float]:
+    """Batched exact recursion over the without-replacement draft tree of rrs-wor."""
+    v = p.shape[0]
+    support = int(np.count_nonzero(q > 0))
+    if math.perm(support, k - 1) * v > MAX_TREE:
+        raise ValueError(
+            f"k: rrs-wor is exact by a tree of {math.perm(support, k - 1)} nodes x V={v} "
+            f"(limit {MAX_TREE:.0e}); use simulate() for this size"
+        )
+    weight = np.ones(1)
+    cur_p = p[None, :].copy()
+    cur_q = q[None, :].copy()
+    used = np.zeros((1, v), dtype=bool)
+    law = np.zeros(v)
+    seq_acc = 0.0
+    member_acc = 0.0
+    for level in range(k):
+        a = accept_prob(cur_p, cur_q)
+        accepted = weight[:, None] * cur_q * a
+        seq_acc += float(accepted.sum())
+        if want_law:
+            law += accepted.sum(axis=0)
+        rejected = weight[:, None] * cur_q * (1.0 - a)
+        nxt_p = normalised_residual(cur_p, cur_q)
+        if level == k - 1:
+            if want_law:
+                mass = rejected.sum(axis=1)
+                law += mass @ nxt_p
+                member_acc += float(mass @ np.where(used, nxt_p, 0.0).sum(axis=1)
+                                    + (rejected * nxt_p).sum())
+            break
+        node, tok = np.nonzero(rejected > 0)
+        weight = rejected[node, tok]
+        cur_p = nxt_p[node]
+        cur_q = cur_q[node].copy()
+        cur_q[np.arange(tok.shape[0]), tok] = 0.0
+        cur_q /= cur_q.sum(axis=1, keepdims=True)
+        used = used[node].copy()
+        used[np.arange(tok.shape[0]), tok] = True
+    return law, seq_acc + member_acc, seq_acc
+
+
+def _enumerate_iid(p: np.ndarray, q: np.ndarray, k: int, scheme: str) -> SchemeLaw:
+    """Exact law of the iid-draft schemes by enumeration of all V^k ordered tuples."""
+    v = p.shape[0]
+    support = np.flatnonzero(q > 0)
+    grids = np.meshgrid(*([support] * k), indexing="ij")
+    tuples = np.stack([g.ravel() for g in grids], axis=1)
+    weight = np.prod(q[tuples], axis=1)
+    if scheme == "kseq":
+        rho, beta = _kseq_rho(p, q, k)
+        tests = np.tile(accept_prob(p, q, rho), (k + 1, 1))
+        residuals = np.tile(kseq_residual(p, q, k, rho, beta), (k + 1, 1))
+    elif scheme == "naive":
+        tests = np.tile(accept_prob(p, q), (k + 1, 1))
+        residuals = np.tile(normalised_residual(p, q), (k + 1, 1))
+    else:  # rrs, rrs-dedup: step i is verified against p_i
+        chain = rrs_residuals(p, q, k)
+        tests = accept_prob(chain, q[None, :])
+        residuals = chain
+    alive = weight.copy()
+    law = np.zeros(v)
+    steps = np.zeros(tuples.shape[0], dtype=np.int64)
+    seq_acc = 0.0
+    first = np.ones(tuples.shape, dtype=bool)  # first occurrence of a token in its tuple
+    for j in range(k):
+        x = tuples[:, j]
+        first[:, j] = ~np.any(tuples[:, :j] == x[:, None], axis=1)
+        verified = first[:, j] if scheme == "rrs-dedup" else np.ones(tuples.shape[0], dtype=bool)
+        a = np.where(verified, tests[steps, x], 0.0)
+        law += np.bincount(x, weights=alive * a, minlength=v)
+        seq_acc += float((alive * a).sum())
+        alive = alive * (1.0 - a)
+        steps += verified
+    # All rejected: the residual row is indexed by the number of verification steps taken.
+    law += np.bincount(steps, weights=alive, minlength=k + 1) @ residuals
+    on_drafts = (residuals[steps[:, None], tuples] * first).sum(axis=1)
+    member = seq_acc + float(alive @ on_drafts)
+    return SchemeLaw(law, member, seq_acc)
+
+
+def _enumerate_greedy(p: np.ndarray, q: np.ndarray, k: int) -> SchemeLaw:
+    top, q_tilde, resid = _greedy_parts(p, q, k)
+    xs = np.flatnonzero(q_tilde > 0)
+    a = accept_prob(p[xs], q_tilde[xs])
+    law = np.zeros(p.shape[0])
+    law[xs] += q_tilde[xs] * a
+    rej = q_tilde[xs] * (1.0 - a)
+    law += rej.sum() * resid
+    member = float((q_tilde[xs] * a).sum() + (rej * (resid[top].sum() + resid[xs])).sum())
+    return SchemeLaw(law, member, float((q_tilde[xs] * a).sum()))
+
+
+def _optimal_plan(p: np.ndarray, q: np.ndarray, k: int, drafts: str
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Set LP plan: (members, sizes, Qbar, flows (n_sets, K) aligned with members, residual)."""
+    sets = draft_set_law(q, k, drafts=drafts)
+    res, set_of_var, token_of_var = _set_lp(p, sets.members, sets.sizes, sets.prob)
+    if res.status != 0:
+        raise RuntimeError(f"set LP failed: {res.message}")
+    flows = np.zeros(sets.members.shape)
+    valid = np.arange(sets.members.shape[1])[None, :] < sets.sizes[:, None]
+    _, slot = np.nonzero(valid)
+    flows[set_of_var, slot] = np.maximum(res.x, 0.0)
+    # Rounding of the LP: never accept more than Qbar(S).
+    over = flows.sum(axis=1) / np.maximum(sets.prob, 1e-300)
+    flows /= np.maximum(over, 1.0)[:, None]
+    accepted = np.bincount(token_of_var, weights=flows[set_of_var, slot], minlength=p.shape[0])
+    residual = np.maximum(p - accepted, 0.0)
+    tot = residual.sum()
+    residual = residual / tot if tot > 0 else residual
+    return sets.members, sets.sizes, sets.prob, flows, residual
+
+
+def _enumerate_optimal(p: np.ndarray, q: np.ndarray, k: int, drafts: str) -> SchemeLaw:
+    members, sizes, prob, flows, residual = _optimal_plan(p, q, k, drafts)
+    valid = np.arange(members.shape[1])[None, :] < sizes[:, None]
+    tokens = np.where(valid, members, 0)
+    law = np.bincount(tokens.ravel(), weights=flows.ravel(), minlength=p.shape[0])
+    left = prob - flows.sum(axis=1)
+    law += left.sum() * residual
+    member = float(flows.sum() + left @ np.where(valid, residual[tokens], 0.0).sum(axis=1))
+    return SchemeLaw(law, member, float(flows.sum()))
+
+
+def exact_scheme(scheme: str, target: Any, draft: Any, k: Any) -> SchemeLaw:
+    """Exact output law and acceptance of a scheme, by enumeration of the draft tuples.
+
+    The route is independent of :func:`acceptance_rate`'s formulas: every tuple (or tree node) is
+    run through the scheme's accept/reject branches and the acceptance is measured as
+    ``P(Y in S(X))``, residual branch included.
+
+    Parameters
+    ----------
+    scheme
+        One of "rrs", "rrs-wor", "kseq", "greedy", "optimal", "optimal-wor", "naive",
+        "rrs-dedup".
+    target, draft
+        p and q, shape (V,).
+    k
+        Number of drafts K >= 1; ``V**K <= 1e6``.
+
+    Notes
+    -----
+    Cost O(V^K K) for the iid schemes, O(perm(V, K) V) for rrs-wor, the set LP for the optimal
+    schemes (LP tolerance ~1e-7), O(V) for greedy.
+    """
+    name = validate_scheme(scheme, negative_controls=True)
+    p, q = validate_pair(target, draft)
+    kk = validate_k(k, q, SCHEME_DRAFTS[name])
+    check_enumeration_size(p.shape[0], kk)
+    if name in ("rrs", "kseq", "naive", "rrs-dedup"):
+        return _enumerate_iid(p, q, kk, name)
+    if name == "rrs-wor":
+        law, member, seq = _rrs_wor_tree(p, q, kk, want_law=True)
+        return SchemeLaw(law, member, seq)
+    if name == "greedy":
+        return _enumerate_greedy(p, q, kk)
+    return _enumerate_optimal(p, q, kk, SCHEME_DRAFTS[name])
+
+
+def output_law(scheme: str, target: Any, draft: Any, k: Any) -> np.ndarray:
+    """Exact law of the emitted token under a verification scheme.
+
+    Every lossless scheme returns p (to rounding; to ~1e-7 for the LP-based optimal schemes); the
+    negative controls "naive" and "rrs-dedup" do not, in general.
+
+    Parameters
+    ----------
+    scheme
+        "rrs", "rrs-wor", "kseq", "greedy", "optimal", "optimal-wor", "naive" or "rrs-dedup".
+    target, draft
+        p and q, shape (V,).
+    k
+        Number of drafts; ``V**k <= 1e6``.
+
+    Returns
+    -------
+    numpy.ndarray
+        P(Y = y), shape (V,).
+
+    Notes
+    -----
+    Enumeration of draft tuples (see :func:`exact_scheme`). Sources: SpecInfer (rrs), RSD
+    (rrs-wor), SpecTr (kseq, optimal transport), Hu et al. (greedy).
+    """
+    return exact_scheme(scheme, target, draft, k).law
+
+
+def acceptance_rate(scheme: str, target: Any, draft: Any, k: Any) -> float:
+    """Exact acceptance rate ``P(Y in S(X))`` of a lossless verification scheme.
+
+    - "rrs": ``1 - prod_{i=1..K} (1 - beta_i)``, ``beta_i = sum min(p_i, q)``, O(KV);
+    - "rrs-wor": exact recursion ``A(p', q', k) = sum_x q'(x) [a_x + (1 - a_x) A(norm((p'-q')^+),
+      q'_{-x}, k-1)]``, batched over the draft tree, O(perm(V, K) V);
+    - "kseq": ``1 - (1 - beta(rho*))^K`` with :func:`kseq_rho`, O(V) per bisection step;
+    - "greedy": ``p(T) + sum_{y not in T} min(p(y), q~(y))``, O(V log V);
+    - "optimal", "optimal-wor": :func:`optimal_acceptance` with iid / wor drafts.
+
+    Parameters
+    ----------
+    scheme
+        One of the lossless schemes above.
+    target, draft
+        p and q, shape (V,).
+    k
+        Number of drafts K >= 1.
+
+    Notes
+    -----
+    Sources: SpecInfer (Miao et al.), RSD (Jeon et al.), SpecTr (Sun et al. 2023), Hu et al.
+    (ICLR 2025).
+    """
+    name = validate_scheme(scheme, negative_controls=False)
+    p, q = validate_pair(target, draft)
+    kk = validate_k(k, q, SCHEME_DRAFTS[name])
+    if name == "rrs":
+        chain = rrs_residuals(p, q, kk)[:-1]
+        beta = np.minimum(chain, q[None, :]).sum(axis=1)
+        return float(1.0 - np.prod(1.0 - beta))
+    if name == "rrs-wor":
+        return _rrs_wor_tree(p, q, kk, want_law=False)[2]
+    if name == "kseq":
+        _, beta_star = _kseq_rho(p, q, kk)
+        return float(1.0 - (1.0 - beta_star) ** kk)
+    if name == "greedy":
+        top, q_tilde, _ = _greedy_parts(p, q, kk)
+        return float(p[top].sum() + np.minimum(p, q_tilde).sum())
+    return optimal_acceptance(p, q, kk, drafts=SCHEME_DRAFTS[name])
