@@ -259,7 +259,8 @@ def _reg_path(fast: bool, rng: np.random.Generator) -> Measurement:
         if svm.status != "optimal":
             continue
         done += 1
-        path = regularization_path(X, Z, Y, v, mults * svm.objective, restarts=restarts, steps=steps, rng=rng)
+        path = regularization_path(X, Z, Y, v, mults * svm.objective, restarts=restarts, steps=steps,
+                                   seeded=False, rng=rng)
         corr = np.array([correlation(W, svm.W) for W in path])
         curves.append(np.round(corr, 6).tolist())
         final_gap = max(final_gap, 1.0 - corr[-1])
@@ -275,7 +276,7 @@ def _reg_path(fast: bool, rng: np.random.Generator) -> Measurement:
 def _reg_path_kq(fast: bool, rng: np.random.Generator) -> Measurement:
     radii = [20.0, 40.0]
     path = regularization_path(X_INST2, Z_INST2, np.ones(3), V_INST2, radii, param="KQ",
-                               restarts=3 if fast else 10, steps=400 if fast else 1500, rng=rng)
+                               restarts=3 if fast else 10, steps=400 if fast else 1500, seeded=False, rng=rng)
     c_nuc = min(correlation(W, WNUC_INST2) for W in path)
     c_fro = max(correlation(W, WMM_INST2) for W in path)
     return Measurement(max((1.0 - c_nuc) / 0.01, (c_fro - 0.93) / 0.002 + 1.0), 1.0,

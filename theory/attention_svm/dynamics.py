@@ -346,14 +346,15 @@ def _excess(X: np.ndarray, Z: np.ndarray, Y: np.ndarray, v: np.ndarray, W: np.nd
 
 
 def regularization_path(X: Any, Z: Any, Y: Any, v: Any, radii: Any, *, param: str = "W",
-                        restarts: int = 10, steps: int = 1500, lr: float = 0.02,
+                        restarts: int = 10, steps: int = 1500, lr: float = 0.02, seeded: bool = True,
                         rng: int | np.random.Generator | None = None) -> np.ndarray:
     r"""The regularisation path ``W_R in argmin_{||W|| <= R} L(W)`` (linear head, logistic loss).
 
     For each radius, projected normalised gradient descent (step ``lr * R``) runs from
-    ``restarts`` starts at once: one seeded at ``R * W^mm_opt / ||W^mm_opt||`` (when Att-SVM(opt)
-    is feasible) and the others uniform in radius along Gaussian directions; the run with the
-    smallest stable excess risk (:func:`excess_loss`) is kept.
+    ``restarts`` starts at once: with ``seeded``, one at ``R * W^mm_opt / ||W^mm_opt||`` (when
+    Att-SVM(opt) is feasible), the others uniform in radius along Gaussian directions; the run
+    with the smallest stable excess risk (:func:`excess_loss`) is kept. Use ``seeded=False`` to
+    test the theorem (a seeded start already lies on the predicted ray).
 
     ``param="W"``: ball ``||W||_F <= R``. ``param="KQ"``: ball ``||K||_F^2 + ||Q||_F^2 <= 2R``
     (so ``||KQ^T||_* <= R``), seeded with the balanced SVD factors of ``R W*^mm / ||W*^mm||_*``;
@@ -380,8 +381,10 @@ def regularization_path(X: Any, Z: Any, Y: Any, v: Any, radii: Any, *, param: st
     lr = as_positive_float(lr, "lr")
     gen = as_generator(rng)
     opt = optimal_tokens(X, Y, h.v)
-    svm = solve_att_svm(X, Z, opt, norm="fro" if param == "W" else "nuc")
-    seed = svm.W / svm.objective if svm.status == "optimal" and svm.objective > 0 else None
+    seed = None
+    if seeded:
+        svm = solve_att_svm(X, Z, opt, norm="fro" if param == "W" else "nuc")
+        seed = svm.W / svm.objective if svm.status == "optimal" and svm.objective > 0 else None
     out = np.empty((len(R_all), d, d))
     for j, R in enumerate(R_all):
         if param == "W":
