@@ -12,6 +12,7 @@ acceptance of each verification scheme), :func:`output_law` (exact law of the em
 
 from theory.speculative.coupling import maximal_coupling_acceptance
 from theory.speculative.draftsets import DraftSetLaw, draft_set_law, wor_all_in
+from theory.speculative.instances import random_pair, synthetic_pair
 from theory.speculative.optimal import (
     OptimalAcceptanceResult,
     canonical_is_k2,
@@ -39,6 +40,8 @@ __all__ = [
     "optimal_acceptance_lp",
     "optimal_subset",
     "output_law",
+    "random_pair",
     "simulate",
+    "synthetic_pair",
     "wor_all_in",
 ]
