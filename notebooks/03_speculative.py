@@ -1,0 +1,221 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+# ---
+
+# %% [markdown]
+# # Multi-draft speculative decoding as optimal transport
+#
+# Target p (large model), draft q (small model), K drafts X = (X_1..X_K) with law Q, S(X) the set
+# of distinct drafts. A verifier emits Y ~ p exactly; its acceptance is P(Y in S(X)). The best
+# acceptance is the transport value
+#
+#     alpha* = max_{pi in Pi(Q, p)} sum 1[y in x] pi(x, y).
+#
+# This notebook (1) derives the reduced LP on draft sets, its dual and the subset formula,
+# (2) checks the sorted-prefix property numerically, (3) gives the K = 2 closed forms, using
+# sympy where there is algebra and `theory.speculative` for the numbers.
+
+# %%
+import itertools
+
+import numpy as np
+import sympy as sp
+
+from theory.figures import fast_mode
+from theory.speculative import (
+    acceptance_rate,
+    draft_set_law,
+    kseq_rho,
+    optimal_acceptance,
+    optimal_acceptance_lp,
+    optimal_subset,
+    wor_all_in,
+)
+
+FAST = fast_mode()
+rng = np.random.default_rng(0)
+
+# %% [markdown]
+# ## 1. From tuples to sets
+#
+# Only the accepting mass matters, and it only depends on the set S = S(X). With
+# Qbar(S) = P(S(X) = S) the reduced LP is a bipartite max-flow:
+#
+#     max sum_S sum_{y in S} f(S, y)  s.t.  sum_{y in S} f(S, y) <= Qbar(S),
+#                                           sum_{S ∋ y} f(S, y) <= p(y),  f >= 0.
+#
+# Iid set law: Qbar(S) by inclusion-exclusion, sum_{T ⊆ S} (-1)^{|S|-|T|} q(T)^K, equals the
+# positive sum over compositions used by the package (no cancellation). Check symbolically, K = 3.
+
+# %%
+q1, q2, q3 = sp.symbols("q1 q2 q3", positive=True)
+qs = (q1, q2, q3)
+K = 3
+for size in (1, 2, 3):
+    for s in itertools.combinations(range(3), size):
+        incl_excl = sum((-1) ** (size - m) * sum(sum(qs[i] for i in t) ** K
+                                                  for t in itertools.combinations(s, m))
+                        for m in range(1, size + 1))
+        comps = [c for c in itertools.product(range(1, K + 1), repeat=size) if sum(c) == K]
+        positive = sum(sp.factorial(K) / sp.prod([sp.factorial(c) for c in comp])
+                       * sp.prod([qs[i] ** c for i, c in zip(s, comp)]) for comp in comps)
+        assert sp.expand(incl_excl - positive) == 0
+print("iid set law: inclusion-exclusion = compositions (K = 3, all sets)")
+
+# %% [markdown]
+# Without replacement (K = 2): Qbar({i, j}) = q_i q_j [1/(1 - q_i) + 1/(1 - q_j)], and
+# P(both drafts in B) = q(B) - (1 - q(B)) sum_{x in B} q_x / (1 - q_x).
+
+# %%
+qa, qb, qc = sp.symbols("q_a q_b q_c", positive=True)
+# B = {a, b, c}; the rest of the vocabulary has mass 1 - q_a - q_b - q_c.
+both_in = sum(x * (qa + qb + qc - x) / (1 - x) for x in (qa, qb, qc))
+closed = (qa + qb + qc) - (1 - qa - qb - qc) * sum(x / (1 - x) for x in (qa, qb, qc))
+assert sp.simplify(both_in - closed) == 0
+pair = qa * qb / (1 - qa) + qb * qa / (1 - qb)
+assert sp.simplify(pair - qa * qb * (1 / (1 - qa) + 1 / (1 - qb))) == 0
+print("wor K = 2: closed forms verified symbolically")
+
+# %% [markdown]
+# ## 2. The dual and the subset formula
+#
+# Dual: min sum_S Qbar(S) u_S + sum_y p(y) v_y s.t. u_S + v_y >= 1 for y in S, u, v >= 0. The
+# constraint matrix is the incidence matrix of a bipartite graph, hence totally unimodular: a 0/1
+# optimum exists. With B = {y : v_y = 1}, the cheapest feasible u is u_S = 1[S not ⊆ B], so
+#
+#     alpha* = min_B [p(B) + P(S(X) not ⊆ B)] = 1 + min_B [p(B) - P(all K drafts in B)].
+#
+# Weak duality symbolically on the smallest case (V = 2, K = 2, iid): the LP value equals the
+# minimum over the four subsets.
+
+# %%
+p0, a = sp.symbols("p0 a", positive=True)
+pv = (p0, 1 - p0)
+qv = (a, 1 - a)
+subset_values = []
+for bits in itertools.product((0, 1), repeat=2):
+    in_b = [i for i in range(2) if bits[i]]
+    p_b = sum(pv[i] for i in in_b)
+    q_b = sum(qv[i] for i in in_b)
+    subset_values.append(sp.simplify(1 + p_b - q_b**2))
+print("V = 2, K = 2 subset values:", subset_values)
+for p_num, a_num in ((0.5, 0.8), (0.9, 0.3), (0.2, 0.6)):
+    formula = min(float(v.subs({p0: p_num, a: a_num})) for v in subset_values)
+    lp = optimal_acceptance_lp([p_num, 1 - p_num], [a_num, 1 - a_num], 2).value
+    assert abs(formula - lp) < 1e-7, (formula, lp)
+    assert abs(formula - optimal_acceptance([p_num, 1 - p_num], [a_num, 1 - a_num], 2)) < 1e-12
+print("LP (HiGHS) = subset formula on V = 2")
+
+# %% [markdown]
+# The LP's dual is integral in practice too: HiGHS returns v in {0, 1} and B = {v > 1/2}
+# attains the optimum, for iid and without-replacement drafts.
+
+# %%
+for _ in range(5 if FAST else 30):
+    v = int(rng.integers(3, 7))
+    p, q = rng.dirichlet(np.ones(v)), rng.dirichlet(np.ones(v))
+    for drafts in ("iid", "wor"):
+        res = optimal_acceptance_lp(p, q, 3, drafts=drafts)
+        assert res.status == "optimal"
+        assert res.diagnostics["dual_integrality"] < 1e-7
+        assert abs(res.diagnostics["subset_objective"] - res.value) < 1e-7
+        assert abs(res.value - optimal_acceptance(p, q, 3, drafts=drafts)) < 1e-7
+print("dual integral and subset formula = LP on random instances")
+
+# %% [markdown]
+# ## 3. The sorted-prefix property (iid)
+#
+# Take B optimal, a in B, b not in B, r = p/q. Removing a or adding b cannot help:
+# r(a) <= [q(B)^K - (q(B) - q(a))^K]/q(a) <= K q(B)^{K-1} <= [(q(B) + q(b))^K - q(B)^K]/q(b) <= r(b)
+# (convexity of t^K), so B is a prefix of the tokens sorted by p/q. Numerically: the sorted
+# search equals brute force, and the optimal B found by brute force separates the ratios at
+# K q(B)^{K-1}.
+
+# %%
+worst = 0.0
+for _ in range(30 if FAST else 300):
+    v = int(rng.integers(2, 9 if FAST else 12))
+    k = int(rng.integers(2, 6))
+    p, q = rng.dirichlet(np.full(v, 0.5)), rng.dirichlet(np.full(v, 0.5))
+    sorted_val, _ = optimal_subset(p, q, k)
+    brute_val, b_star = optimal_subset(p, q, k, method="bruteforce")
+    worst = max(worst, abs(sorted_val - brute_val))
+    if b_star:
+        inside = np.array(sorted(b_star))
+        outside = np.setdiff1d(np.arange(v), inside)
+        threshold = k * q[inside].sum() ** (k - 1)
+        assert np.all(p[inside] <= threshold * q[inside] + 1e-12)
+        assert np.all(p[outside] >= threshold * q[outside] - 1e-12)
+assert worst < 1e-12
+print(f"sorted prefix = brute force, worst difference {worst:.1e}; ratios split at K q(B)^(K-1)")
+
+# %% [markdown]
+# Without replacement the prefix property is observed, not proved: check it against brute
+# force, and check alpha*_wor >= alpha*_iid (each WOR factor (q(B) - used)/(1 - used) <= q(B)).
+
+# %%
+for _ in range(10 if FAST else 100):
+    v = int(rng.integers(3, 7))
+    k = int(rng.integers(2, min(v, 4) + 1))
+    p, q = rng.dirichlet(np.full(v, 0.5)), rng.dirichlet(np.full(v, 0.5))
+    wor = optimal_acceptance(p, q, k, drafts="wor")
+    assert abs(wor - optimal_subset(p, q, k, drafts="wor", method="bruteforce")[0]) < 1e-10
+    assert wor >= optimal_acceptance(p, q, k) - 1e-12
+    b = rng.choice(v, size=int(rng.integers(1, v + 1)), replace=False)
+    assert wor_all_in(q, b, k) <= q[b].sum() ** k + 1e-12
+print("wor prefix = brute force; P_wor(B) <= q(B)^K; alpha*_wor >= alpha*_iid")
+
+# %% [markdown]
+# ## 4. K = 2 closed forms
+#
+# * alpha*_iid = min_B [p(B) + 1 - q(B)^2]; for a uniform draft on 3 tokens and target x,
+#   alpha* = min(1, x_min + 8/9, 1 - x_max + 5/9).
+# * RRS: alpha = 1 - (1 - beta_1)(1 - beta_2).
+# * K-SEQ: rho* = 2 - beta and alpha = 2 beta - beta^2; in case A (p = (1/2, 1/2), q = (4/5, 1/5))
+#   beta(rho) = 1/5 + 1/(2 rho), so rho^2 - (9/5) rho + 1/2 = 0.
+
+# %%
+x1, x2 = sp.symbols("x1 x2", nonnegative=True)
+x = (x1, x2, 1 - x1 - x2)
+vals = []
+for bits in itertools.product((0, 1), repeat=3):
+    in_b = [i for i in range(3) if bits[i]]
+    vals.append(1 + sum(x[i] for i in in_b) - sp.Rational(len(in_b), 3) ** 2)
+print("V = 3 uniform draft, subset values:", sorted(set(vals), key=str))
+for _ in range(20):
+    xn = rng.dirichlet(np.ones(3))
+    closed = min(1.0, xn.min() + 8 / 9, 1 - xn.max() + 5 / 9)
+    assert abs(optimal_acceptance(xn, np.full(3, 1 / 3), 2) - closed) < 1e-12
+
+rho = sp.symbols("rho", positive=True)
+beta = sp.Rational(1, 5) + 1 / (2 * rho)
+roots = sp.solve(sp.Eq(rho, 2 - beta), rho)
+rho_star = [r for r in roots if r.is_real and r > 1][0]
+alpha = sp.nsimplify(sp.expand(2 * beta.subs(rho, rho_star) - beta.subs(rho, rho_star) ** 2))
+print("case A: rho* =", sp.simplify(rho_star), " alpha =", sp.simplify(alpha))
+assert sp.simplify(rho_star - (9 + sp.sqrt(31)) / 10) == 0
+assert sp.simplify(alpha - (68 + 2 * sp.sqrt(31)) / 100) == 0
+pa, qa_ = np.array([0.5, 0.5]), np.array([0.8, 0.2])
+assert abs(kseq_rho(pa, qa_, 2)[0] - float(rho_star)) < 1e-12
+assert abs(acceptance_rate("kseq", pa, qa_, 2) - float(alpha)) < 1e-12
+assert abs(optimal_acceptance(pa, qa_, 2) - 43 / 50) < 1e-12
+assert abs(acceptance_rate("rrs", pa, qa_, 2) - 19 / 25) < 1e-12
+print("case A: alpha*_iid = 43/50, rrs = 19/25, kseq =", float(alpha))
+
+# %% [markdown]
+# The set laws behind these numbers, for case B (p = (0.5, 0.3, 0.2), q = (0.2, 0.3, 0.5)):
+
+# %%
+q_case_b = np.array([0.2, 0.3, 0.5])
+for drafts in ("iid", "wor", "greedy"):
+    law = draft_set_law(q_case_b, 2, drafts=drafts).as_dict()
+    print(drafts, {tuple(sorted(s)): round(w, 4) for s, w in law.items()})
+    assert abs(sum(law.values()) - 1) < 1e-14
+p_case_b = np.array([0.5, 0.3, 0.2])
+assert abs(optimal_acceptance(p_case_b, q_case_b, 2, drafts="wor") - 69 / 70) < 1e-12
+assert abs(optimal_acceptance(p_case_b, q_case_b, 2, drafts="greedy") - 9 / 10) < 1e-12
+print("case B: alpha*_wor = 69/70, greedy = 9/10")
