@@ -5,6 +5,7 @@ Sources: Tarzanagh, Li, Thrampoulidis, Oymak, "Transformers as Support Vector Ma
 Mechanism" (NeurIPS 2023, arXiv 2306.13596). Convention: logits ``x_it^T W z_i``, ``W = K Q^T``.
 """
 
+from theory.attention_svm.data import random_instance, reference_instance
 from theory.attention_svm.dynamics import (
     Head,
     Trajectory,
@@ -48,6 +49,8 @@ __all__ = [
     "loss_and_gradient",
     "make_head",
     "optimal_tokens",
+    "random_instance",
+    "reference_instance",
     "regularization_path",
     "solve_att_svm",
     "solve_att_svm_cvxpy",

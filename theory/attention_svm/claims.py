@@ -11,6 +11,7 @@ from functools import partial
 import numpy as np
 from scipy.optimize import linprog
 
+from theory.attention_svm.data import random_instance, reference_instance
 from theory.attention_svm.dynamics import (
     HEADS,
     LOSSES,
@@ -37,17 +38,13 @@ from theory.claims import Measurement, claim
 TF_SVM = "Tarzanagh, Li, Thrampoulidis, Oymak 2023 (TF-SVM, arXiv 2308.16898)"
 MMTS = "Tarzanagh, Li, Zhang, Oymak 2023 (MMTS, NeurIPS, arXiv 2306.13596)"
 
-# Section 8 of the spec: instances whose solutions are known in closed form.
-X_INST1 = np.array([[[-0.1, 1.0], [1.0, 0.0], [0.0, 0.0]]])
-Z_INST1 = np.array([[1.0, 0.0]])
-V_INST1 = np.array([0.9, 1.09])
-X_INST2 = np.array([[[1.0, 0.0], [0.0, 0.0]], [[0.0, 1.0], [0.0, 0.0]], [[1.0, 0.0], [0.0, 0.0]]])
-Z_INST2 = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 1.0]])
-V_INST2 = np.array([1.0, 1.0])
+# The closed-form reference instances (spec section 8).
+X_INST1, Z_INST1, _, V_INST1 = reference_instance(1)
+X_INST2, Z_INST2, _, V_INST2 = reference_instance(2)
+X_INST3, Z_INST3, _, _ = reference_instance(3)
 WMM_INST2 = np.array([[1.0, 1.0], [0.0, 1.0]])
 WNUC_INST2 = np.ones((2, 2))
-X_INST3 = np.array([[[1.0, 0.0], [-1.0, 0.0], [0.0, 0.0]]])
-Z_INST3 = np.array([[0.0, 1.0]])
+
 
 
 def _unit(a: np.ndarray) -> np.ndarray:
@@ -55,12 +52,7 @@ def _unit(a: np.ndarray) -> np.ndarray:
 
 
 def _instance(rng: np.random.Generator, n: int, T: int, d: int) -> tuple[np.ndarray, ...]:
-    """Unit-norm Gaussian tokens and queries, Rademacher labels, a unit head (official setting)."""
-    X = _unit(rng.standard_normal((n, T, d)))
-    Z = _unit(rng.standard_normal((n, d)))
-    Y = rng.choice([-1.0, 1.0], n)
-    v = _unit(rng.standard_normal(d))
-    return X, Z, Y, v
+    return random_instance(n, T, d, rng=rng)
 
 
 def _kkt_residual(X: np.ndarray, Z: np.ndarray, alpha: np.ndarray, W: np.ndarray, lam: np.ndarray) -> float:

@@ -1,0 +1,53 @@
+"""2-D gradient-descent paths of W z_i for W- and (K,Q)-training against the Att-SVM rays.
+
+Setting of the official ``visualization1`` notebook (TF-SVM): n = 2, T = 3, d = 2, tokens
+0.3 N(0, I) shifted by -(1, 0) (sequence 0) and +(1, 0) (sequence 1), Y = +1, W(0) = 0,
+Q(0) = 0, K(0) = 0.1 N(0, I), normalised GD with lr 0.1. Solid: W-parameterisation, dashed:
+(K, Q); the rays are W^mm z_i (Frobenius SVM) and W*^mm z_i (nuclear SVM) of the tokens GD selects.
+"""
+
+import numpy as np
+
+from theory.attention_svm import optimal_tokens, solve_att_svm, train_attention
+from theory.figures import fast_mode, figure, save
+
+fast = fast_mode()
+seed, steps = 1, (300 if fast else 2000)
+rng = np.random.default_rng(seed)
+X = 0.3 * rng.standard_normal((2, 3, 2))
+X[0] -= np.array([1.0, 0.0])
+X[1] += np.array([1.0, 0.0])
+Z = rng.standard_normal((2, 2))
+Z /= np.linalg.norm(Z, axis=1, keepdims=True)
+Y = np.ones(2)
+v = rng.standard_normal(2)
+v /= np.linalg.norm(v)
+
+marks = list(range(steps + 1))
+w_run = train_attention(X, Z, Y, v=v, steps=steps, checkpoints=marks)
+kq_run = train_attention(X, Z, Y, v=v, param="KQ", steps=steps, checkpoints=marks,
+                         init=(0.1 * rng.standard_normal((2, 2)), np.zeros((2, 2))))
+alpha = np.argmax(w_run.softmax_final, axis=1)  # the tokens GD selects (here also the optimal ones)
+fro = solve_att_svm(X, Z, alpha)
+nuc = solve_att_svm(X, Z, np.argmax(kq_run.softmax_final, axis=1), norm="nuc")
+
+fig, axes = figure(1, 2, figsize=(9.0, 4.0))
+colors = ["C0", "C3"]
+for ax, run, style, title in ((axes[0], w_run, "-", "W-GD"), (axes[1], kq_run, "--", "(K,Q)-GD")):
+    paths = [np.einsum("kde,e->kd", run.iterates, Z[i]) for i in range(2)]
+    reach = max(float(np.abs(p).max()) for p in paths)
+    for i in range(2):
+        ax.plot(paths[i][:, 0], paths[i][:, 1], style, color=colors[i], lw=2.0,
+                label=f"{title}: path of $W(k) z_{i}$")
+        rays = ((fro.W, ":", "$W^{mm} z_i$ (Frobenius)"), (nuc.W, "-.", "$W_*^{mm} z_i$ (nuclear)"))
+        for W, ls, name in rays:
+            ray = W @ Z[i]
+            ray = reach * ray / np.linalg.norm(ray)
+            ax.plot([0, ray[0]], [0, ray[1]], ls, color="k", lw=1.0, label=name if i == 0 else None)
+    ax.set_xlabel("coordinate 1")
+    ax.set_ylabel("coordinate 2")
+    ax.set_title(f"{title}, {steps} normalised steps")
+    ax.legend(fontsize=7, loc="best")
+save(fig, "attention_svm_paths2d",
+     params={"seed": seed, "steps": steps, "lr": 0.1, "alpha_hat": alpha.tolist(),
+             "optimal": optimal_tokens(X, Y, v).tolist()})
