@@ -167,3 +167,23 @@ def test_bad_labels_raise():
     X, Z, _, _ = _data(9)
     with pytest.raises(ValueError, match="Y"):
         train_attention(X, Z, np.array([1.0, 0.0, 1.0, 1.0]), steps=1)
+
+
+def test_classify_global_and_local():
+    from theory.attention_svm import classify, reference_instance, token_scores
+
+    X, Z, Y, v = reference_instance(1)
+    gamma = token_scores(X, Y, v)
+    glob = train_attention(X, Z, Y, v=v, steps=1500)
+    loc = train_attention(X, Z, Y, v=v, steps=1500, init=np.array([[0.0, 0.0], [-1.0, 0.0]]))
+    assert classify(X, Z, gamma, glob.W) == "global"
+    assert classify(X, Z, gamma, loc.W) == "local"
+    assert classify(X, Z, gamma, np.zeros((2, 2))) == "other"  # uniform attention: not converged
+
+
+def test_svm_equivalence_bad_input():
+    X, Z, _, _ = _data(10, n=2, T=3, d=2)
+    with pytest.raises(ValueError, match="softmax_final"):
+        svm_equivalence(X, Z, np.ones((2, 2)) / 2, np.eye(2))
+    with pytest.raises(ValueError, match="W_final"):
+        svm_equivalence(X, Z, np.ones((2, 3)) / 3, np.eye(3))

@@ -167,3 +167,19 @@ def test_bad_input_raises(kwargs, match):
     extra = {k: args.pop(k) for k in ("norm", "mask") if k in args}
     with pytest.raises(ValueError, match=match):
         solve_att_svm(args["X"], args["Z"], args["alpha"], **extra)
+
+
+def test_data_helpers():
+    from theory.attention_svm import random_instance, reference_instance
+
+    X, Z, Y, v = random_instance(3, 4, 5, rng=0)
+    assert X.shape == (3, 4, 5) and Z.shape == (3, 5) and Y.shape == (3,) and v.shape == (5,)
+    np.testing.assert_allclose(np.linalg.norm(X, axis=2), 1.0)
+    np.testing.assert_array_equal(random_instance(3, 4, 5, rng=0)[0], X)
+    for k in (1, 2, 3):
+        Xk, Zk, Yk, vk = reference_instance(k)
+        assert Xk.shape[0] == Zk.shape[0] == Yk.shape[0]
+    with pytest.raises(ValueError, match="k"):
+        reference_instance(4)
+    with pytest.raises(ValueError, match="d"):
+        random_instance(3, 4, 0)
