@@ -78,7 +78,7 @@ def _placeholder_results(ids: list[str]) -> list[ClaimResult]:
 
 
 def _cells_before_measured(line: str) -> str:
-    return " & ".join(line.split(" & ")[:3])
+    return " & ".join(line.split(" & ")[:-3])  # the last three: measured, tol, status
 
 
 def table_problems(table: str) -> list[str]:
