@@ -129,8 +129,8 @@ def _check_pair(source: Any, tokenizer: Any) -> None:
 
 def renewal_chain(source: MarkovSource, tokenizer: GreedyTokenizer) -> RenewalChain:
     """Boundary-context chain ``M[c, c'] = sum_{t: ctx(c, t) = c'} P(t | c)`` and its long-run law
-    from ``mu``, for a complete prefix-free dictionary. Cost O(|D| L_max V^k) plus one sparse LU on
-    ``V^k`` states.
+    from ``mu``, for a complete prefix-free dictionary. Cost O(#trie nodes x V^k) (about
+    ``|D| V/(V-1)`` nodes) plus one sparse LU on ``V^k`` states.
 
     Raises
     ------
@@ -141,15 +141,20 @@ def renewal_chain(source: MarkovSource, tokenizer: GreedyTokenizer) -> RenewalCh
     if not isinstance(tokenizer, GreedyTokenizer) or not tokenizer.prefix_free:
         raise ValueError("tokenizer: the renewal route needs a complete prefix-free GreedyTokenizer")
     n_ctx, V = source.n_ctx, source.V
-    probs = np.empty((n_ctx, len(tokenizer.vocab)))
-    ends = np.empty((n_ctx, len(tokenizer.vocab)), dtype=np.int64)
+    probs = np.zeros((n_ctx, len(tokenizer.vocab)))
+    ends = np.zeros((n_ctx, len(tokenizer.vocab)), dtype=np.int64)
+    children, node_token = tokenizer.trie
     base = np.arange(n_ctx)
-    for j, t in enumerate(tokenizer.vocab):
-        ctx, pr = base, np.ones(n_ctx)
-        for a in t:
-            pr = pr * source.cond[ctx, a] if a < V else np.zeros(n_ctx)
-            ctx = (ctx * V + min(a, V - 1)) % n_ctx
-        probs[:, j], ends[:, j] = pr, ctx
+    # depth-first over the trie: one vector update per trie node (shared prefixes computed once)
+    stack: list[tuple[int, np.ndarray, np.ndarray]] = [(0, np.ones(n_ctx), base)]
+    while stack:
+        node, pr, ctx = stack.pop()
+        tid = node_token[node]
+        if tid >= 0:
+            probs[:, tid], ends[:, tid] = pr, ctx
+        for a, child in children[node].items():
+            if a < V:  # tokens with symbols outside the source alphabet keep probability 0
+                stack.append((child, pr * source.cond[ctx, a], (ctx * V + a) % n_ctx))
     keep = probs > 0
     rows = np.broadcast_to(base[:, None], probs.shape)[keep]
     rho, n_closed = long_run_law(rows, ends[keep], probs[keep], n_ctx, source.stationary())

@@ -58,15 +58,30 @@ def _as_tokens(tokens: Iterable[Sequence[int]], name: str) -> list[Token]:
     return out
 
 
-def is_complete_prefix_free(tokens: Sequence[Token], V: int) -> bool:
-    """True when no token prefixes another and Kraft's sum ``sum V^-|t|`` equals 1 exactly (the
-    tokens are the leaves of a full V-ary tree). Exact integer arithmetic, O(|D| L_max)."""
-    toks = set(tokens)
-    for t in toks:
-        if any(t[:i] in toks for i in range(1, len(t))):
-            return False
-    L = max(len(t) for t in toks)
-    return sum(V ** (L - len(t)) for t in toks) == V ** L
+def _build_trie(tokens: Sequence[Token]) -> tuple[list[dict[int, int]], list[int]]:
+    """Trie of the tokens: ``children[node]`` maps a symbol to a node (root 0); ``node_token[node]``
+    is the index of the token ending there, or -1. O(sum of token lengths)."""
+    children: list[dict[int, int]] = [{}]
+    node_token: list[int] = [-1]
+    for tid, t in enumerate(tokens):
+        node = 0
+        for a in t:
+            nxt = children[node].get(a)
+            if nxt is None:
+                nxt = len(children)
+                children[node][a] = nxt
+                children.append({})
+                node_token.append(-1)
+            node = nxt
+        node_token[node] = tid
+    return children, node_token
+
+
+def is_complete_prefix_free(tokens: Sequence[Sequence[int]], V: int) -> bool:
+    """True when the tokens are the leaves of a full V-ary tree: no token ends at an internal node
+    of their trie and every internal node has all V children. O(sum of token lengths)."""
+    children, node_token = _build_trie([tuple(t) for t in tokens])
+    return all(node_token[n] < 0 and len(ch) == V for n, ch in enumerate(children) if ch)
 
 
 class _Automaton:
@@ -119,24 +134,16 @@ class GreedyTokenizer:
                              f"{missing[:5]}) or be complete prefix-free")
         self.max_len = max(len(t) for t in vocab)
         self.lengths = np.array([len(t) for t in vocab], dtype=np.int64)
-        self._live = {t[:i] for t in vocab for i in range(len(t))}
-        # Trie: children[node] maps symbol -> node; node_tok[node] is a token id or -1.
-        self._children: list[dict[int, int]] = [{}]
-        self._node_tok: list[int] = [-1]
-        for tid, t in enumerate(vocab):
-            node = 0
-            for a in t:
-                nxt = self._children[node].get(a)
-                if nxt is None:
-                    nxt = len(self._children)
-                    self._children[node][a] = nxt
-                    self._children.append({})
-                    self._node_tok.append(-1)
-                node = nxt
-            self._node_tok[node] = tid
+        self._children, self._node_tok = _build_trie(vocab)
 
     def __len__(self) -> int:
         return len(self.vocab)
+
+    @property
+    def trie(self) -> tuple[list[dict[int, int]], list[int]]:
+        """The dictionary trie: ``children[node]`` maps a symbol to a node (root 0) and
+        ``node_token[node]`` is the id of the token ending there, or -1."""
+        return self._children, self._node_tok
 
     def encode_ids(self, x: Any, *, drop_tail: bool = False) -> list[int]:
         """Greedy parse of ``x`` as token ids. A final remainder that is a proper prefix of a token
@@ -186,14 +193,23 @@ class GreedyTokenizer:
         return [self.vocab[i] for i in ids], rest
 
     def _settle(self, b: Token) -> tuple[tuple[int, ...], Token]:
+        """Online greedy step, O(|b|) trie walks per emitted token: while ``b`` is non-empty and not
+        a proper prefix of a token (its trie node is missing or has no children), emit its longest
+        token prefix."""
+        children, node_tok = self._children, self._node_tok
         emitted: list[int] = []
-        while b and b not in self._live:
-            for ell in range(min(len(b), self.max_len), 0, -1):
-                tid = self.index.get(b[:ell])
-                if tid is not None:
-                    emitted.append(tid)
-                    b = b[ell:]
+        while b:
+            node, best, best_len = 0, -1, 0
+            for i, a in enumerate(b):
+                node = children[node].get(a, -1)
+                if node < 0:
                     break
+                if node_tok[node] >= 0:
+                    best, best_len = node_tok[node], i + 1
+            if node >= 0 and children[node]:
+                break  # b is a proper prefix of a token: wait for more input
+            emitted.append(best)
+            b = b[best_len:]
         return tuple(emitted), b
 
     def automaton(self) -> _Automaton:
