@@ -24,7 +24,7 @@ from theory.speculative import (
     wor_all_in,
 )
 from theory.speculative.draftsets import wor_prefix_all_in
-from theory.speculative.simulate import _chisquare_pvalue, draw_drafts
+from theory.speculative.montecarlo import _chisquare_pvalue, draw_drafts
 
 P_B = np.array([0.5, 0.3, 0.2])
 Q_B = np.array([0.2, 0.3, 0.5])

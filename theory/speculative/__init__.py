@@ -13,6 +13,7 @@ acceptance of each verification scheme), :func:`output_law` (exact law of the em
 from theory.speculative.coupling import maximal_coupling_acceptance
 from theory.speculative.draftsets import DraftSetLaw, draft_set_law, wor_all_in
 from theory.speculative.instances import random_pair, synthetic_pair
+from theory.speculative.montecarlo import SimulationResult, simulate
 from theory.speculative.optimal import (
     OptimalAcceptanceResult,
     canonical_is_k2,
@@ -22,7 +23,6 @@ from theory.speculative.optimal import (
     optimal_subset,
 )
 from theory.speculative.schemes import SchemeLaw, acceptance_rate, exact_scheme, kseq_rho, output_law
-from theory.speculative.simulate import SimulationResult, simulate
 
 __all__ = [
     "DraftSetLaw",

@@ -274,7 +274,7 @@ def wor_all_in(draft: Any, subset: Iterable[int], k: Any, *, method: str = "quad
     return _wor_all_in_quad(q, members, kk)
 
 
-def wor_prefix_all_in(q_sorted: np.ndarray, k: int, *, nodes: int = 160,
+def wor_prefix_all_in(q_sorted: np.ndarray, k: int, *, nodes: int = 128,
                       chunk_elems: int = 1 << 21) -> np.ndarray:
     """P_wor(B_j) for every prefix B_j = first j tokens of ``q_sorted`` (j = 0..V).
 
