@@ -280,8 +280,9 @@ def wor_prefix_all_in(q_sorted: np.ndarray, k: int, *, nodes: int = 128,
 
     Race integral, trapezoid rule in log t on the shared nodes; the prefix elementary symmetric
     polynomials obey ``e_m^{(j)} = e_m^{(j-1)} + o_j e_{m-1}^{(j-1)}``: K-1 cumulative sums of
-    positive terms over a (V, nodes) array, chunked in t, in log space when linear scale could
-    overflow. Cost O(K V nodes).
+    positive terms over a (V, nodes) array, chunked in t. When linear scale could overflow
+    (concentrated drafts, long races) the Poisson-binomial recursion over the items is used
+    instead, which has no cancellation. Cost O(K V nodes).
 
     Parameters
     ----------
@@ -290,7 +291,8 @@ def wor_prefix_all_in(q_sorted: np.ndarray, k: int, *, nodes: int = 128,
     k
         Number of drafts K (``k <= |supp q|``; not re-validated here).
     nodes
-        Quadrature nodes in log t.
+        Minimum number of quadrature nodes in log t (more are used when the race is long, so
+        that the step in log t stays <= 0.21).
     chunk_elems
         Largest (V, chunk) block held in memory.
     """
@@ -310,19 +312,20 @@ def wor_prefix_all_in(q_sorted: np.ndarray, k: int, *, nodes: int = 128,
             break
         t_hi *= 1.5
     t_lo = 1e-10 / max(total, 1e-300)
+    # At least ``nodes`` nodes, and a step in log t of at most 0.21 for long races.
+    span = math.log(t_hi) - math.log(t_lo)
+    nodes = max(nodes, math.ceil(span / 0.21) + 1)
     s = np.linspace(math.log(t_lo), math.log(t_hi), nodes)
     t = np.exp(s)
     weights = t * (s[1] - s[0])
     weights[[0, -1]] *= 0.5
     linear = (k - 1) * (math.log(v) + qmax * t_hi) < 600.0
     integral = np.zeros(v + 1)
-    step = max(1, chunk_elems // max(v, 1))
-    for lo in range(0, nodes, step):
-        tc = t[lo: lo + step]
-        log_wc = np.log(weights[lo: lo + step]) - total * tc
-        arg = q_sorted[:, None] * tc[None, :]
-        if linear:
-            o = np.expm1(arg)
+    if linear:
+        step = max(1, chunk_elems // max(v, 1))
+        for lo in range(0, nodes, step):
+            tc = t[lo: lo + step]
+            o = np.expm1(q_sorted[:, None] * tc[None, :])
             prev = np.ones_like(o)  # e_{m-1} over the prefix before each item
             acc = np.zeros_like(o)
             for _ in range(1, k):
@@ -330,18 +333,42 @@ def wor_prefix_all_in(q_sorted: np.ndarray, k: int, *, nodes: int = 128,
                 acc += cur
                 prev[0] = 0.0
                 prev[1:] = cur[:-1]
-            integral[1:] += acc @ np.exp(log_wc)
-        else:
-            log_o = _log_expm1(arg)
-            log_prev = np.zeros_like(log_o)
-            log_acc = np.full_like(log_o, -np.inf)
-            for _ in range(1, k):
-                cur = np.logaddexp.accumulate(log_o + log_prev, axis=0)
-                log_acc = np.logaddexp(log_acc, cur)
-                log_prev[0] = -np.inf
-                log_prev[1:] = cur[:-1]
-            integral[1:] += np.exp(log_acc + log_wc[None, :]).sum(axis=1)
-    return np.clip(1.0 - tail / total - tail * integral, 0.0, 1.0)
+            integral[1:] += acc @ (weights[lo: lo + step] * np.exp(-total * tc))
+    else:
+        integral[1:] = _poisson_binomial_integral(q_sorted, k, t, weights, tail[1:], chunk_elems)
+    all_in = np.clip(1.0 - tail / total - tail * integral, 0.0, 1.0)
+    # Fewer than K drafted tokens in B: exactly 0.
+    all_in[np.concatenate([[0], np.cumsum(q_sorted > 0)]) < k] = 0.0
+    return all_in
+
+
+def _poisson_binomial_integral(q_sorted: np.ndarray, k: int, t: np.ndarray, weights: np.ndarray,
+                               lam: np.ndarray, chunk_elems: int) -> np.ndarray:
+    """``int e^{-lambda_j t} P(1 <= N_{B_j}(t) < K) dt`` for every prefix, by the Poisson-binomial
+    recursion ``P_m <- e^{-q_j t} P_m + (1 - e^{-q_j t}) P_{m-1}`` over the items.
+
+    Every factor lies in [0, 1], so nothing overflows and no large exponents cancel: the route
+    for concentrated drafts, where the race runs to t ~ 1 / (mass outside the top K-1 tokens).
+    O(K V nodes) with a Python loop over the items.
+    """
+    v = q_sorted.shape[0]
+    probs = np.zeros((k, t.shape[0]))
+    probs[0] = 1.0
+    out = np.empty(v)
+    step = max(1, chunk_elems // t.shape[0])
+    for lo in range(0, v, step):
+        arg = q_sorted[lo: lo + step, None] * t[None, :]
+        stay = np.exp(-arg)
+        arrive = -np.expm1(-arg)
+        below = np.empty_like(arg)  # P(1 <= N < K) after each item of the chunk
+        for i in range(arg.shape[0]):
+            moved = probs[:-1] * arrive[i]
+            probs *= stay[i]
+            probs[1:] += moved
+            below[i] = probs[1:].sum(axis=0)
+        decay = np.exp(-lam[lo: lo + step, None] * t[None, :])
+        out[lo: lo + step] = (below * decay) @ weights
+    return out
 
 
 def wor_k2_prefix_all_in(q_sorted: np.ndarray) -> np.ndarray:
