@@ -29,6 +29,7 @@ from scipy import optimize, sparse
 
 from theory._validate import as_choice
 from theory.speculative._common import DRAFT_LAWS, prefix_order, validate_k, validate_pair
+from theory.speculative.coupling import maximal_coupling_acceptance
 from theory.speculative.draftsets import (
     _wor_all_in_enumerate,
     draft_set_law,
@@ -144,7 +145,7 @@ def optimal_acceptance(target: Any, draft: Any, k: Any, *, drafts: str = "iid") 
     law = as_choice(drafts, "drafts", DRAFT_LAWS)
     kk = validate_k(k, q, law)
     if kk == 1:
-        return float(np.minimum(p, q).sum())
+        return maximal_coupling_acceptance(p, q)
     if law == "greedy":
         return _greedy_closed(p, q, kk)[0]
     values, _ = _prefix_values(p, q, kk, law)
