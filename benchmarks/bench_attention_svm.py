@@ -5,11 +5,18 @@ worst KKT residual recomputed from each solution: primal violation max(0, 1 - mi
 the stationarity error ||W - sum lambda A||_F relative to ||W||_F (cvxpy's duals rescaled).
 """
 
-import time
+import os
 
-import numpy as np
+# Single-threaded BLAS on both sides (Clarabel is single-threaded): oversubscribed BLAS threads on a
+# shared machine slow the dense linear algebra by an order of magnitude and make timings meaningless.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-from theory.attention_svm import random_instance, solve_att_svm, solve_att_svm_cvxpy, train_attention
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from theory.attention_svm import random_instance, solve_att_svm, solve_att_svm_cvxpy, train_attention  # noqa: E402
 
 
 def best_time(repeat, fn, *args, **kwargs):

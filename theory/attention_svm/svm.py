@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from scipy.linalg import cho_factor, cho_solve
 from scipy.optimize import nnls
 
 from theory._validate import as_choice, as_float_array
@@ -150,7 +151,7 @@ def _ldp(G: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
 
 
 def _polish(Gs: np.ndarray, lam: np.ndarray) -> np.ndarray:
-    """Re-solve the KKT system on the support ``S``: ``G_S G_S^T lam_S = 1`` (with two steps of
+    """Re-solve the KKT system on the support ``S``: ``G_S G_S^T lam_S = 1`` (Cholesky, two steps of
     iterative refinement), kept when its multipliers are positive and its margins are no worse."""
     S = lam > 0
     if not np.any(S):
@@ -158,12 +159,14 @@ def _polish(Gs: np.ndarray, lam: np.ndarray) -> np.ndarray:
     GS = Gs[S]
     gram = GS @ GS.T
     ones = np.ones(int(S.sum()))
-    sol, _, rank, _ = np.linalg.lstsq(gram, ones, rcond=None)
-    if rank < int(S.sum()):
+    try:
+        factor = cho_factor(gram)
+    except np.linalg.LinAlgError:  # dependent support rows: keep the NNLS multipliers
         return lam
+    sol = cho_solve(factor, ones)
     for _ in range(2):
-        sol = sol + np.linalg.lstsq(gram, ones - gram @ sol, rcond=None)[0]
-    if np.any(sol <= 0):
+        sol = sol + cho_solve(factor, ones - gram @ sol)
+    if not np.all(np.isfinite(sol)) or np.any(sol <= 0):
         return lam
     cand = np.zeros_like(lam)
     cand[S] = sol
