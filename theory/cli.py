@@ -63,7 +63,7 @@ def format_latex(results: Sequence[ClaimResult]) -> str:
 
     Columns: id, statement with its source underneath, measured, tolerance, status. The
     including document needs ``longtable``, ``booktabs`` and ``array``. The table breaks across
-    pages and repeats its header; claim ids may break after their area prefix. The output
+    pages and repeats its header; claim ids may break after the area prefix and hyphens. The output
     depends only on ``results`` (deterministic).
     """
     def text(s: str) -> str:  # OT1 text fonts have no <, >, |
@@ -88,7 +88,8 @@ def format_latex(results: Sequence[ClaimResult]) -> str:
             op = r"$\le$" if r.direction == "<=" else r"$\ge$"
             status = "PASS" if r.passed else r"\textbf{FAIL}"
             prefix, dot, name = r.id.partition(".")
-            ident = latex_escape(prefix) + dot + r"\allowbreak{}" + latex_escape(name)
+            ident = latex_escape(prefix) + dot + r"\allowbreak{}" + latex_escape(name).replace(
+                "-", r"-\allowbreak{}")
             what = rf"{text(r.statement)}\newline{{\scriptsize\emph{{{text(r.source)}}}}}"
             out.append(rf"\texttt{{{ident}}} & {what} & {_fmt(r.measured)} & {op}\,{_fmt(r.tol)} & "
                        rf"{status}\\")
