@@ -214,28 +214,33 @@ def _infeasible(fast: bool, rng: np.random.Generator) -> Measurement:
 def _flatten(fast: bool, rng: np.random.Generator) -> Measurement:
     import cvxpy as cp
 
-    trials, (n, T, d) = (2, (2, 4, 6)) if fast else (6, (3, 5, 8))
+    trials, (n, T, d) = (3, (2, 4, 6)) if fast else (9, (3, 5, 8))
     worst = 0.0
+    modes = ("causal self-attention", "full self-attention", "causal cross-attention (2 queries)")
     for k in range(trials):
         Xs = _unit(rng.standard_normal((n, T, d)))
-        causal = k % 2 == 0
-        flat = flatten_queries(Xs, "all", causal=causal)
+        mode = modes[k % 3]
+        causal = mode.startswith("causal")
+        Qs = _unit(rng.standard_normal((n, 2, d))) if "cross" in mode else None
+        flat = flatten_queries(Xs, "all" if Qs is None else Qs, causal=causal)
         alpha = np.array([rng.integers(0, p + 1) if causal else rng.integers(0, T) for p in flat.position])
         ours = solve_att_svm(flat.X, flat.Z, alpha, mask=flat.mask)
         W = cp.Variable((d, d))
         cons = []
+        K = T if Qs is None else Qs.shape[1]
         for i in range(n):
-            for q in range(T):
-                a = alpha[i * T + q]
+            for q in range(K):
+                a = alpha[i * K + q]
+                query = Xs[i, q] if Qs is None else Qs[i, q]
                 for t in range(q + 1 if causal else T):
                     if t != a:
-                        cons.append((Xs[i, a] - Xs[i, t]) @ W @ Xs[i, q] >= 1)
+                        cons.append((Xs[i, a] - Xs[i, t]) @ W @ query >= 1)
         prob = cp.Problem(cp.Minimize(cp.norm(W, "fro")), cons)
         prob.solve(solver="CLARABEL")
         if ours.status != "optimal" or prob.status != cp.OPTIMAL or prob.value is None:
-            return Measurement(float("nan"), 1e-6, {"status": [ours.status, prob.status]})
+            return Measurement(float("nan"), 1e-6, {"status": [ours.status, prob.status], "mode": mode})
         worst = max(worst, abs(ours.objective - float(prob.value)) / float(prob.value))
-    return Measurement(worst, 1e-6, {"trials": trials, "n": n, "T": T, "d": d})
+    return Measurement(worst, 1e-6, {"trials": trials, "n": n, "T": T, "d": d, "modes": modes})
 
 
 @claim("attention_svm.reg-path", source=f"{TF_SVM}, regularization path (W)",
