@@ -325,15 +325,15 @@ def wor_prefix_all_in(q_sorted: np.ndarray, k: int, *, nodes: int = 128,
         step = max(1, chunk_elems // max(v, 1))
         for lo in range(0, nodes, step):
             tc = t[lo: lo + step]
-            o = np.expm1(q_sorted[:, None] * tc[None, :])
+            o = np.expm1(tc[:, None] * q_sorted[None, :])  # (nodes, items): cumsums run along rows
             prev = np.ones_like(o)  # e_{m-1} over the prefix before each item
             acc = np.zeros_like(o)
             for _ in range(1, k):
-                cur = np.cumsum(o * prev, axis=0)
+                cur = np.cumsum(o * prev, axis=1)
                 acc += cur
-                prev[0] = 0.0
-                prev[1:] = cur[:-1]
-            integral[1:] += acc @ (weights[lo: lo + step] * np.exp(-total * tc))
+                prev[:, 0] = 0.0
+                prev[:, 1:] = cur[:, :-1]
+            integral[1:] += (weights[lo: lo + step] * np.exp(-total * tc)) @ acc
     else:
         integral[1:] = _poisson_binomial_integral(q_sorted, k, t, weights, tail[1:], chunk_elems)
     all_in = np.clip(1.0 - tail / total - tail * integral, 0.0, 1.0)
