@@ -318,3 +318,33 @@ def test_wor_formula_is_under_a_second_at_llm_vocabulary():
     t0 = time.perf_counter()
     optimal_acceptance(p, q, 4, drafts="wor")
     assert time.perf_counter() - t0 < 1.0
+
+
+@given(p=pmfs(size=6), q=pmfs(size=6, min_prob=0.005), k=st.integers(2, 5))
+@settings(max_examples=30)
+def test_orderings_hold_on_random_pairs(p, q, k):
+    iid = [optimal_acceptance(p, q, kk) for kk in range(1, k + 1)]
+    wor = [optimal_acceptance(p, q, kk, drafts="wor") for kk in range(1, k + 1)]
+    assert all(b >= a - 1e-12 for a, b in zip(iid, iid[1:]))
+    assert all(b >= a - 1e-12 for a, b in zip(wor, wor[1:]))
+    assert all(w >= i - 1e-12 for i, w in zip(iid, wor))
+    assert acceptance_rate("rrs", p, q, k) <= iid[-1] + 1e-12
+    assert acceptance_rate("kseq", p, q, k) >= (1 - (1 - 1 / k) ** k) * iid[-1] - 1e-12
+
+
+def test_zeros_in_target_and_draft():
+    p, q = np.array([0.0, 0.5, 0.5, 0.0]), np.array([0.5, 0.0, 0.25, 0.25])
+    assert optimal_acceptance(p, q, 2) == pytest.approx(0.4375, abs=1e-15)
+    assert optimal_acceptance(p, q, 5) == pytest.approx(0.5, abs=1e-15)  # K > V is fine for iid
+    assert optimal_acceptance_lp(p, q, 2).value == pytest.approx(0.4375, abs=1e-9)
+    for scheme in LOSSLESS:
+        assert tv(output_law(scheme, p, q, 3), p) < 1e-9
+    assert tv(output_law("naive", p, q, 3), p) > 0.1
+
+
+def test_large_vocabulary_simulation_matches_formula():
+    rng = np.random.default_rng(13)
+    p, q = rng.dirichlet(np.full(32_000, 0.3)), rng.dirichlet(np.full(32_000, 0.3))
+    for scheme in ("rrs", "kseq", "greedy"):
+        sim = simulate(scheme, p, q, 4, n=20_000, rng=14)
+        assert abs(sim.acceptance - acceptance_rate(scheme, p, q, 4)) <= 5 * sim.acceptance_stderr
