@@ -111,6 +111,39 @@ for p_num, a_num in ((0.5, 0.8), (0.9, 0.3), (0.2, 0.6)):
 print("LP (HiGHS) = subset formula on V = 2")
 
 # %% [markdown]
+# Exactly, in rational arithmetic: the primal and dual set LPs of case B
+# (p = (1/2, 3/10, 1/5), q = (1/5, 3/10, 1/2), K = 2) solved by sympy's simplex give
+# alpha*_iid = 43/50 and alpha*_wor = 69/70, with a 0/1 dual v on B* = {1, 2}.
+
+# %%
+from sympy.solvers.simplex import lpmax, lpmin
+
+p_exact = [sp.Rational(1, 2), sp.Rational(3, 10), sp.Rational(1, 5)]
+q_exact = [sp.Rational(1, 5), sp.Rational(3, 10), sp.Rational(1, 2)]
+set_laws = {
+    "iid": {**{(i,): q_exact[i] ** 2 for i in range(3)},
+            **{(i, j): 2 * q_exact[i] * q_exact[j] for i, j in itertools.combinations(range(3), 2)}},
+    "wor": {(i, j): q_exact[i] * q_exact[j] * (1 / (1 - q_exact[i]) + 1 / (1 - q_exact[j]))
+            for i, j in itertools.combinations(range(3), 2)},
+}
+for drafts, want in (("iid", sp.Rational(43, 50)), ("wor", sp.Rational(69, 70))):
+    law = set_laws[drafts]
+    assert sum(law.values()) == 1
+    f = {(s, y): sp.Symbol(f"f_{''.join(map(str, s))}_{y}") for s in law for y in s}
+    primal_cons = [sum(f[s, y] for y in s) <= law[s] for s in law]
+    primal_cons += [sum(f[s, y] for s in law if y in s) <= p_exact[y] for y in range(3)]
+    primal_cons += [var >= 0 for var in f.values()]
+    primal, _ = lpmax(sum(f.values()), primal_cons)
+    u = {s: sp.Symbol(f"u_{''.join(map(str, s))}") for s in law}
+    v = [sp.Symbol(f"v_{y}") for y in range(3)]
+    dual_cons = [u[s] + v[y] >= 1 for s in law for y in s] + [x >= 0 for x in (*u.values(), *v)]
+    dual, sol = lpmin(sum(law[s] * u[s] for s in law) + sum(p_exact[y] * v[y] for y in range(3)),
+                      dual_cons)
+    print(drafts, "primal =", primal, " dual =", dual, " v =", [sol[x] for x in v])
+    assert primal == dual == want
+    assert [sol[x] for x in v] == [0, 1, 1]
+
+# %% [markdown]
 # The LP's dual is integral in practice too: HiGHS returns v in {0, 1} and B = {v > 1/2}
 # attains the optimum, for iid and without-replacement drafts.
 
