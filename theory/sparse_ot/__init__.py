@@ -1,0 +1,43 @@
+"""Sparsity-constrained optimal transport (Liu, Puigcerver, Blondel, ICLR 2023).
+
+Quadratically-regularised OT with at most ``k`` nonzeros per column of the plan, solved exactly
+through its convex dual and semi-dual (numpy/scipy, L-BFGS), with plan recovery, polishing, a
+brute-force primal for tiny sizes, the quadratic-OT reference and a toy MoE router.
+"""
+
+from theory.sparse_ot.conjugates import conj_topk, ksupport_sq, max_k, proj_sparse_simplex
+from theory.sparse_ot.reference import (
+    BruteForceResult,
+    ReferenceInstance,
+    dual_cvx,
+    exact_ot,
+    instance_a,
+    instance_b,
+    relaxed_cvx,
+    sparse_ot_bruteforce,
+)
+from theory.sparse_ot.router import RouterResult, compute_capacity, load_statistics, route
+from theory.sparse_ot.solver import (
+    QuadraticOTResult,
+    SparseOTProblem,
+    SparseOTResult,
+    beta_from_alpha,
+    dual_objective,
+    plan_from_dual,
+    plan_from_semi_dual,
+    polish_on_support,
+    quadratic_ot,
+    relaxed_primal_value,
+    semi_dual_objective,
+    solve_sparse_ot,
+    sparse_ot_problem,
+)
+
+__all__ = [
+    "BruteForceResult", "QuadraticOTResult", "ReferenceInstance", "RouterResult", "SparseOTProblem",
+    "SparseOTResult", "beta_from_alpha", "compute_capacity", "conj_topk", "dual_cvx", "dual_objective",
+    "exact_ot", "instance_a", "instance_b", "ksupport_sq", "load_statistics", "max_k",
+    "plan_from_dual", "plan_from_semi_dual", "polish_on_support", "proj_sparse_simplex",
+    "quadratic_ot", "relaxed_cvx", "relaxed_primal_value", "route", "semi_dual_objective",
+    "solve_sparse_ot", "sparse_ot_bruteforce", "sparse_ot_problem",
+]

@@ -1,0 +1,795 @@
+"""Sparsity-constrained optimal transport: semi-dual and dual solvers, plan recovery, polishing.
+
+Problem (Liu, Puigcerver, Blondel, "Sparsity-Constrained Optimal Transport", ICLR 2023)::
+
+    P_k = min_{T in U(a, b)} <T, C> + (gamma/2) ||T||_F^2   s.t.  ||t_j||_0 <= k  for every column j
+
+with ``U(a, b) = {T >= 0 : T 1 = a, T^T 1 = b}``. The primal is nonconvex; its two duals are convex::
+
+    D_k = max_{alpha, beta} <alpha, a> + <beta, b> - sum_j Omega_k^*(alpha + beta_j 1 - c_j)
+    S_k = max_alpha <alpha, a> - sum_j b_j M_{k, gamma b_j}(alpha - c_j)
+
+and ``S(alpha) = D(alpha, beta(alpha))`` exactly with ``beta_j(alpha) = -gamma b_j theta_j(alpha)``
+(``theta_j`` the threshold of the sparse simplex projection), so ``S_k = D_k``. Both equal the
+relaxation ``R_k = min_{T in U} <T, C> + (gamma/2) sum_j ||t_j||_{sp,k}^2 <= P_k``. Plans are the
+gradient maps of the conjugates; they have at most k nonzeros per column by construction.
+
+Everything here is numpy/scipy: per-column top-k by ``argpartition``, analytic gradients,
+L-BFGS-B (scipy) on the negated objective. POT is used only for the exact-OT warm start at k = 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import ot
+from scipy.optimize import linprog, minimize, nnls
+from scipy.sparse import coo_matrix, vstack
+
+from theory._validate import (
+    as_choice,
+    as_cost_matrix,
+    as_float_array,
+    as_int,
+    as_nonnegative,
+    as_positive_float,
+)
+from theory.sparse_ot.conjugates import _topk_rows, sparse_simplex_columns
+
+#: Relative tolerance on ``|sum(a) - sum(b)|``.
+MASS_RTOL = 1e-9
+
+FORMULATIONS = ("semi-dual", "dual")
+
+#: Largest number of variables for the gradient-sampling phase of the nonsmooth maximiser.
+_SAMPLING_MAX_DIM = 60
+
+#: Rounds of (dual L-BFGS, exact beta update) for ``formulation="dual"``.
+_DUAL_ROUNDS = 10
+SPARSITIES = ("column", "row")
+
+
+# --------------------------------------------------------------------------------------------------
+# Problem and results
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SparseOTProblem:
+    """A validated column-sparse problem: marginals ``a`` (m,), ``b`` (n,), cost ``C`` (m, n),
+    sparsity ``k`` (already clipped to ``m``) and regularisation ``gamma > 0``."""
+
+    a: np.ndarray
+    b: np.ndarray
+    C: np.ndarray
+    k: int
+    gamma: float
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.C.shape
+
+
+def sparse_ot_problem(a: object, b: object, C: object, *, k: int | None, gamma: float) -> SparseOTProblem:
+    """Validate ``(a, b, C, k, gamma)`` once at the boundary; ``k=None`` means unconstrained.
+
+    Raises
+    ------
+    ValueError
+        For non-finite or negative marginals, unequal totals (relative ``1e-9``; nothing is
+        renormalised), a zero total mass, a cost that is not finite or not of shape (m, n),
+        ``k < 1`` or ``gamma <= 0``.
+    """
+    a_ = as_nonnegative(a, "a", ndim=1)
+    b_ = as_nonnegative(b, "b", ndim=1)
+    C_ = as_cost_matrix(C, "C", shape=(a_.shape[0], b_.shape[0]))
+    sa, sb = float(a_.sum()), float(b_.sum())
+    if sa <= 0:
+        raise ValueError("a: total mass must be positive, got 0")
+    if abs(sa - sb) > MASS_RTOL * max(sa, sb):
+        raise ValueError(f"a, b: total masses must be equal (relative 1e-9), got sum(a)={sa!r}, "
+                         f"sum(b)={sb!r}; rescale one of them")
+    m = a_.shape[0]
+    kk = m if k is None else min(as_int(k, "k", min_value=1), m)
+    g = as_positive_float(gamma, "gamma")
+    return SparseOTProblem(a_, b_, C_, kk, g)
+
+
+@dataclass(frozen=True)
+class QuadraticOTResult:
+    """Quadratically-regularised OT: ``min_{T in U(a,b)} <T,C> + (gamma/2)||T||_F^2``.
+
+    ``value`` is the semi-dual value at ``alpha`` (a lower bound, equal to the optimum at
+    convergence); ``primal_value`` the objective of ``plan``.
+    """
+
+    value: float
+    plan: np.ndarray
+    primal_value: float
+    alpha: np.ndarray
+    beta: np.ndarray
+    marginal_error: float
+    converged: bool
+    n_iter: int
+    status: str
+    diagnostics: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def solution(self) -> np.ndarray:
+        return self.plan
+
+    @property
+    def iterations(self) -> int:
+        return self.n_iter
+
+
+@dataclass(frozen=True)
+class SparseOTResult:
+    """Result of :func:`solve_sparse_ot`.
+
+    Attributes
+    ----------
+    plan
+        Recovered plan (gradient map of the conjugate): at most k nonzeros per column (per row for
+        ``sparsity="row"``); the semi-dual plan has exact column sums, its row sums equal ``a``
+        only at a differentiable optimum (no duality gap).
+    value
+        Dual value ``D_k`` at the returned potentials (semi-dual: ``S(alpha)``); any iterate gives a
+        valid lower bound on ``P_k``.
+    primal_value
+        ``<T, C> + (gamma/2)||T||_F^2`` of ``plan``: an upper bound on ``P_k`` only when
+        ``marginal_error`` is ~0 (it may lie below ``value`` in gap cases).
+    transport_cost
+        ``<T, C>``.
+    alpha, beta
+        Potentials of ``a`` (length m) and ``b`` (length n); semi-dual: ``beta = beta(alpha)``.
+    marginal_error
+        ``max(||T 1 - a||_inf, ||T^T 1 - b||_inf)``.
+    converged, status, n_iter
+        Whether the L-BFGS-B stopping test was met; ``status`` one of ``"converged"``,
+        ``"exact-warm-start"`` (k = 1: exact OT potentials are optimal), ``"max_iter"``,
+        ``"stalled"`` (line search failed again after a restart: typical at a nonsmooth optimum;
+        check the duality gap), ``"exact-qot"``; iterations summed over restarts.
+    polished_value, polished_plan
+        With ``polish=True``: the QP ``min <T,C> + (gamma/2)||T||^2`` over ``U(a, b)`` restricted to
+        the support of ``plan``: a feasible k-sparse plan, hence ``polished_value >= P_k >= value``.
+        ``inf``/``None`` when that support cannot carry the marginals; ``None``/``None`` without
+        polishing.
+    diagnostics
+        ``n_eval`` (objective evaluations), ``restarts``, ``trace`` (objective value at every
+        evaluation), ``gap_bound`` (``polished_value - value`` when polished).
+    """
+
+    plan: np.ndarray
+    value: float
+    primal_value: float
+    transport_cost: float
+    alpha: np.ndarray
+    beta: np.ndarray
+    marginal_error: float
+    converged: bool
+    n_iter: int
+    polished_value: float | None
+    polished_plan: np.ndarray | None
+    status: str
+    k: int
+    gamma: float
+    formulation: str
+    sparsity: str
+    diagnostics: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def solution(self) -> np.ndarray:
+        return self.plan
+
+    @property
+    def iterations(self) -> int:
+        return self.n_iter
+
+
+# --------------------------------------------------------------------------------------------------
+# Objectives (column-sparse problem, validated inputs)
+# --------------------------------------------------------------------------------------------------
+
+
+def _semi_dual_parts(alpha: np.ndarray, P: SparseOTProblem, k: int
+                     ) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Semi-dual value, gradient, kept indices, kept plan values and thresholds (positive-b columns)."""
+    a, b, C, gamma = P.a, P.b, P.C, P.gamma
+    pos = b > 0
+    bp = b[pos]
+    X = alpha[:, None] - C[:, pos]
+    idx, y, theta = sparse_simplex_columns(X / (gamma * bp), k)
+    t = y * bp
+    xk = np.take_along_axis(X, idx, axis=0)
+    value = float(alpha @ a - np.sum(t * xk) + 0.5 * gamma * np.sum(t * t))
+    rows = np.bincount(idx.ravel(), weights=t.ravel(), minlength=a.shape[0])
+    return value, a - rows, idx, t, theta
+
+
+def semi_dual_objective(alpha: np.ndarray, P: SparseOTProblem) -> tuple[float, np.ndarray]:
+    """``S_k(alpha) = <alpha, a> - sum_j b_j M_{k, gamma b_j}(alpha - c_j)`` and its gradient ``a - T 1``.
+
+    Columns with ``b_j = 0`` contribute 0. Cost O(mn + n k log k).
+    """
+    v, g, *_ = _semi_dual_parts(np.asarray(alpha, dtype=np.float64), P, P.k)
+    return v, g
+
+
+def dual_objective(alpha: np.ndarray, beta: np.ndarray, P: SparseOTProblem
+                   ) -> tuple[float, np.ndarray, np.ndarray]:
+    """``D_k(alpha, beta) = <alpha,a> + <beta,b> - sum_j Omega_k^*(alpha + beta_j - c_j)``.
+
+    Returns the value and the gradients ``a - T 1`` and ``b - T^T 1`` with
+    ``T_ij = [s_ij]_+/gamma`` on the top-k entries of column ``s_j``. Cost O(mn + n k).
+    """
+    value, ga, gb, *_ = _dual_parts(np.asarray(alpha, float), np.asarray(beta, float), P)
+    return value, ga, gb
+
+
+def _dual_parts(alpha: np.ndarray, beta: np.ndarray, P: SparseOTProblem
+                ) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    S = alpha[:, None] + beta[None, :] - P.C
+    idx = _topk_rows(S, P.k)
+    s = np.maximum(np.take_along_axis(S, idx, axis=0), 0.0)
+    t = s / P.gamma
+    value = float(alpha @ P.a + beta @ P.b - np.sum(s * s) / (2.0 * P.gamma))
+    rows = np.bincount(idx.ravel(), weights=t.ravel(), minlength=P.a.shape[0])
+    return value, P.a - rows, P.b - t.sum(axis=0), idx, t
+
+
+def beta_from_alpha(alpha: np.ndarray, P: SparseOTProblem) -> np.ndarray:
+    """The maximiser ``beta(alpha)`` of ``D(alpha, .)``: ``beta_j = -gamma b_j theta_j(alpha)``.
+
+    ``theta_j`` is the threshold of ``P_{simplex,k}((alpha - c_j)/(gamma b_j))``; the top-k set of
+    ``alpha + beta_j - c_j`` does not depend on ``beta_j``, hence ``S(alpha) = D(alpha, beta(alpha))``.
+    For ``b_j = 0``: ``beta_j = min_i (c_ij - alpha_i)`` (column of zeros). Cost O(mn + n k log k).
+    """
+    alpha = np.asarray(alpha, dtype=np.float64)
+    pos = P.b > 0
+    beta = np.min(P.C - alpha[:, None], axis=0)
+    if np.any(pos):
+        *_, theta = _semi_dual_parts(alpha, P, P.k)
+        beta[pos] = -P.gamma * P.b[pos] * theta
+    return beta
+
+
+def _scatter(idx: np.ndarray, t: np.ndarray, m: int, cols: np.ndarray, n: int) -> np.ndarray:
+    flat = idx * n + cols[None, :]
+    return np.bincount(flat.ravel(), weights=t.ravel(), minlength=m * n).reshape(m, n)
+
+
+def plan_from_semi_dual(alpha: np.ndarray, P: SparseOTProblem) -> np.ndarray:
+    """``T[:, j] = b_j P_{simplex,k}((alpha - c_j)/(gamma b_j))`` (exact column sums). O(mn)."""
+    m, n = P.shape
+    *_, idx, t, _ = _semi_dual_parts(np.asarray(alpha, float), P, P.k)
+    return _scatter(idx, t, m, np.flatnonzero(P.b > 0), n)
+
+
+def plan_from_dual(alpha: np.ndarray, beta: np.ndarray, P: SparseOTProblem) -> np.ndarray:
+    """``T_ij = [alpha_i + beta_j - c_ij]_+/gamma`` on the k largest entries of each column. O(mn)."""
+    m, n = P.shape
+    *_, idx, t = _dual_parts(np.asarray(alpha, float), np.asarray(beta, float), P)
+    return _scatter(idx, t, m, np.arange(n), n)
+
+
+def _marginal_error(T: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
+    return float(max(np.max(np.abs(T.sum(axis=1) - a)), np.max(np.abs(T.sum(axis=0) - b))))
+
+
+def _primal(T: np.ndarray, C: np.ndarray, gamma: float) -> tuple[float, float]:
+    cost = float(np.sum(T * C))
+    return cost + 0.5 * gamma * float(np.sum(T * T)), cost
+
+
+def relaxed_primal_value(T: object, C: object, k: int, gamma: float) -> float:
+    """``R(T) = <T, C> + (gamma/2) sum_j ||t_j||_{sp,k}^2``, the convex relaxation of ``P_k``.
+
+    Its minimum over ``U(a, b)`` equals ``D_k`` (the biconjugate of the k-sparse regulariser is the
+    squared k-support norm). For k-sparse columns it equals ``<T,C> + (gamma/2)||T||^2``.
+    Cost O(mn log m).
+    """
+    from theory.sparse_ot.conjugates import ksupport_sq
+
+    T_ = as_nonnegative(T, "T", ndim=2)
+    C_ = as_cost_matrix(C, "C", shape=T_.shape)
+    g = as_positive_float(gamma, "gamma")
+    kk = as_int(k, "k", min_value=1)
+    return float(np.sum(T_ * C_) + 0.5 * g * sum(ksupport_sq(T_[:, j], kk) for j in range(T_.shape[1])))
+
+
+# --------------------------------------------------------------------------------------------------
+# L-BFGS-B driver
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Run:
+    x: np.ndarray
+    value: float
+    n_iter: int
+    n_eval: int
+    restarts: int
+    status: str
+    trace: list[float]
+
+
+def _weak_wolfe_lbfgs(fun: Callable[[np.ndarray], tuple[float, np.ndarray]], x: np.ndarray,
+                      tol: float, max_iter: int, trace: list[float], memory: int = 20,
+                      window: int = 50) -> tuple[np.ndarray, float, int, int, str]:
+    """L-BFGS with a weak-Wolfe bracketing line search, for minimising a convex nonsmooth ``fun``.
+
+    The weak-Wolfe search (Armijo ``c1 = 1e-4``, curvature ``c2 = 0.9``; expand by 2, else bisect)
+    suits piecewise-smooth objectives where strong-Wolfe searches fail at kinks (Lewis and
+    Overton, Math. Program. 2013). Stops at ``||grad||_inf <= tol`` (``"converged"``), at a line
+    search that finds no admissible step or an objective that decreased by at most
+    ``tol * max(1, |f|)`` over the last ``window`` iterations (``"stalled"``: typically at a kink
+    near the optimum), or at ``max_iter``. Returns ``(x, f, iterations, evaluations, status)``.
+    """
+    f, g = fun(x)
+    n_eval = 1
+    S: list[np.ndarray] = []
+    Y: list[np.ndarray] = []
+    status = "max_iter"
+    it = 0
+    history = [f]
+    while it < max_iter:
+        if np.max(np.abs(g)) <= tol:
+            status = "converged"
+            break
+        q = g.copy()
+        coefs = []
+        for s, y in zip(reversed(S), reversed(Y)):
+            rho = 1.0 / (y @ s)
+            c = rho * (s @ q)
+            q -= c * y
+            coefs.append((c, rho, s, y))
+        q *= (S[-1] @ Y[-1]) / (Y[-1] @ Y[-1]) if S else 1.0 / max(float(np.max(np.abs(g))), 1e-300)
+        for c, rho, s, y in reversed(coefs):
+            q += s * (c - rho * (y @ q))
+        d = -q
+        gd = float(g @ d)
+        if gd >= 0:
+            S.clear()
+            Y.clear()
+            d = -g
+            gd = float(g @ d)
+        lo, hi, t = 0.0, np.inf, 1.0
+        accepted = False
+        for _ in range(80):
+            xn = x + t * d
+            fn, gn = fun(xn)
+            n_eval += 1
+            if fn > f + 1e-4 * t * gd:
+                hi = t
+            elif gn @ d < 0.9 * gd:
+                lo = t
+            else:
+                accepted = True
+                break
+            t = 0.5 * (lo + hi) if np.isfinite(hi) else 2.0 * t
+        it += 1
+        if not accepted:
+            status = "stalled"
+            if lo > 0:  # an Armijo point was found: keep it
+                x = x + lo * d
+                f, g = fun(x)
+            break
+        s_, y_ = xn - x, gn - g
+        x, f, g = xn, fn, gn
+        history.append(f)
+        if len(history) > window and history[-window - 1] - f <= tol * max(1.0, abs(f)):
+            status = "stalled"
+            break
+        if s_ @ y_ > 1e-12 * np.linalg.norm(s_) * np.linalg.norm(y_):
+            S.append(s_)
+            Y.append(y_)
+            if len(S) > memory:
+                S.pop(0)
+                Y.pop(0)
+    trace.append(-f)
+    return x, f, it, n_eval, status
+
+
+def _min_norm_hull(G: np.ndarray) -> np.ndarray:
+    """Approximately the minimum-norm point of the convex hull of the columns of ``G`` (NNLS with a
+    heavily weighted row enforcing ``sum(lambda) = 1``)."""
+    w = 1e3 * max(1.0, float(np.max(np.abs(G))))
+    lam, _ = nnls(np.vstack([G, np.full((1, G.shape[1]), w)]), np.concatenate([np.zeros(G.shape[0]), [w]]))
+    return np.asarray(G @ (lam / max(lam.sum(), 1e-300)))
+
+
+def _gradient_sampling(fun: Callable[[np.ndarray], tuple[float, np.ndarray]], x: np.ndarray, f: float,
+                       tol: float, budget: int, rng: np.random.Generator) -> tuple[np.ndarray, float, int]:
+    """Gradient sampling (Burke, Lewis, Overton, SIAM J. Optim. 2005) for maximising a concave ``fun``
+    at a kink: the minimum-norm convex combination of supergradients sampled in a ball of radius
+    ``eps`` is an ascent direction unless ``x`` is ``eps``-stationary; ``eps`` shrinks from
+    ``1e-4`` to ``1e-9`` (relative). Returns ``(x, f, evaluations)``."""
+    d_ = x.shape[0]
+    scale = 1.0 + float(np.max(np.abs(x)))
+    n_eval = 0
+    for eps in (1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9):
+        for _ in range(50):
+            if n_eval >= budget:
+                return x, f, n_eval
+            pts = x + eps * scale * rng.uniform(-1.0, 1.0, size=(d_ + 1, d_))
+            G = np.column_stack([fun(x)[1]] + [fun(p)[1] for p in pts])
+            n_eval += d_ + 2
+            d = _min_norm_hull(G)
+            dn = float(d @ d)
+            if np.sqrt(dn) <= tol:
+                break
+            t, moved = 1.0, False
+            while t > 1e-14:
+                fn = fun(x + t * d)[0]
+                n_eval += 1
+                if fn >= f + 1e-8 * t * dn:
+                    x, f, moved = x + t * d, fn, True
+                    break
+                t *= 0.5
+            if not moved:
+                break
+    return x, f, n_eval
+
+
+def _maximize(fun: Callable[[np.ndarray], tuple[float, np.ndarray]], x0: np.ndarray, *, tol: float,
+              max_iter: int) -> _Run:
+    """Maximise a concave, possibly nonsmooth ``fun`` (value, gradient) in two phases.
+
+    Phase 1: scipy L-BFGS-B (``ftol = gtol = tol``) on ``-fun``. Phase 2, unless phase 1 met the
+    gradient test ``||grad||_inf <= tol``: :func:`_weak_wolfe_lbfgs` from the best point, slightly
+    perturbed (fixed seed, relative ``1e-9``) so that exact ties (symmetric instances) do not
+    leave a non-ascent subgradient. Phase 3, for at most 60 variables and if phase 2 stalled:
+    :func:`_gradient_sampling` off the kink, then phase 2 again. ``max_iter`` bounds the L-BFGS
+    iterations of all phases together.
+    The best point seen is returned; ``status`` is ``"converged"`` only for the gradient test.
+    """
+    trace: list[float] = []
+
+    def neg(x: np.ndarray) -> tuple[float, np.ndarray]:
+        v, g = fun(x)
+        trace.append(v)
+        return -v, -g
+
+    x = np.asarray(x0, dtype=np.float64).copy()
+    res = minimize(neg, x, jac=True, method="L-BFGS-B",
+                   options={"maxiter": max_iter, "ftol": tol, "gtol": tol, "maxfun": 20 * max_iter,
+                            "maxcor": 20})
+    best_x, best_f = np.asarray(res.x), float(res.fun)
+    n_iter, n_eval = int(res.nit), int(res.nfev)
+    grad_ok = float(np.max(np.abs(res.jac))) <= tol
+    if grad_ok:
+        return _Run(best_x, -best_f, n_iter, n_eval, 0, "converged", trace)
+    if n_iter >= max_iter:
+        return _Run(best_x, -best_f, n_iter, n_eval, 0, "max_iter", trace)
+    jitter = np.random.default_rng(0).standard_normal(x.shape[0])
+    start = best_x + 1e-9 * (1.0 + float(np.max(np.abs(best_x)))) * jitter
+    x2, f2, it2, ev2, status = _weak_wolfe_lbfgs(neg, start, tol, max_iter - n_iter, trace)
+    n_iter, n_eval = n_iter + it2, n_eval + ev2
+    if f2 < best_f:
+        best_x, best_f = x2, f2
+    if status == "stalled" and x.shape[0] <= _SAMPLING_MAX_DIM:
+        # Phase 3 (small problems): gradient sampling off the kink, then L-BFGS again.
+        x3, v3, ev3 = _gradient_sampling(fun, best_x, -best_f, tol, 200 * (x.shape[0] + 2),
+                                         np.random.default_rng(1))
+        n_eval += ev3
+        if v3 > -best_f:
+            best_x, best_f = x3, -v3
+            x4, f4, it4, ev4, status = _weak_wolfe_lbfgs(neg, best_x, tol, max(max_iter - n_iter, 1), trace)
+            n_iter, n_eval = n_iter + it4, n_eval + ev4
+            if f4 < best_f:
+                best_x, best_f = x4, f4
+    return _Run(best_x, -best_f, n_iter, n_eval, 1, status, trace)
+
+
+# --------------------------------------------------------------------------------------------------
+# Quadratic OT (the k-free reference) and exact OT potentials
+# --------------------------------------------------------------------------------------------------
+
+
+def _qot(P: SparseOTProblem, alpha0: np.ndarray | None, tol: float, max_iter: int) -> _Run:
+    Pm = SparseOTProblem(P.a, P.b, P.C, P.a.shape[0], P.gamma)
+    x0 = np.zeros(P.a.shape[0]) if alpha0 is None else alpha0
+    return _maximize(lambda x: semi_dual_objective(x, Pm), x0, tol=tol, max_iter=max_iter)
+
+
+def quadratic_ot(a: object, b: object, C: object, *, gamma: float, tol: float = 1e-10,
+                 max_iter: int = 10000) -> QuadraticOTResult:
+    """Quadratically-regularised OT ``min_{T in U(a,b)} <T,C> + (gamma/2)||T||_F^2`` (Blondel, Seguy,
+    Rolet, AISTATS 2018), solved by its smooth semi-dual with the full simplex projection.
+
+    ``S(alpha) = <alpha,a> - sum_j b_j M_{gamma b_j}(alpha - c_j)`` has a ``(n/gamma)``-Lipschitz
+    gradient ``a - T 1``; ``T[:, j] = b_j P_simplex((alpha - c_j)/(gamma b_j))``. L-BFGS-B from
+    ``alpha = 0`` with ``ftol = gtol = tol``. One evaluation costs O(mn) when the columns of the plan
+    have at most 32 nonzeros (a partial selection is checked exactly), O(mn log m) otherwise.
+
+    Parameters
+    ----------
+    a, b
+        Non-negative marginals with equal totals (need not sum to 1).
+    C
+        Cost matrix (m, n), any finite reals.
+    gamma
+        Regularisation ``> 0`` (multiplies the quadratic, as in POT).
+    tol, max_iter
+        L-BFGS-B tolerances and iteration budget.
+    """
+    P = sparse_ot_problem(a, b, C, k=None, gamma=gamma)
+    tol = as_positive_float(tol, "tol")
+    max_iter = as_int(max_iter, "max_iter", min_value=1)
+    run = _qot(P, None, tol, max_iter)
+    T = plan_from_semi_dual(run.x, P)
+    pv, _ = _primal(T, P.C, P.gamma)
+    return QuadraticOTResult(run.value, T, pv, run.x, beta_from_alpha(run.x, P),
+                             _marginal_error(T, P.a, P.b), run.status == "converged", run.n_iter,
+                             run.status, {"n_eval": run.n_eval, "restarts": run.restarts})
+
+
+def _ot_potentials(P: SparseOTProblem) -> tuple[np.ndarray, np.ndarray] | None:
+    """Exact OT: ``(alpha, T_emd)`` with ``alpha`` optimal for the OT semi-dual, or None on failure.
+
+    ``alpha_i = min_{j: b_j > 0} (c_ij - v_j)`` (the c-transform of POT's column potential),
+    which keeps the potentials feasible and tight on the emd support, also for zero-mass rows.
+    """
+    T, log = ot.emd(P.a, P.b, P.C, numItermax=10_000_000, log=True)
+    if int(log.get("result_code", 0)) != 1:
+        return None
+    pos = P.b > 0
+    v = np.asarray(log["v"], dtype=np.float64)
+    alpha = np.min(P.C[:, pos] - v[pos][None, :], axis=1)
+    return alpha, np.asarray(T)
+
+
+# --------------------------------------------------------------------------------------------------
+# Polishing
+# --------------------------------------------------------------------------------------------------
+
+
+def _support_feasible(a: np.ndarray, b: np.ndarray, mask: np.ndarray) -> bool:
+    """Whether some ``T >= 0`` supported on ``mask`` has marginals ``(a, b)`` (LP, HiGHS)."""
+    rows, cols = np.nonzero(mask)
+    nnz = rows.size
+    if nnz == 0:
+        return False
+    m, n = mask.shape
+    e = np.ones(nnz)
+    A = vstack([coo_matrix((e, (rows, np.arange(nnz))), shape=(m, nnz)),
+                coo_matrix((e, (cols, np.arange(nnz))), shape=(n, nnz))]).tocsr()
+    res = linprog(np.zeros(nnz), A_eq=A, b_eq=np.concatenate([a, b]),  # type: ignore[call-overload]
+                  bounds=(0, None), method="highs")
+    return bool(res.status == 0)
+
+
+def polish_on_support(a: object, b: object, C: object, gamma: float, mask: object, *,
+                      tol: float = 1e-12, max_iter: int = 10000) -> tuple[float, np.ndarray | None]:
+    """Quadratic OT restricted to a support: ``min <T,C> + (gamma/2)||T||^2``, ``T in U(a,b)``,
+    ``T = 0`` off ``mask``.
+
+    Feasibility is decided first by an LP (HiGHS); then the masked smooth semi-dual is maximised
+    (entries off the mask are lowered by 2 below the column maximum of ``(alpha - c_j)/(gamma b_j)``
+    on the mask, so the projection never gives them mass). A k-sparse mask yields a feasible
+    k-sparse plan, so the value is an upper bound on ``P_k``. Returns ``(inf, None)`` when the
+    support cannot carry the marginals. Cost: one LP plus O(mn log m) per evaluation.
+    """
+    P = sparse_ot_problem(a, b, C, k=None, gamma=gamma)
+    M = np.asarray(mask, dtype=bool)
+    if M.shape != P.shape:
+        raise ValueError(f"mask: expected shape {P.shape}, got {M.shape}")
+    pos = P.b > 0
+    if not _support_feasible(P.a, P.b, M):
+        return float("inf"), None
+    m, n = P.shape
+    Mp = M[:, pos]
+    bp = P.b[pos]
+    cols = np.flatnonzero(pos)
+
+    def parts(alpha: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+        X = alpha[:, None] - P.C[:, pos]
+        V = X / (P.gamma * bp)
+        top = np.max(np.where(Mp, V, -np.inf), axis=0)
+        V = np.where(Mp, V, top - 2.0)
+        idx, y, _ = sparse_simplex_columns(V, m)
+        t = y * bp
+        xk = np.take_along_axis(X, idx, axis=0)
+        value = float(alpha @ P.a - np.sum(t * xk) + 0.5 * P.gamma * np.sum(t * t))
+        rows = np.bincount(idx.ravel(), weights=t.ravel(), minlength=m)
+        return value, P.a - rows, idx, t
+
+    run = _maximize(lambda x: parts(x)[:2], np.zeros(m), tol=tol, max_iter=max_iter)
+    _, _, idx, t = parts(run.x)
+    T = _scatter(idx, t, m, cols, n)
+    value, _ = _primal(T, P.C, P.gamma)
+    return value, T
+
+
+# --------------------------------------------------------------------------------------------------
+# The solver
+# --------------------------------------------------------------------------------------------------
+
+
+def solve_sparse_ot(a: object, b: object, C: object, *, k: int, gamma: float,
+                    formulation: str = "semi-dual", sparsity: str = "column", polish: bool = False,
+                    tol: float = 1e-10, max_iter: int = 10000, warm_start: bool = True,
+                    alpha_init: object | None = None) -> SparseOTResult:
+    """Sparsity-constrained OT: at most ``k`` nonzeros per column (or row) of the plan.
+
+    Maximises the semi-dual ``S_k(alpha)`` or the dual ``D_k(alpha, beta)`` (both convex, equal
+    optima, nonsmooth for ``k < m``) with L-BFGS-B and analytic gradients (the dual alternates joint
+    L-BFGS steps with the exact update ``beta <- beta(alpha)`` and, if it has not met the gradient
+    test, is finished by the semi-dual from its ``alpha``), then recovers the plan
+    as the gradient map (Liu, Puigcerver, Blondel, ICLR 2023). ``D_k = S_k = R_k <= P_k`` where
+    ``R_k`` is the k-support-norm relaxation; the gap is zero iff ``R_k`` has a k-sparse
+    minimiser, and then (at a differentiable optimum) the recovered plan is feasible and optimal.
+
+    Parameters
+    ----------
+    a, b
+        Non-negative marginals (m,), (n,) with equal totals; they need not sum to 1.
+    C
+        Cost matrix (m, n), any finite reals (negative costs allowed).
+    k
+        Maximum nonzeros per column (``sparsity="column"``) or per row; clipped to m (n).
+        ``k >= m`` is exactly quadratically-regularised OT.
+    gamma
+        ``> 0``; the regulariser is ``(gamma/2)||T||_F^2``.
+    formulation
+        ``"semi-dual"`` (default) or ``"dual"``.
+    sparsity
+        ``"column"`` or ``"row"`` (solves the column problem on ``(b, a, C^T)`` and transposes).
+    polish
+        Also re-solve the quadratic OT on the recovered support (:func:`polish_on_support`): a
+        feasible k-sparse plan and the certificate ``value <= P_k <= polished_value``.
+    tol, max_iter
+        L-BFGS-B ``ftol = gtol = tol`` and iteration budget (summed over restarts).
+    warm_start
+        Start at exact-OT potentials for ``k = 1`` (optimal: then no iterations are run); for
+        ``1 < k < m`` at whichever of the quadratic-OT semi-dual solution and the exact-OT
+        potentials has the larger ``S_k``; ``False`` starts at ``alpha = 0``, which can stall on
+        ties.
+    alpha_init
+        Explicit starting ``alpha`` (length m, or n for rows); overrides ``warm_start``.
+
+    Returns
+    -------
+    SparseOTResult
+
+    Notes
+    -----
+    One evaluation costs O(mn + n k log k) time, O(mn) memory. For ``k = 1`` the semi-dual is the
+    OT semi-dual plus ``(gamma/2)||b||^2``, so ``value = OT + (gamma/2)||b||^2``; ties among the
+    maximisers of a column are broken by the largest entry of the exact OT plan (which lies in the
+    tight set). The one-hot plan is generally infeasible (``P_1 > D_1``).
+    """
+    form = as_choice(formulation, "formulation", FORMULATIONS)
+    spars = as_choice(sparsity, "sparsity", SPARSITIES)
+    if not isinstance(polish, bool):
+        raise ValueError(f"polish: expected a bool, got {polish!r}")
+    tol = as_positive_float(tol, "tol")
+    max_iter = as_int(max_iter, "max_iter", min_value=1)
+    if spars == "row":
+        a_v = as_nonnegative(a, "a", ndim=1)
+        b_v = as_nonnegative(b, "b", ndim=1)
+        C_v = as_cost_matrix(C, "C", shape=(a_v.shape[0], b_v.shape[0]))
+        P = sparse_ot_problem(b_v, a_v, C_v.T, k=k, gamma=gamma)
+    else:
+        P = sparse_ot_problem(a, b, C, k=k, gamma=gamma)
+    m, n = P.shape
+    x0 = None
+    if alpha_init is not None:
+        x0 = as_float_array(alpha_init, "alpha_init", ndim=1)
+        if x0.shape != (m,):
+            raise ValueError(f"alpha_init: expected length {m}, got shape {x0.shape}")
+    res = _solve_columns(P, form, tol, max_iter, warm_start and x0 is None, x0, polish)
+    if spars == "column":
+        return res
+    return SparseOTResult(
+        res.plan.T, res.value, res.primal_value, res.transport_cost, res.beta, res.alpha,
+        res.marginal_error, res.converged, res.n_iter, res.polished_value,
+        None if res.polished_plan is None else res.polished_plan.T, res.status, res.k, res.gamma,
+        res.formulation, "row", res.diagnostics)
+
+
+def _solve_columns(P: SparseOTProblem, form: str, tol: float, max_iter: int, warm: bool,
+                   x0: np.ndarray | None, polish: bool) -> SparseOTResult:
+    m, n = P.shape
+    k = P.k
+    tie_plan: np.ndarray | None = None
+    run: _Run | None = None
+    n_iter_start = 0
+    if x0 is None and warm and k == 1:
+        pot = _ot_potentials(P)
+        if pot is not None:
+            x0, tie_plan = pot
+    if x0 is None and warm:
+        qrun = _qot(P, None, tol, max_iter)
+        x0, n_iter_start = qrun.x, qrun.n_iter
+        if k == m:
+            run = qrun
+        else:
+            # Exact-OT potentials are the better start for small gamma: keep the larger S_k.
+            pot = _ot_potentials(P)
+            if pot is not None and semi_dual_objective(pot[0], P)[0] > semi_dual_objective(x0, P)[0]:
+                x0 = pot[0]
+    if x0 is None:
+        x0 = np.zeros(m)
+
+    if tie_plan is not None:
+        # k = 1 at exact OT potentials: optimal, no iterations needed.
+        value = semi_dual_objective(x0, P)[0]
+        alpha, beta = x0, beta_from_alpha(x0, P)
+        T = _one_hot_plan(alpha, P, tie_plan)
+        if form == "dual":
+            value = dual_objective(alpha, beta, P)[0]
+        status, converged, n_iter, extra = "exact-warm-start", True, 0, {"n_eval": 1, "restarts": 0,
+                                                                           "trace": [value]}
+    elif form == "semi-dual":
+        if run is None:
+            run = _maximize(lambda x: semi_dual_objective(x, P), x0, tol=tol, max_iter=max_iter)
+        alpha = run.x
+        value = run.value
+        beta = beta_from_alpha(alpha, P)
+        T = plan_from_semi_dual(alpha, P)
+        status = "exact-qot" if k == m and warm and run.status == "converged" else run.status
+        converged, n_iter = run.status == "converged", run.n_iter + (0 if k == m else n_iter_start)
+        extra = {"n_eval": run.n_eval, "restarts": run.restarts, "trace": run.trace}
+    else:
+        z0 = np.concatenate([x0, beta_from_alpha(x0, P)])
+
+        def fun(z: np.ndarray) -> tuple[float, np.ndarray]:
+            v, ga, gb = dual_objective(z[:m], z[m:], P)
+            return v, np.concatenate([ga, gb])
+
+        # L-BFGS on (alpha, beta), alternating with the exact block update beta <- beta(alpha)
+        # (which raises D to S(alpha)); stop when a round gains at most tol * max(1, |D|).
+        drun = _maximize(fun, z0, tol=tol, max_iter=max_iter)
+        n_iter, n_eval, trace = drun.n_iter, drun.n_eval, list(drun.trace)
+        z, value, status = drun.x, drun.value, drun.status
+        for _ in range(_DUAL_ROUNDS):
+            if status == "converged" or n_iter >= max_iter:
+                break
+            z_b = np.concatenate([z[:m], beta_from_alpha(z[:m], P)])
+            nxt = _maximize(fun, z_b, tol=tol, max_iter=max_iter - n_iter)
+            n_iter, n_eval = n_iter + nxt.n_iter, n_eval + nxt.n_eval + 1
+            trace.extend(nxt.trace)
+            gain = nxt.value - value
+            if gain > 0:
+                z, value, status = nxt.x, nxt.value, nxt.status
+            if gain <= tol * max(1.0, abs(value)):
+                break
+        alpha, beta = z[:m], z[m:]
+        if status != "converged" and n_iter < max_iter:
+            # Finish with the semi-dual from the dual's alpha (beta eliminated exactly); keep the
+            # pair (alpha, beta(alpha)) when it is better. Nonsmooth dual runs stall earlier.
+            fin = _maximize(lambda x: semi_dual_objective(x, P), alpha, tol=tol,
+                            max_iter=max_iter - n_iter)
+            n_iter, n_eval = n_iter + fin.n_iter, n_eval + fin.n_eval
+            trace.extend(fin.trace)
+            if fin.value > value:
+                alpha, value, status = fin.x, fin.value, fin.status
+                beta = beta_from_alpha(alpha, P)
+        T = plan_from_dual(alpha, beta, P)
+        converged, n_iter = status == "converged", n_iter + n_iter_start
+        extra = {"n_eval": n_eval, "restarts": drun.restarts, "trace": trace}
+
+    primal_value, cost = _primal(T, P.C, P.gamma)
+    pol_value: float | None = None
+    pol_plan: np.ndarray | None = None
+    if polish:
+        pol_value, pol_plan = polish_on_support(P.a, P.b, P.C, P.gamma, T > 0)
+        extra["gap_bound"] = pol_value - value
+    return SparseOTResult(T, float(value), primal_value, cost, alpha, beta,
+                          _marginal_error(T, P.a, P.b), converged, n_iter, pol_value, pol_plan,
+                          status, k, P.gamma, form, "column", extra)
+
+
+def _one_hot_plan(alpha: np.ndarray, P: SparseOTProblem, tie_plan: np.ndarray) -> np.ndarray:
+    """k = 1 plan ``T[:, j] = b_j e_{i_j}`` with ``i_j`` the largest entry of the exact OT plan's column
+    (it lies in the argmax set of ``alpha - c_j`` by complementary slackness)."""
+    m, n = P.shape
+    T = np.zeros((m, n))
+    cols = np.flatnonzero(P.b > 0)
+    T[np.argmax(tie_plan[:, cols], axis=0), cols] = P.b[cols]
+    return T
