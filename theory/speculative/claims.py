@@ -343,10 +343,10 @@ def _rrs_wor_bruteforce(p: np.ndarray, q: np.ndarray, k: int) -> tuple[np.ndarra
     law = np.zeros(p.shape[0])
     acc = 0.0
     for x in itertools.permutations(np.flatnonzero(q > 0).tolist(), k):
-        prob, used = 1.0, 0.0
-        for xi in x:  # probability of the whole ordered tuple
-            prob *= q[xi] / (1.0 - used)
-            used += q[xi]
+        prob, left = 1.0, np.ones(q.shape[0], dtype=bool)
+        for xi in x:  # probability of the whole ordered tuple; the unused mass summed directly
+            prob *= q[xi] / q[left].sum()
+            left[xi] = False
         cur_p, cur_q, reach = p.copy(), q.copy(), 1.0
         for xi in x:
             a = min(1.0, cur_p[xi] / cur_q[xi])

@@ -165,20 +165,22 @@ def draft_set_law(draft: Any, k: Any, *, drafts: str = "iid") -> DraftSetLaw:
 
 def _wor_all_in_enumerate(q: np.ndarray, members: np.ndarray, k: int) -> float:
     """Sum of Q(x) over ordered distinct k-tuples inside ``members``. O(|B|^k)."""
-    total = float(q.sum())
     qb = q[members]
     nb = qb.shape[0]
     if nb < k:
         return 0.0
+    outside = np.ones(q.shape[0], dtype=bool)
+    outside[members] = False
+    outside_mass = float(q[outside].sum())
     weight = np.ones(1)
-    used_mass = np.zeros(1)
     used = np.zeros((1, nb), dtype=bool)
     for _ in range(k):
-        # Expand every partial tuple by every unused member.
-        w = weight[:, None] * np.where(used, 0.0, qb[None, :]) / (total - used_mass)[:, None]
+        # Expand every partial tuple by every unused member; the unused mass is summed directly
+        # (no 1 - sum(used), which loses digits when the used tokens carry almost all the mass).
+        free = np.where(used, 0.0, qb[None, :])
+        w = weight[:, None] * free / (outside_mass + free.sum(axis=1))[:, None]
         parent, child = np.nonzero(w > 0)
         weight = w[parent, child]
-        used_mass = used_mass[parent] + qb[child]
         used = used[parent].copy()
         used[np.arange(child.shape[0]), child] = True
     return float(weight.sum())
