@@ -8,6 +8,7 @@ exact instances A and B of the spec.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import itertools
 from collections.abc import Callable
@@ -28,8 +29,10 @@ from theory.sparse_ot.reference import (
 )
 from theory.sparse_ot.router import route
 from theory.sparse_ot.solver import (
+    SparseOTProblem,
     beta_from_alpha,
     dual_objective,
+    plan_from_semi_dual,
     quadratic_ot,
     relaxed_primal_value,
     semi_dual_objective,
@@ -80,7 +83,6 @@ def _column_sums(fast: bool, rng: np.random.Generator) -> Measurement:
         a, b, C = _instance(rng, int(m), int(n), mass=float(rng.uniform(0.5, 20)))
         k = int(rng.integers(1, m + 1))
         P = sparse_ot_problem(a, b, C, k=k, gamma=float(rng.uniform(0.05, 5)))
-        from theory.sparse_ot.solver import plan_from_semi_dual
         T = plan_from_semi_dual(rng.normal(size=int(m)), P)
         worst = max(worst, float(np.max(np.abs(T.sum(axis=0) - b)) / b.max()))
     return Measurement(worst, 1e-12, {"trials": trials})
@@ -120,6 +122,18 @@ def _semi_value_dual_value(fast: bool, rng: np.random.Generator) -> Measurement:
     return Measurement(worst, 1e-7, {"sizes": sizes})
 
 
+def _sd_value(x: np.ndarray, P: SparseOTProblem) -> float:
+    return semi_dual_objective(x, P)[0]
+
+
+def _d_value_alpha(x: np.ndarray, beta: np.ndarray, P: SparseOTProblem) -> float:
+    return dual_objective(x, beta, P)[0]
+
+
+def _d_value_beta(y: np.ndarray, alpha: np.ndarray, P: SparseOTProblem) -> float:
+    return dual_objective(alpha, y, P)[0]
+
+
 @claim("sparse_ot.gradients", source=SRC + ", gradients a - T1, b - T^T 1",
        statement="analytic semi-dual and dual gradients = central finite differences at random points")
 def _gradients(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -144,13 +158,14 @@ def _gradients(fast: bool, rng: np.random.Generator) -> Measurement:
         alpha, beta = rng.normal(size=m), rng.normal(size=n)
         _, g = semi_dual_objective(alpha, P)
         _, ga, gb = dual_objective(alpha, beta, P)
+        f_s = functools.partial(_sd_value, P=P)
+        f_a = functools.partial(_d_value_alpha, beta=beta, P=P)
+        f_b = functools.partial(_d_value_beta, alpha=alpha, P=P)
         for i in range(m):
-            e1 = fd(lambda x, P=P: semi_dual_objective(x, P)[0], alpha, i)
-            e2 = fd(lambda x, P=P, beta=beta: dual_objective(x, beta, P)[0], alpha, i)
+            e1, e2 = fd(f_s, alpha, i), fd(f_a, alpha, i)
             worst = max(worst, float(np.min(np.abs(e1 - g[i]))), float(np.min(np.abs(e2 - ga[i]))))
         for j in range(n):
-            e3 = fd(lambda y, P=P, alpha=alpha: dual_objective(alpha, y, P)[0], beta, j)
-            worst = max(worst, float(np.min(np.abs(e3 - gb[j]))))
+            worst = max(worst, float(np.min(np.abs(fd(f_b, beta, j) - gb[j]))))
     return Measurement(worst, 1e-8, {"trials": trials, "steps": steps})
 
 
