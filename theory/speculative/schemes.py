@@ -55,8 +55,9 @@ class SchemeLaw:
     acceptance
         ``P(Y in S(X))`` (membership acceptance).
     sequential_acceptance
-        Probability that a draft passes its verification test (equals ``acceptance`` for rrs,
-        rrs-wor and kseq; NaN-free, 0 where the scheme has no sequential test).
+        Probability that some draft passes its verification test (rrs, rrs-wor, kseq, naive,
+        rrs-dedup; equals ``acceptance`` for the first three), that the sampled draft passes
+        (greedy), or the accepted plan mass ``sum f`` (optimal schemes).
     """
 
     law: np.ndarray
