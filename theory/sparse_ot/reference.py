@@ -11,13 +11,13 @@ import math
 import warnings
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
-import cvxpy as cp
 import numpy as np
 from scipy.optimize import linprog
 
 from theory._validate import as_int
-from theory.sparse_ot.solver import sparse_ot_problem
+from theory.sparse_ot.solver import _support_feasible, sparse_ot_problem
 
 #: Largest number of supports :func:`sparse_ot_bruteforce` enumerates by default.
 MAX_SUPPORTS = 5000
@@ -25,10 +25,16 @@ MAX_SUPPORTS = 5000
 _CLARABEL = {"tol_gap_abs": 1e-11, "tol_gap_rel": 1e-11, "tol_feas": 1e-11, "max_iter": 500}
 
 
-def _solve(prob: cp.Problem) -> None:
+def _solve(prob: Any) -> None:
+    """CLARABEL with tight tolerances; on a solver failure, once more with its defaults."""
+    from cvxpy.error import SolverError
+
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Solution may be inaccurate")
-        prob.solve(solver="CLARABEL", **_CLARABEL)
+        try:
+            prob.solve(solver="CLARABEL", **_CLARABEL)
+        except SolverError:
+            prob.solve(solver="CLARABEL")
 
 
 @dataclass(frozen=True)
@@ -48,13 +54,16 @@ def sparse_ot_bruteforce(a: object, b: object, C: object, *, k: int, gamma: floa
 
     Enumerates one ``min(k, m)``-subset of rows per column (every support with at most k nonzeros
     per column lies in one of them) and solves one convex QP per choice (cvxpy, CLARABEL, tight
-    tolerances); the best feasible one wins. ``C(m, k)^n`` QPs: tiny sizes only.
+    tolerances) whose support can carry the marginals (an LP decides); the best one wins.
+    ``C(m, k)^n`` supports: tiny sizes only.
 
     Raises
     ------
     ValueError
         For invalid inputs, or when ``C(m, k)^n > max_supports``.
     """
+    import cvxpy as cp  # imported here: slow to import, needed only by references
+
     P = sparse_ot_problem(a, b, C, k=k, gamma=gamma)
     max_supports = as_int(max_supports, "max_supports", min_value=1)
     m, n = P.shape
@@ -72,6 +81,8 @@ def sparse_ot_bruteforce(a: object, b: object, C: object, *, k: int, gamma: floa
         mask = np.ones((m, n))
         for j, rows in enumerate(choice):
             mask[list(rows), j] = 0.0
+        if not _support_feasible(P.a, P.b, mask == 0):
+            continue
         off.value = mask
         _solve(prob)
         if prob.status not in ("optimal", "optimal_inaccurate") or T.value is None:
@@ -88,6 +99,8 @@ def dual_cvx(a: object, b: object, C: object, *, k: int,
              gamma: float) -> tuple[float, np.ndarray, np.ndarray]:
     """``D_k`` by cvxpy (CLARABEL): ``max <alpha,a> + <beta,b> - (1/(2 gamma)) sum_j
     sum_largest([alpha + beta_j - c_j]_+^2, k)``. Returns ``(value, alpha, beta)``. Small sizes."""
+    import cvxpy as cp  # imported here: slow to import, needed only by references
+
     P = sparse_ot_problem(a, b, C, k=k, gamma=gamma)
     m, n = P.shape
     al, be = cp.Variable(m), cp.Variable(n)
@@ -101,6 +114,8 @@ def relaxed_cvx(a: object, b: object, C: object, *, k: int, gamma: float) -> tup
     """``R_k = min_{T in U} <T,C> + (gamma/2) sum_j ||t_j||_{sp,k}^2`` by cvxpy, with the variational
     form ``||w||_{sp,k}^2 = min {sum_i w_i^2/theta_i : 0 <= theta <= 1, sum theta = k}``.
     Returns ``(value, plan)``. Small sizes."""
+    import cvxpy as cp  # imported here: slow to import, needed only by references
+
     P = sparse_ot_problem(a, b, C, k=k, gamma=gamma)
     m, n = P.shape
     T = cp.Variable((m, n), nonneg=True)

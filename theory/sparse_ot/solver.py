@@ -45,7 +45,7 @@ MASS_RTOL = 1e-9
 FORMULATIONS = ("semi-dual", "dual")
 
 #: Largest number of variables for the gradient-sampling phase of the nonsmooth maximiser.
-_SAMPLING_MAX_DIM = 60
+_SAMPLING_MAX_DIM = 40
 
 #: Rounds of (dual L-BFGS, exact beta update) for ``formulation="dual"``.
 _DUAL_ROUNDS = 10
@@ -442,7 +442,7 @@ def _maximize(fun: Callable[[np.ndarray], tuple[float, np.ndarray]], x0: np.ndar
     Phase 1: scipy L-BFGS-B (``ftol = gtol = tol``) on ``-fun``. Phase 2, unless phase 1 met the
     gradient test ``||grad||_inf <= tol``: :func:`_weak_wolfe_lbfgs` from the best point, slightly
     perturbed (fixed seed, relative ``1e-9``) so that exact ties (symmetric instances) do not
-    leave a non-ascent subgradient. Phase 3, for at most 60 variables and if phase 2 stalled:
+    leave a non-ascent subgradient. Phase 3, for at most 40 variables and if phase 2 stalled:
     :func:`_gradient_sampling` off the kink, then phase 2 again. ``max_iter`` bounds the L-BFGS
     iterations of all phases together.
     The best point seen is returned; ``status`` is ``"converged"`` only for the gradient test.
@@ -473,7 +473,7 @@ def _maximize(fun: Callable[[np.ndarray], tuple[float, np.ndarray]], x0: np.ndar
         best_x, best_f = x2, f2
     if status == "stalled" and x.shape[0] <= _SAMPLING_MAX_DIM:
         # Phase 3 (small problems): gradient sampling off the kink, then L-BFGS again.
-        x3, v3, ev3 = _gradient_sampling(fun, best_x, -best_f, tol, 200 * (x.shape[0] + 2),
+        x3, v3, ev3 = _gradient_sampling(fun, best_x, -best_f, tol, 100 * (x.shape[0] + 2),
                                          np.random.default_rng(1))
         n_eval += ev3
         if v3 > -best_f:
