@@ -1,0 +1,520 @@
+"""Rate-distortion on finite alphabets: Blahut-Arimoto with certified bounds, and a convex program.
+
+``R(D) = min_{q(y|x): E d(X, Y) <= D} I(X; Y)`` (bits). At slope ``beta`` (nats per unit
+distortion) the Blahut-Arimoto (BA) iteration (Blahut 1972; Arimoto 1972) with kernel
+``K = exp(-beta d)`` is
+
+    Z(x) = sum_y q(y) K(x, y),   c(y) = sum_x p(x) K(x, y) / Z(x),   q(y) <- q(y) c(y),
+
+and for any output law ``q`` Blahut's bounds (nats; D the distortion of the induced channel)
+
+    R_L = -beta D - sum_x p ln Z - max_y ln c  <=  R(D)  <=  R_U = -beta D - sum_x p ln Z - sum_y q c ln c
+
+bracket the curve; ``R_U`` is the mutual information of the channel ``q(y) K / Z(x)`` and ``R_L``
+is a supporting line of R valid at every D. The iteration stops on the gap ``R_U - R_L``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy.special import logsumexp, xlogy
+
+from theory._validate import as_choice, as_float_array, as_int, as_pmf, as_positive_float
+
+LN2 = float(np.log(2.0))
+
+#: Default stop: Blahut gap in nats.
+GAP_TOL = 1e-13
+#: Default tolerance on |D_beta - D| in the bisection on beta.
+D_TOL = 1e-12
+
+
+def h2(x: float | np.ndarray) -> Any:
+    """Binary entropy in bits, ``h(0) = h(1) = 0``."""
+    x = np.asarray(x, dtype=float)
+    out = -(xlogy(x, x) + xlogy(1 - x, 1 - x)) / LN2
+    return float(out) if out.ndim == 0 else out
+
+
+def star(a: float, b: float) -> float:
+    """Binary convolution ``a * b = a (1 - b) + b (1 - a)``."""
+    return a * (1 - b) + b * (1 - a)
+
+
+@dataclass(frozen=True)
+class RDResult:
+    """Result of :func:`rate_distortion`.
+
+    Attributes
+    ----------
+    rate
+        I(X; Y) of the returned test channel, bits (``inf`` when infeasible).
+    distortion
+        E d(X, Y) of the test channel.
+    beta
+        Slope in nats per unit distortion (``-dR/dD`` in nats); cvx: the dual value.
+    test_channel
+        q(y|x), shape (|X|, |Y|).
+    lower_bound
+        Blahut lower bound on R at the requested D (bits); for cvx, evaluated at its output law.
+    n_iter
+        Total BA iterations (0 for cvx).
+    output_law
+        q(y).
+    gap
+        Upper minus lower Blahut bound at the final iterate (bits).
+    status
+        ``"optimal"``, ``"zero_rate"``, ``"infeasible"`` or ``"max_iter"`` (and the cvxpy status
+        for cvx).
+    """
+
+    rate: float
+    distortion: float
+    beta: float
+    test_channel: np.ndarray
+    lower_bound: float
+    n_iter: int
+    output_law: np.ndarray
+    gap: float
+    status: str
+    diagnostics: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BAState:
+    """One Blahut-Arimoto solve at a fixed slope (nats): output law, channel and bounds (nats)."""
+
+    q: np.ndarray
+    channel: np.ndarray
+    distortion: float
+    upper: float
+    lower_term: float  # -sum p ln Z - max ln c  (R_L = -beta D + lower_term)
+    gap: float
+    n_iter: int
+    converged: bool
+
+
+def validate_rd(p: Any, d: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Validate a source pmf and a non-negative distortion matrix of shape (|X|, |Y|)."""
+    p = as_pmf(p, "p")
+    d = as_float_array(d, "d", ndim=2)
+    if d.shape[0] != p.shape[0]:
+        raise ValueError(f"d: expected {p.shape[0]} rows (one per source letter), got shape {d.shape}")
+    if np.any(d < 0):
+        raise ValueError(f"d: distortions must be non-negative, smallest is {d.min():.3g}")
+    return p, d
+
+
+def _ba_kernel(p: np.ndarray, K: np.ndarray, q0: np.ndarray, *, tol: float, max_iter: int,
+               accelerate: bool) -> tuple[np.ndarray, int, bool]:
+    """Iterate ``q <- q c`` with a precomputed (row-shifted) kernel until the Blahut gap < tol.
+
+    Returns the final q, iterations and whether the gap criterion was met. With ``accelerate``
+    a SQUAREM step (Varadhan & Roland 2008) extrapolates two BA steps, projected onto the
+    simplex and accepted only when it does not increase the Lagrangian ``-sum p ln Z``.
+    """
+    q = q0.copy()
+
+    def step(q: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
+        Z = K @ q
+        c = (p / Z) @ K
+        lc = np.log(np.maximum(c, 1e-300))
+        return q * c, float(np.max(lc) - np.dot(q * c, lc)), Z
+
+    it = 0
+    while it < max_iter:
+        q1, gap, Z = step(q)
+        it += 1
+        if gap < tol:
+            return q1 / q1.sum(), it, True
+        if accelerate:
+            q2, _, _ = step(q1)
+            it += 1
+            r = q1 - q
+            v = q2 - 2 * q1 + q
+            nv = float(np.linalg.norm(v))
+            if nv > 0:
+                alpha = -float(np.linalg.norm(r)) / nv
+                alpha = min(alpha, -1.0)
+                qx = q - 2 * alpha * r + alpha * alpha * v
+                qx = np.maximum(qx, 0.0)
+                if qx.sum() > 0:
+                    qx = qx / qx.sum()
+                    Zx = K @ qx
+                    if np.all(Zx > 0) and -np.dot(p, np.log(Zx)) <= -np.dot(p, np.log(K @ q2)):
+                        q = qx
+                        continue
+            q = q2 / q2.sum()
+        else:
+            q = q1 / q1.sum()
+    return q, it, False
+
+
+def blahut_arimoto(p: np.ndarray, d: np.ndarray, beta: float, *, q0: np.ndarray | None = None,
+                   tol: float = GAP_TOL, max_iter: int = 200_000, accelerate: bool = False,
+                   kernel: np.ndarray | None = None) -> BAState:
+    """Blahut-Arimoto at slope ``beta`` (nats), vectorised, stopping on the Blahut gap.
+
+    The row-shifted kernel ``exp(-beta (d - min_y d))`` is computed once; ``beta min_y d`` is added
+    back into ``ln Z`` for the bounds. When a row of ``K q`` underflows the iteration falls back
+    to log-sum-exp updates. ``kernel`` replaces ``exp(-beta d)`` (e.g. the 0/1 indicator of the
+    distortion-minimising letters, the ``beta = inf`` limit). Cost O(|X||Y|) per iteration.
+    Inputs are assumed validated (see :func:`rate_distortion`).
+    """
+    n, m = d.shape
+    q = np.full(m, 1.0 / m) if q0 is None else np.asarray(q0, dtype=float)
+    if kernel is None:
+        shift = beta * d.min(axis=1)
+        A = -(beta * d - shift[:, None])  # log of the row-shifted kernel, max 0 per row
+        K = np.exp(A)
+    else:
+        shift = np.zeros(n)
+        K = kernel
+    use_log = kernel is None and bool(np.any(K @ q < 1e-250))
+    if not use_log:
+        q, it, ok = _ba_kernel(p, K, q, tol=tol, max_iter=max_iter, accelerate=accelerate)
+        use_log = kernel is None and bool(np.any(K @ q < 1e-250))
+    if use_log:
+        q, it, ok = _ba_log(p, A, q, tol=tol, max_iter=max_iter)
+        lq = np.log(np.maximum(q, 1e-300))
+        lZs = logsumexp(A + lq[None, :], axis=1)
+        W = np.exp(A + lq[None, :] - lZs[:, None])
+        lc = logsumexp(A - lZs[:, None], b=p[:, None], axis=0)
+    else:
+        Zs = K @ q
+        lZs = np.log(Zs)
+        W = q[None, :] * K / Zs[:, None]
+        lc = np.log(np.maximum((p / Zs) @ K, 1e-300))
+    W = W / W.sum(axis=1, keepdims=True)
+    out = p @ W
+    dist = float(np.sum(p[:, None] * W * d))
+    ratio = np.divide(W, out[None, :], out=np.ones_like(W), where=(W > 0) & (out[None, :] > 0))
+    upper = float(np.sum(p[:, None] * xlogy(W, ratio)))  # I(p, W) in nats
+    lower_term = float(-np.dot(p, lZs - shift) - np.max(lc))
+    r_lower = lower_term - (beta * dist if kernel is None else 0.0)
+    return BAState(q=q, channel=W, distortion=dist, upper=upper, lower_term=lower_term,
+                   gap=max(upper - r_lower, 0.0), n_iter=it, converged=ok)
+
+
+def _ba_log(p: np.ndarray, A: np.ndarray, q: np.ndarray, *, tol: float,
+            max_iter: int) -> tuple[np.ndarray, int, bool]:
+    """Log-domain BA (log-sum-exp updates) for kernels ``exp(A)`` whose rows underflow."""
+    lq = np.log(np.maximum(q, 1e-300))
+    pm = p[:, None]
+    for it in range(1, max_iter + 1):
+        lZ = logsumexp(A + lq[None, :], axis=1)
+        lc = logsumexp(A - lZ[:, None], b=pm, axis=0)
+        qc = np.exp(lq + lc)
+        gap = float(np.max(lc) - np.dot(qc, lc))
+        lq = lq + lc
+        lq = lq - logsumexp(lq)
+        if gap < tol:
+            return np.exp(lq), it, True
+    return np.exp(lq), max_iter, False
+
+
+def _zero_rate(p: np.ndarray, d: np.ndarray, status: str = "zero_rate") -> RDResult:
+    col = p @ d
+    j = int(np.argmin(col))
+    W = np.zeros_like(d)
+    W[:, j] = 1.0
+    q = np.zeros(d.shape[1])
+    q[j] = 1.0
+    return RDResult(rate=0.0, distortion=float(col[j]), beta=0.0, test_channel=W, lower_bound=0.0,
+                    n_iter=0, output_law=q, gap=0.0, status=status)
+
+
+def _from_state(st: BAState, beta: float, D_target: float | None, n_iter: int, status: str | None = None,
+                p: np.ndarray | None = None) -> RDResult:
+    D_eval = st.distortion if D_target is None else D_target
+    lower = (-beta * D_eval + st.lower_term) / LN2 if np.isfinite(beta) else st.lower_term / LN2
+    return RDResult(rate=st.upper / LN2, distortion=st.distortion, beta=beta, test_channel=st.channel,
+                    lower_bound=min(lower, st.upper / LN2), n_iter=n_iter,
+                    output_law=st.channel.T @ p if p is not None else st.q,
+                    gap=st.gap / LN2, status=status or ("optimal" if st.converged else "max_iter"))
+
+
+def match_slope(solve: Callable[[float, Any], tuple[float, Any]], D: float, *, beta0: float = 1.0,
+                d_tol: float = D_TOL, beta_rtol: float = 1e-15, max_evals: int = 200
+                ) -> tuple[float, Any, Any, float, Any, int]:
+    """Find beta with ``D(beta) = D`` for a non-increasing ``D(beta)`` by doubling then bisection.
+
+    ``solve(beta, warm) -> (D_beta, state)`` (warm: the previous state). Stops when
+    ``|D_beta - D| <= d_tol`` or the bracket is narrower than ``beta_rtol * beta``. Returns ``(beta, state,
+    other_state, other_beta, ..., evals)``: the best state and, when ``D(beta)`` jumps over D (a
+    linear piece of R), the state on the other side of the jump so callers can time-share.
+    """
+    lo, hi = 0.0, beta0
+    st_lo = None
+    D_hi, st_hi = solve(hi, None)
+    evals = 1
+    while D_hi > D and evals < max_evals:
+        lo, st_lo = hi, st_hi
+        hi *= 2.0
+        D_hi, st_hi = solve(hi, st_hi)
+        evals += 1
+    best = (abs(D_hi - D), hi, st_hi)
+    while evals < max_evals and best[0] > d_tol and hi - lo > beta_rtol * max(hi, 1.0):
+        mid = 0.5 * (lo + hi)
+        Dm, stm = solve(mid, st_hi)
+        evals += 1
+        if abs(Dm - D) < best[0]:
+            best = (abs(Dm - D), mid, stm)
+        if Dm > D:
+            lo, st_lo = mid, stm
+        else:
+            hi, st_hi = mid, stm
+    return best[1], best[2], st_lo, lo, st_hi, evals
+
+
+def _warm(q: np.ndarray) -> np.ndarray:
+    q = np.maximum(q, 1e-12)
+    return q / q.sum()
+
+
+def _rd_ba(p: np.ndarray, d: np.ndarray, D: float | None, beta: float | None, tol: float,
+           max_iter: int, accelerate: bool) -> RDResult:
+    if beta is not None:
+        if beta == 0:
+            return _zero_rate(p, d)
+        st = blahut_arimoto(p, d, beta, tol=tol, max_iter=max_iter, accelerate=accelerate)
+        return _from_state(st, beta, None, st.n_iter, p=p)
+    assert D is not None
+    col = p @ d
+    D_max, D_min = float(col.min()), float(np.dot(p, d.min(axis=1)))
+    if D >= D_max:
+        return _zero_rate(p, d)
+    if D < D_min - D_TOL:
+        r = _zero_rate(p, d, status="infeasible")
+        return RDResult(rate=float("inf"), distortion=r.distortion, beta=float("inf"),
+                        test_channel=r.test_channel, lower_bound=float("inf"), n_iter=0,
+                        output_law=r.output_law, gap=0.0, status="infeasible",
+                        diagnostics={"D_min": D_min})
+    if D <= D_min + D_TOL:
+        K = (d <= d.min(axis=1, keepdims=True)).astype(float)
+        st = blahut_arimoto(p, d, np.inf, tol=tol, max_iter=max_iter, kernel=K)
+        return _from_state(st, float("inf"), None, st.n_iter, p=p)
+    total = [0]
+
+    def solve(b: float, warm: BAState | None) -> tuple[float, BAState]:
+        st = blahut_arimoto(p, d, b, q0=None if warm is None else _warm(warm.q), tol=tol,
+                            max_iter=max_iter, accelerate=accelerate)
+        total[0] += st.n_iter
+        return st.distortion, st
+
+    b, st, st_lo, b_lo, st_hi, evals = match_slope(solve, D)
+    if abs(st.distortion - D) > D_TOL and st_lo is not None and st_hi is not None \
+            and st_lo.distortion > D > st_hi.distortion:
+        # D(beta) jumps over D: time-share the two optimal channels on the linear piece.
+        lam = (st_lo.distortion - D) / (st_lo.distortion - st_hi.distortion)
+        W = (1 - lam) * st_lo.channel + lam * st_hi.channel
+        out = W.T @ p
+        ratio = np.divide(W, out[None, :], out=np.ones_like(W), where=(W > 0) & (out[None, :] > 0))
+        rate = float(np.sum(p[:, None] * xlogy(W, ratio))) / LN2
+        lower = (-b * D + st.lower_term) / LN2
+        return RDResult(rate=rate, distortion=float(np.sum(p[:, None] * W * d)), beta=b, test_channel=W,
+                        lower_bound=min(lower, rate), n_iter=total[0], output_law=out,
+                        gap=max(rate - lower, 0.0), status="optimal",
+                        diagnostics={"time_shared": lam, "evals": evals})
+    res = _from_state(st, b, D, total[0], p=p)
+    return RDResult(**{**res.__dict__, "diagnostics": {"evals": evals}})
+
+
+def _rd_cvx(p: np.ndarray, d: np.ndarray, D: float | None, beta: float | None) -> RDResult:
+    import cvxpy as cp
+
+    n, m = d.shape
+    Q = cp.Variable((n, m), nonneg=True)
+    P = cp.multiply(p[:, None], Q)
+    out = p @ Q
+    prod = cp.multiply(p[:, None], np.ones((n, 1)) @ cp.reshape(out, (1, m), order="C"))
+    mi = cp.sum(cp.rel_entr(P, prod))
+    dist = cp.sum(cp.multiply(P, d))
+    cons: list[Any] = [cp.sum(Q, axis=1) == 1]
+    if D is not None:
+        dc = dist <= D
+        cons.append(dc)
+        prob = cp.Problem(cp.Minimize(mi), cons)
+    else:
+        prob = cp.Problem(cp.Minimize(mi + beta * dist), cons)
+    prob.solve(solver="CLARABEL")
+    if Q.value is None:
+        return RDResult(rate=float("inf"), distortion=float("nan"), beta=float("nan"),
+                        test_channel=np.full((n, m), np.nan), lower_bound=float("inf"), n_iter=0,
+                        output_law=np.full(m, np.nan), gap=float("nan"), status=str(prob.status))
+    W = np.maximum(Q.value, 0.0)
+    W = W / W.sum(axis=1, keepdims=True)
+    b = float(dc.dual_value) if D is not None else float(beta)  # type: ignore[arg-type]
+    b = max(b, 0.0)
+    q = W.T @ p
+    ratio = np.divide(W, q[None, :], out=np.ones_like(W), where=(W > 0) & (q[None, :] > 0))
+    rate = float(np.sum(p[:, None] * xlogy(W, ratio))) / LN2
+    distortion = float(np.sum(p[:, None] * W * d))
+    # Blahut lower bound at the solver's output law and slope.
+    K = np.exp(-b * (d - d.min(axis=1, keepdims=True)))
+    Z = K @ q
+    lnZ = np.log(Z) - b * d.min(axis=1)
+    c = (p / Z) @ K
+    D_eval = distortion if D is None else D
+    lower = (-b * D_eval - np.dot(p, lnZ) - np.max(np.log(c))) / LN2
+    return RDResult(rate=rate, distortion=distortion, beta=b, test_channel=W, lower_bound=float(lower),
+                    n_iter=0, output_law=q, gap=max(rate - float(lower), 0.0), status=str(prob.status),
+                    diagnostics={"objective_bits": float(prob.value) / LN2})
+
+
+def rate_distortion(p: Any, d: Any, *, D: float | None = None, beta: float | None = None,
+                    method: str = "ba", tol: float = GAP_TOL, max_iter: int = 200_000,
+                    accelerate: bool = False) -> RDResult:
+    """Rate-distortion function ``R(D)`` (bits) of a finite source, or the curve point at slope beta.
+
+    Parameters
+    ----------
+    p
+        Source pmf, shape (|X|,).
+    d
+        Non-negative distortion matrix, shape (|X|, |Y|).
+    D
+        Target distortion (exactly one of ``D`` and ``beta``).
+    beta
+        Slope in nats per unit distortion, ``beta = -dR/dD`` with R in nats.
+    method
+        ``"ba"``: Blahut-Arimoto in the (row-shifted) log domain, each run stopped when the
+        Blahut gap is below ``tol`` nats; for a target D, doubling then bisection on beta until
+        ``|D_beta - D| < 1e-12``, warm-started. ``D >= D_max = min_y sum_x p d`` gives rate 0
+        and beta 0; ``D < D_min = sum_x p min_y d`` is infeasible (rate ``inf``); ``D = D_min`` is
+        solved as the ``beta = inf`` problem on the distortion-minimising letters.
+        ``"cvx"``: ``min sum rel_entr(p q(y|x), p (p q)(y))`` with cvxpy's exponential cone and
+        Clarabel (constrained form for D, penalised ``I + beta E d`` for beta); ``beta`` is then
+        the dual value of the distortion constraint.
+    tol, max_iter, accelerate
+        BA gap tolerance (nats), iteration cap and SQUAREM acceleration.
+
+    Returns
+    -------
+    RDResult
+        With certified Blahut lower bound ``lower_bound <= R(D) <= rate`` for "ba".
+
+    Notes
+    -----
+    Cost O(|X||Y|) per BA iteration; O(log(1/1e-12)) BA runs for a target D.
+
+    Raises
+    ------
+    ValueError
+        ``p`` not a pmf, ``d`` of the wrong shape or negative, ``D < 0``, ``beta < 0``, neither
+        or both of ``D`` and ``beta``, unknown method.
+    """
+    p, d = validate_rd(p, d)
+    method = as_choice(method, "method", ("ba", "cvx"))
+    if (D is None) == (beta is None):
+        raise ValueError("D, beta: give exactly one of D (target distortion) or beta (slope)")
+    Dv = as_positive_float(D, "D", allow_zero=True) if D is not None else None
+    bv = as_positive_float(beta, "beta", allow_zero=True) if beta is not None else None
+    tol = as_positive_float(tol, "tol")
+    max_iter = as_int(max_iter, "max_iter", min_value=1)
+    if method == "cvx":
+        if Dv is not None:
+            col = p @ d
+            if Dv >= float(col.min()):
+                return _zero_rate(p, d)
+        return _rd_cvx(p, d, Dv, bv)
+    return _rd_ba(p, d, Dv, bv, tol, max_iter, bool(accelerate))
+
+
+def rd_curve(p: Any, d: Any, betas: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Points ``(D(beta), R(beta))`` (R in bits) of the curve by BA, warm-started along ``betas``."""
+    p, d = validate_rd(p, d)
+    bs = as_float_array(betas, "betas", ndim=1)
+    Ds, Rs = [], []
+    q = None
+    for b in bs:
+        if b <= 0:
+            raise ValueError("betas: slopes must be > 0")
+        st = blahut_arimoto(p, d, float(b), q0=q)
+        q = _warm(st.q)
+        Ds.append(st.distortion)
+        Rs.append(st.upper / LN2)
+    return np.array(Ds), np.array(Rs)
+
+
+# --------------------------------------------------------------------------------------------
+# Closed forms
+# --------------------------------------------------------------------------------------------
+
+def rd_binary_hamming(p: float, D: float) -> float:
+    """``R(D) = h(p) - h(D)`` for ``0 <= D <= min(p, 1-p)``, else 0: Bernoulli(p), Hamming (bits)."""
+    p = as_positive_float(p, "p", allow_zero=True)
+    D = as_positive_float(D, "D", allow_zero=True)
+    if p > 1:
+        raise ValueError(f"p: must be in [0, 1], got {p}")
+    return float(h2(p) - h2(D)) if D < min(p, 1 - p) else 0.0
+
+
+def rd_hamming_slb(p: Any, D: float) -> float:
+    """Shannon lower bound ``H(p) - h(D) - D log2(m - 1)`` for m-ary Hamming distortion (bits).
+
+    A lower bound on R(D) for every D in [0, 1 - 1/m]; tight for uniform p there.
+    """
+    p = as_pmf(p, "p")
+    D = as_positive_float(D, "D", allow_zero=True)
+    m = p.size
+    return float(-xlogy(p, p).sum() / LN2 - h2(D) - D * np.log2(m - 1))
+
+
+def reverse_waterfilling(variances: Any, D: float) -> tuple[float, np.ndarray, float]:
+    """Parallel Gaussian sources, total MSE D: ``D_i = min(theta, s_i^2)``, ``sum D_i = D``.
+
+    Returns ``(rate_bits, D_i, theta)`` with ``R = sum_i 1/2 log2(s_i^2 / D_i)``. Cost
+    O(m log m).
+    """
+    s = as_float_array(variances, "variances", ndim=1)
+    if np.any(s <= 0):
+        raise ValueError("variances: must be > 0")
+    D = as_positive_float(D, "D")
+    if D >= s.sum():
+        return 0.0, s.copy(), float(s.max())
+    srt = np.sort(s)
+    for i in range(srt.size):
+        theta = (D - srt[:i].sum()) / (srt.size - i)
+        if theta <= srt[i]:
+            break
+    Di = np.minimum(theta, s)
+    return float(0.5 * np.sum(np.log2(s / Di))), Di, float(theta)
+
+
+def rd_logloss(p: Any, D: float) -> float:
+    """Log-loss RD (reproduction a pmf, ``d = -log2 q(x)``): ``R(D) = [H(X) - D]^+`` bits.
+
+    Courtade & Weissman 2014 (cited from secondary sources).
+    """
+    p = as_pmf(p, "p")
+    D = as_positive_float(D, "D", allow_zero=True)
+    return max(float(-xlogy(p, p).sum() / LN2) - D, 0.0)
+
+
+def channel_capacity(W: Any, *, tol: float = 1e-12,
+                     max_iter: int = 100_000) -> tuple[float, float, np.ndarray]:
+    """Capacity of a DMC ``W[x, y]`` by Arimoto's iteration ``r(x) <- r(x) exp D(W(.|x) || rW)``.
+
+    Returns ``(lower, upper, r)`` in bits with ``I(r, W) <= C <= max_x D(W(.|x) || rW)``, stopped
+    when the two differ by less than ``tol``. Cost O(|X||Y|) per iteration.
+    """
+    from theory._validate import as_stochastic_matrix
+
+    W = as_stochastic_matrix(W, "W")
+    r = np.full(W.shape[0], 1.0 / W.shape[0])
+    lo = hi = 0.0
+    for _ in range(max_iter):
+        out = r @ W
+        ratio = np.divide(W, out[None, :], out=np.ones_like(W), where=(W > 0) & (out[None, :] > 0))
+        Dx = np.sum(xlogy(W, ratio), axis=1)
+        lo, hi = float(np.dot(r, Dx)), float(Dx.max())
+        if hi - lo < tol * LN2:
+            break
+        r = r * np.exp(Dx - Dx.max())
+        r = r / r.sum()
+    return lo / LN2, hi / LN2, r
