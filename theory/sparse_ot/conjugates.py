@@ -28,84 +28,98 @@ from theory._validate import as_float_array, as_int, as_positive_float
 _ADAPTIVE_K = 32
 
 
-def _topk_rows(V: np.ndarray, k: int) -> np.ndarray:
-    """Row indices of the ``k`` largest entries of every column of ``V`` (unordered), shape (k, n)."""
-    m = V.shape[0]
+def _topk_last(W: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the ``k`` largest entries of every row of ``W`` (unordered), shape (n, k)."""
+    m = W.shape[1]
     if k >= m:
-        return np.broadcast_to(np.arange(m)[:, None], V.shape).copy()
-    return np.argpartition(-V, k - 1, axis=0)[:k]
+        return np.broadcast_to(np.arange(m)[None, :], W.shape).copy()
+    return np.argpartition(W, m - k, axis=1)[:, m - k:]
 
 
 def _project_kept(vals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Project every column of ``vals`` (K, n) onto the probability simplex.
+    """Project every row of ``vals`` (n, K) onto the probability simplex.
 
     Returns ``(y, theta)`` with ``y = [vals - theta]_+`` and ``theta`` of shape (n,).
     Sorting costs O(n K log K).
     """
-    K = vals.shape[0]
-    z = -np.sort(-vals, axis=0)
-    css = np.cumsum(z, axis=0) - 1.0
-    r = np.arange(1, K + 1, dtype=np.float64)[:, None]
+    K = vals.shape[1]
+    z = -np.sort(-vals, axis=1)
+    css = np.cumsum(z, axis=1) - 1.0
+    r = np.arange(1, K + 1, dtype=np.float64)[None, :]
     cond = z - css / r > 0
     # rho = last position where the support test holds (mathematically the test holds on a prefix,
     # always at position 1); taking the last true position is robust to rounding.
-    rho = np.where(cond.any(axis=0), K - np.argmax(cond[::-1], axis=0), 1)
-    theta = css[rho - 1, np.arange(vals.shape[1])] / rho
-    return np.maximum(vals - theta, 0.0), theta
+    rho = np.where(cond.any(axis=1), K - np.argmax(cond[:, ::-1], axis=1), 1)
+    theta = css[np.arange(vals.shape[0]), rho - 1] / rho
+    return np.maximum(vals - theta[:, None], 0.0), theta
 
 
-def sparse_simplex_columns(V: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Column-wise ``P_{simplex,k}``: indices, values and thresholds of the kept entries.
+def sparse_simplex_rows(W: np.ndarray, k: int, scale: np.ndarray | None = None
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Row-wise ``P_{simplex,k}(W_j / scale_j)``: indices, values and thresholds of the kept entries.
+
+    Row ``j`` of ``W`` holds one column of a plan (C-contiguous rows make the selection fast).
 
     Parameters
     ----------
-    V
-        Array of shape (m, n), finite.
+    W
+        Array of shape (n, m), finite.
     k
-        Number of entries kept per column (``k >= m`` is the full simplex projection).
+        Number of entries kept per row (``k >= m`` is the full simplex projection).
+    scale
+        Positive divisors per row (default 1). The top-k selection uses ``W`` itself (a positive
+        scaling keeps the order), so only the kept entries are divided.
 
     Returns
     -------
     idx, y, theta
-        ``idx`` (K, n) row indices of the kept entries, ``y`` (K, n) their projected values (each
-        column sums to 1), ``theta`` (n,) the thresholds: ``y = [V[idx] - theta]_+``. ``K`` is at
-        most ``min(k, m)``; an index may repeat within a column only with ``y = 0`` (padding), so
+        ``idx`` (n, K) indices of the kept entries, ``y`` (n, K) their projected values (each row
+        sums to 1), ``theta`` (n,) the thresholds: ``y = [W[idx]/scale - theta]_+``. ``K`` is at
+        most ``min(k, m)``; an index may repeat within a row only with ``y = 0`` (padding), so
         accumulate with sums (``np.bincount``), never by assignment.
 
     Notes
     -----
-    For ``k`` larger than 32 the projection first keeps only the top 32 entries and accepts a
-    column when its 33rd largest entry lies below the threshold (then no further entry can enter
-    the support); the remaining columns are projected with all ``k`` entries. The result is exact
-    either way. Cost O(mn + n k log k).
+    For ``k`` larger than 32 the projection first keeps only the top 32 entries and accepts a row
+    when its 33rd largest entry lies below the threshold (then no further entry can enter the
+    support); the remaining rows are projected with all ``k`` entries. The result is exact either
+    way. Cost O(nm + n k log k).
     """
-    m, n = V.shape
+    n, m = W.shape
+    sc = np.ones(n) if scale is None else np.asarray(scale, dtype=np.float64)
     K = min(k, m)
     if K <= _ADAPTIVE_K or n == 0:
-        idx = _topk_rows(V, K)
-        y, theta = _project_kept(np.take_along_axis(V, idx, axis=0))
+        idx = _topk_last(W, K)
+        y, theta = _project_kept(np.take_along_axis(W, idx, axis=1) / sc[:, None])
         return idx, y, theta
     K0 = _ADAPTIVE_K
-    part = np.argpartition(-V, K0, axis=0)[: K0 + 1]
-    pv = np.take_along_axis(V, part, axis=0)
-    order = np.argsort(-pv, axis=0)
-    part = np.take_along_axis(part, order, axis=0)
-    pv = np.take_along_axis(pv, order, axis=0)
-    y0, theta0 = _project_kept(pv[:K0])
-    ok = pv[K0] <= theta0
+    part = np.argpartition(W, m - K0 - 1, axis=1)[:, m - K0 - 1:]
+    pv = np.take_along_axis(W, part, axis=1) / sc[:, None]
+    order = np.argsort(-pv, axis=1)
+    part = np.take_along_axis(part, order, axis=1)
+    pv = np.take_along_axis(pv, order, axis=1)
+    y0, theta0 = _project_kept(pv[:, :K0])
+    ok = pv[:, K0] <= theta0
     if np.all(ok):
-        return part[:K0], y0, theta0
-    # Accepted columns are padded with zero-mass copies of their top row (harmless for sums).
-    idx = np.broadcast_to(part[0], (K, n)).copy()
-    y = np.zeros((K, n))
+        return part[:, :K0], y0, theta0
+    # Accepted rows are padded with zero-mass copies of their top index (harmless for sums).
+    idx = np.broadcast_to(part[:, :1], (n, K)).copy()
+    y = np.zeros((n, K))
     theta = theta0.copy()
-    idx[:K0, ok] = part[:K0, ok]
-    y[:K0, ok] = y0[:, ok]
+    idx[ok, :K0] = part[ok, :K0]
+    y[ok, :K0] = y0[ok]
     bad = ~ok
-    ib = _topk_rows(V[:, bad], K)
-    yb, tb = _project_kept(np.take_along_axis(V[:, bad], ib, axis=0))
-    idx[:, bad], y[:, bad], theta[bad] = ib, yb, tb
+    ib = _topk_last(W[bad], K)
+    yb, tb = _project_kept(np.take_along_axis(W[bad], ib, axis=1) / sc[bad, None])
+    idx[bad], y[bad], theta[bad] = ib, yb, tb
     return idx, y, theta
+
+
+def sparse_simplex_columns(V: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Column-wise ``P_{simplex,k}`` of ``V`` (m, n): :func:`sparse_simplex_rows` on ``V^T``, with
+    ``idx`` and ``y`` returned as (K, n). Cost O(mn + n k log k)."""
+    idx, y, theta = sparse_simplex_rows(np.ascontiguousarray(V.T), k)
+    return idx.T, y.T, theta
 
 
 def _vector(x: object, name: str) -> np.ndarray:
@@ -159,7 +173,7 @@ def conj_topk(s: object, k: int, gamma: float) -> tuple[float, np.ndarray]:
     x = _vector(s, "s")
     k = as_int(k, "k", min_value=1)
     gamma = as_positive_float(gamma, "gamma")
-    idx = _topk_rows(x[:, None], min(k, x.shape[0]))[:, 0]
+    idx = _topk_last(x[None, :], min(k, x.shape[0]))[0]
     pos = np.maximum(x[idx], 0.0)
     grad = np.zeros_like(x)
     grad[idx] = pos / gamma

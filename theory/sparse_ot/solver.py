@@ -21,7 +21,7 @@ L-BFGS-B (scipy) on the negated objective. POT is used only for the exact-OT war
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -37,7 +37,7 @@ from theory._validate import (
     as_nonnegative,
     as_positive_float,
 )
-from theory.sparse_ot.conjugates import _topk_rows, sparse_simplex_columns
+from theory.sparse_ot.conjugates import _topk_last, sparse_simplex_rows
 
 #: Relative tolerance on ``|sum(a) - sum(b)|``.
 MASS_RTOL = 1e-9
@@ -67,6 +67,16 @@ class SparseOTProblem:
     C: np.ndarray
     k: int
     gamma: float
+    #: ``C^T`` restricted to the columns with ``b_j > 0``, C-contiguous (one plan column per row).
+    Ct_pos: np.ndarray = field(init=False, repr=False, compare=False)
+    #: ``C^T``, C-contiguous.
+    Ct: np.ndarray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        Ct = np.ascontiguousarray(self.C.T)
+        pos = self.b > 0
+        object.__setattr__(self, "Ct", Ct)
+        object.__setattr__(self, "Ct_pos", Ct if np.all(pos) else np.ascontiguousarray(Ct[pos]))
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -197,14 +207,14 @@ class SparseOTResult:
 
 def _semi_dual_parts(alpha: np.ndarray, P: SparseOTProblem, k: int
                      ) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Semi-dual value, gradient, kept indices, kept plan values and thresholds (positive-b columns)."""
-    a, b, C, gamma = P.a, P.b, P.C, P.gamma
-    pos = b > 0
-    bp = b[pos]
-    X = alpha[:, None] - C[:, pos]
-    idx, y, theta = sparse_simplex_columns(X / (gamma * bp), k)
-    t = y * bp
-    xk = np.take_along_axis(X, idx, axis=0)
+    """Semi-dual value, gradient, kept indices (n+, K), kept plan values (n+, K) and thresholds for
+    the columns with ``b_j > 0`` (one per row, in the transposed layout)."""
+    a, b, gamma = P.a, P.b, P.gamma
+    bp = b[b > 0]
+    Xt = alpha[None, :] - P.Ct_pos  # row j: alpha - c_j
+    idx, y, theta = sparse_simplex_rows(Xt, k, gamma * bp)
+    t = y * bp[:, None]
+    xk = np.take_along_axis(Xt, idx, axis=1)
     value = float(alpha @ a - np.sum(t * xk) + 0.5 * gamma * np.sum(t * t))
     rows = np.bincount(idx.ravel(), weights=t.ravel(), minlength=a.shape[0])
     return value, a - rows, idx, t, theta
@@ -232,13 +242,13 @@ def dual_objective(alpha: np.ndarray, beta: np.ndarray, P: SparseOTProblem
 
 def _dual_parts(alpha: np.ndarray, beta: np.ndarray, P: SparseOTProblem
                 ) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    S = alpha[:, None] + beta[None, :] - P.C
-    idx = _topk_rows(S, P.k)
-    s = np.maximum(np.take_along_axis(S, idx, axis=0), 0.0)
+    St = alpha[None, :] + beta[:, None] - P.Ct  # row j: alpha + beta_j - c_j
+    idx = _topk_last(St, P.k)
+    s = np.maximum(np.take_along_axis(St, idx, axis=1), 0.0)
     t = s / P.gamma
     value = float(alpha @ P.a + beta @ P.b - np.sum(s * s) / (2.0 * P.gamma))
     rows = np.bincount(idx.ravel(), weights=t.ravel(), minlength=P.a.shape[0])
-    return value, P.a - rows, P.b - t.sum(axis=0), idx, t
+    return value, P.a - rows, P.b - t.sum(axis=1), idx, t
 
 
 def beta_from_alpha(alpha: np.ndarray, P: SparseOTProblem) -> np.ndarray:
@@ -258,7 +268,8 @@ def beta_from_alpha(alpha: np.ndarray, P: SparseOTProblem) -> np.ndarray:
 
 
 def _scatter(idx: np.ndarray, t: np.ndarray, m: int, cols: np.ndarray, n: int) -> np.ndarray:
-    flat = idx * n + cols[None, :]
+    """Plan (m, n) from kept entries in the transposed layout: ``T[idx[r, l], cols[r]] += t[r, l]``."""
+    flat = idx * n + cols[:, None]
     return np.bincount(flat.ravel(), weights=t.ravel(), minlength=m * n).reshape(m, n)
 
 
@@ -491,7 +502,7 @@ def _maximize(fun: Callable[[np.ndarray], tuple[float, np.ndarray]], x0: np.ndar
 
 
 def _qot(P: SparseOTProblem, alpha0: np.ndarray | None, tol: float, max_iter: int) -> _Run:
-    Pm = SparseOTProblem(P.a, P.b, P.C, P.a.shape[0], P.gamma)
+    Pm = replace(P, k=P.a.shape[0])
     x0 = np.zeros(P.a.shape[0]) if alpha0 is None else alpha0
     return _maximize(lambda x: semi_dual_objective(x, Pm), x0, tol=tol, max_iter=max_iter)
 
@@ -582,18 +593,18 @@ def polish_on_support(a: object, b: object, C: object, gamma: float, mask: objec
     if not _support_feasible(P.a, P.b, M):
         return float("inf"), None
     m, n = P.shape
-    Mp = M[:, pos]
+    Mt = np.ascontiguousarray(M[:, pos].T)
     bp = P.b[pos]
     cols = np.flatnonzero(pos)
 
     def parts(alpha: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
-        X = alpha[:, None] - P.C[:, pos]
-        V = X / (P.gamma * bp)
-        top = np.max(np.where(Mp, V, -np.inf), axis=0)
-        V = np.where(Mp, V, top - 2.0)
-        idx, y, _ = sparse_simplex_columns(V, m)
-        t = y * bp
-        xk = np.take_along_axis(X, idx, axis=0)
+        Xt = alpha[None, :] - P.Ct_pos
+        V = Xt / (P.gamma * bp[:, None])
+        top = np.max(np.where(Mt, V, -np.inf), axis=1)
+        V = np.where(Mt, V, top[:, None] - 2.0)
+        idx, y, _ = sparse_simplex_rows(V, m)
+        t = y * bp[:, None]
+        xk = np.take_along_axis(Xt, idx, axis=1)
         value = float(alpha @ P.a - np.sum(t * xk) + 0.5 * P.gamma * np.sum(t * t))
         rows = np.bincount(idx.ravel(), weights=t.ravel(), minlength=m)
         return value, P.a - rows, idx, t
