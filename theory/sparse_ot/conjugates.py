@@ -24,16 +24,33 @@ import numpy as np
 
 from theory._validate import as_float_array, as_int, as_positive_float
 
-#: Below this many kept entries per column the full-simplex projection tries a short top-K list first.
-_ADAPTIVE_K = 32
+#: Above this many kept entries per column the projection first tries the top ``_ADAPTIVE_K`` only.
+_ADAPTIVE_K = 16
+
+#: Largest k selected by repeated ``argmax`` instead of ``argpartition``.
+_ARGMAX_ROUNDS = 24
 
 
 def _topk_last(W: np.ndarray, k: int) -> np.ndarray:
-    """Indices of the ``k`` largest entries of every row of ``W`` (unordered), shape (n, k)."""
-    m = W.shape[1]
+    """Indices of the ``k`` largest entries of every row of ``W``, shape (n, k).
+
+    For ``k <= 24``: ``k`` rounds of a vectorised ``argmax`` on a copy (the found entries are set
+    to ``-inf``), several times faster than ``np.argpartition`` for small k; otherwise one
+    ``np.argpartition``. Both O(nm) for fixed k.
+    """
+    n, m = W.shape
     if k >= m:
         return np.broadcast_to(np.arange(m)[None, :], W.shape).copy()
-    return np.argpartition(W, m - k, axis=1)[:, m - k:]
+    if k > _ARGMAX_ROUNDS:
+        return np.argpartition(W, m - k, axis=1)[:, m - k:]
+    X = W.copy()
+    out = np.empty((n, k), dtype=np.intp)
+    rows = np.arange(n)
+    for col in range(k):
+        i = np.argmax(X, axis=1)
+        out[:, col] = i
+        X[rows, i] = -np.inf
+    return out
 
 
 def _project_kept(vals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -80,8 +97,8 @@ def sparse_simplex_rows(W: np.ndarray, k: int, scale: np.ndarray | None = None
 
     Notes
     -----
-    For ``k`` larger than 32 the projection first keeps only the top 32 entries and accepts a row
-    when its 33rd largest entry lies below the threshold (then no further entry can enter the
+    For ``k`` larger than 16 the projection first keeps only the top 16 entries and accepts a row
+    when its 17th largest entry lies below the threshold (then no further entry can enter the
     support); the remaining rows are projected with all ``k`` entries. The result is exact either
     way. Cost O(nm + n k log k).
     """
@@ -93,7 +110,7 @@ def sparse_simplex_rows(W: np.ndarray, k: int, scale: np.ndarray | None = None
         y, theta = _project_kept(np.take_along_axis(W, idx, axis=1) / sc[:, None])
         return idx, y, theta
     K0 = _ADAPTIVE_K
-    part = np.argpartition(W, m - K0 - 1, axis=1)[:, m - K0 - 1:]
+    part = _topk_last(W, K0 + 1)
     pv = np.take_along_axis(W, part, axis=1) / sc[:, None]
     order = np.argsort(-pv, axis=1)
     part = np.take_along_axis(part, order, axis=1)

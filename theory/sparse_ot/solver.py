@@ -37,7 +37,7 @@ from theory._validate import (
     as_nonnegative,
     as_positive_float,
 )
-from theory.sparse_ot.conjugates import _topk_last, sparse_simplex_rows
+from theory.sparse_ot.conjugates import _topk_last, ksupport_sq, sparse_simplex_rows
 
 #: Relative tolerance on ``|sum(a) - sum(b)|``.
 MASS_RTOL = 1e-9
@@ -303,8 +303,6 @@ def relaxed_primal_value(T: object, C: object, k: int, gamma: float) -> float:
     squared k-support norm). For k-sparse columns it equals ``<T,C> + (gamma/2)||T||^2``.
     Cost O(mn log m).
     """
-    from theory.sparse_ot.conjugates import ksupport_sq
-
     T_ = as_nonnegative(T, "T", ndim=2)
     C_ = as_cost_matrix(C, "C", shape=T_.shape)
     g = as_positive_float(gamma, "gamma")
@@ -515,7 +513,7 @@ def quadratic_ot(a: object, b: object, C: object, *, gamma: float, tol: float = 
     ``S(alpha) = <alpha,a> - sum_j b_j M_{gamma b_j}(alpha - c_j)`` has a ``(n/gamma)``-Lipschitz
     gradient ``a - T 1``; ``T[:, j] = b_j P_simplex((alpha - c_j)/(gamma b_j))``. L-BFGS-B from
     ``alpha = 0`` with ``ftol = gtol = tol``. One evaluation costs O(mn) when the columns of the plan
-    have at most 32 nonzeros (a partial selection is checked exactly), O(mn log m) otherwise.
+    have at most 16 nonzeros (a partial selection is checked exactly), O(mn log m) otherwise.
 
     Parameters
     ----------
