@@ -445,7 +445,7 @@ def _gradient_sampling(fun: Callable[[np.ndarray], tuple[float, np.ndarray]], x:
 
 
 def _maximize(fun: Callable[[np.ndarray], tuple[float, np.ndarray]], x0: np.ndarray, *, tol: float,
-              max_iter: int) -> _Run:
+              max_iter: int, finish: bool = True) -> _Run:
     """Maximise a concave, possibly nonsmooth ``fun`` (value, gradient) in two phases.
 
     Phase 1: scipy L-BFGS-B (``ftol = gtol = tol``) on ``-fun``. Phase 2, unless phase 1 met the
@@ -455,6 +455,7 @@ def _maximize(fun: Callable[[np.ndarray], tuple[float, np.ndarray]], x0: np.ndar
     :func:`_gradient_sampling` off the kink, then phase 2 again. ``max_iter`` bounds the L-BFGS
     iterations of all phases together.
     The best point seen is returned; ``status`` is ``"converged"`` only for the gradient test.
+    ``finish=False`` stops after phase 1 (used for warm starts).
     """
     trace: list[float] = []
 
@@ -474,6 +475,8 @@ def _maximize(fun: Callable[[np.ndarray], tuple[float, np.ndarray]], x0: np.ndar
         return _Run(best_x, -best_f, n_iter, n_eval, 0, "converged", trace)
     if n_iter >= max_iter:
         return _Run(best_x, -best_f, n_iter, n_eval, 0, "max_iter", trace)
+    if not finish:
+        return _Run(best_x, -best_f, n_iter, n_eval, 0, "stalled", trace)
     jitter = np.random.default_rng(0).standard_normal(x.shape[0])
     start = best_x + 1e-9 * (1.0 + float(np.max(np.abs(best_x)))) * jitter
     x2, f2, it2, ev2, status = _weak_wolfe_lbfgs(neg, start, tol, max_iter - n_iter, trace)
@@ -499,10 +502,10 @@ def _maximize(fun: Callable[[np.ndarray], tuple[float, np.ndarray]], x0: np.ndar
 # --------------------------------------------------------------------------------------------------
 
 
-def _qot(P: SparseOTProblem, alpha0: np.ndarray | None, tol: float, max_iter: int) -> _Run:
+def _qot(P: SparseOTProblem, tol: float, max_iter: int, finish: bool = True) -> _Run:
     Pm = replace(P, k=P.a.shape[0])
-    x0 = np.zeros(P.a.shape[0]) if alpha0 is None else alpha0
-    return _maximize(lambda x: semi_dual_objective(x, Pm), x0, tol=tol, max_iter=max_iter)
+    return _maximize(lambda x: semi_dual_objective(x, Pm), np.zeros(P.a.shape[0]), tol=tol,
+                     max_iter=max_iter, finish=finish)
 
 
 def quadratic_ot(a: object, b: object, C: object, *, gamma: float, tol: float = 1e-10,
@@ -529,7 +532,7 @@ def quadratic_ot(a: object, b: object, C: object, *, gamma: float, tol: float = 
     P = sparse_ot_problem(a, b, C, k=None, gamma=gamma)
     tol = as_positive_float(tol, "tol")
     max_iter = as_int(max_iter, "max_iter", min_value=1)
-    run = _qot(P, None, tol, max_iter)
+    run = _qot(P, tol, max_iter)
     T = plan_from_semi_dual(run.x, P)
     pv, _ = _primal(T, P.C, P.gamma)
     return QuadraticOTResult(run.value, T, pv, run.x, beta_from_alpha(run.x, P),
@@ -713,7 +716,8 @@ def _solve_columns(P: SparseOTProblem, form: str, tol: float, max_iter: int, war
         if pot is not None:
             x0, tie_plan = pot
     if x0 is None and warm:
-        qrun = _qot(P, None, tol, max_iter)
+        # the full solve when k = m; only scipy's phase as a warm start otherwise
+        qrun = _qot(P, tol, max_iter, finish=k == m)
         x0, n_iter_start = qrun.x, qrun.n_iter
         if k == m:
             run = qrun
