@@ -114,8 +114,9 @@ def _ba_kernel(p: np.ndarray, K: np.ndarray, q0: np.ndarray, *, tol: float, max_
     """Iterate ``q <- q c`` with a precomputed (row-shifted) kernel until the Blahut gap < tol.
 
     Returns the final q, iterations and whether the gap criterion was met. With ``accelerate``
-    a SQUAREM step (Varadhan & Roland 2008) extrapolates two BA steps, projected onto the
-    simplex and accepted only when it does not increase the Lagrangian ``-sum p ln Z``.
+    a SQUAREM step (Varadhan & Roland 2008) extrapolates two BA steps, stepping back towards the
+    plain double step until it stays positive, and is accepted only when it does not increase the
+    Lagrangian ``-sum p ln Z``.
     """
     q = q0.copy()
 
@@ -138,11 +139,14 @@ def _ba_kernel(p: np.ndarray, K: np.ndarray, q0: np.ndarray, *, tol: float, max_
             v = q2 - 2 * q1 + q
             nv = float(np.linalg.norm(v))
             if nv > 0:
-                alpha = -float(np.linalg.norm(r)) / nv
-                alpha = min(alpha, -1.0)
+                alpha = min(-float(np.linalg.norm(r)) / nv, -1.0)
                 qx = q - 2 * alpha * r + alpha * alpha * v
-                qx = np.maximum(qx, 0.0)
-                if qx.sum() > 0:
+                while np.any(qx <= 0) and alpha < -1.0 - 1e-9:
+                    # step back towards alpha = -1 (plain double step) until the extrapolation
+                    # stays inside the open simplex: a letter set to 0 could never revive
+                    alpha = 0.5 * (alpha - 1.0)
+                    qx = q - 2 * alpha * r + alpha * alpha * v
+                if np.all(qx > 0):
                     qx = qx / qx.sum()
                     Zx = K @ qx
                     if np.all(Zx > 0) and -np.dot(p, np.log(Zx)) <= -np.dot(p, np.log(K @ q2)):
