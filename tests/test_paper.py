@@ -1,7 +1,7 @@
 """The paper (``paper/main.tex``) cites only what the package has.
 
-- every ``\\includegraphics`` target is ``../figures/<name>.pdf`` and ``figures/<name>.py`` exists
-  (the script that writes it, see ``tests/test_scripts.py``);
+- every ``\\includegraphics`` target is ``../figures/<name>.pdf``, ``figures/<name>.py`` exists
+  (the script that writes it, see ``tests/test_scripts.py``) and so does its output;
 - every claim id cited with ``\\claim{...}`` is registered (``theory.claims.registry()``);
 - the claims table the paper ``\\input``s is the one ``theory verify --latex`` writes
   (``theory.cli.format_latex``): same frame, same id/source/statement cells, every registered
@@ -108,6 +108,12 @@ def tex() -> str:
 
 def test_every_figure_has_a_script(tex):
     assert missing_figures(tex) == []
+
+
+def test_every_figure_is_committed_output(tex):
+    # The paper builds from a clean clone: the included PDFs are the committed script outputs.
+    missing = [t for t in figure_targets(tex) if not (PAPER / t).with_suffix(".pdf").is_file()]
+    assert missing == [], f"run the figure scripts (make figures) for {missing}"
 
 
 def test_every_cited_claim_is_registered(tex):
