@@ -25,7 +25,7 @@ import numpy as np
 from scipy.special import logsumexp, xlogy
 
 from theory._validate import as_choice, as_cost_matrix, as_float_array, as_pmf, as_positive_float
-from theory.semantic._causal import causal_ba, forward, nu_conditionals
+from theory.semantic._causal import causal_ba, forward, nu_conditionals, warm_reference
 from theory.semantic.info import _cmi
 from theory.semantic.rate_distortion import LN2, match_slope, rate_distortion
 
@@ -299,7 +299,7 @@ def directed_rate_reward(env: Any, r: Any, *, rho: float | None = None, beta: fl
 
         def solve(b: float, warm: Any) -> tuple[float, Any]:
             logw = [np.zeros((nx, ny) * t) for t in range(1, n)] + [b * r_]
-            nu = None if warm is None else nu_conditionals(warm.joint, n, ny)
+            nu = None if warm is None else warm_reference(nu_conditionals(warm.joint, n, ny), ny)
             st = causal_ba(env_, logw, nx, ny, nu=nu, tol=1e-13, max_iter=20_000)
             total[0] += st.n_iter
             return -float(np.sum(st.joint * r_)), st

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from theory._validate import as_choice, as_float_array, as_joint_pmf, as_positive_float, as_stochastic_matrix
-from theory.semantic._causal import causal_ba, nu_conditionals
+from theory.semantic._causal import causal_ba, nu_conditionals, warm_reference
 from theory.semantic.info import _cmi, entropy_bits
 from theory.semantic.rate_distortion import D_TOL, h2, match_slope, rate_distortion, star
 
@@ -325,7 +325,8 @@ def nonanticipative_rate_distortion(source: Any, d: Any, *, D: float, method: st
     total = [0]
 
     def solve(b: float, warm: Any) -> tuple[float, Any]:
-        nu, res = _nrdf_ba_beta(src, d, b, None if warm is None else warm[0], 1e-15, 20_000)
+        nu0 = None if warm is None else warm_reference(warm[0], d.shape[1])
+        nu, res = _nrdf_ba_beta(src, d, b, nu0, 1e-15, 20_000)
         total[0] += res.n_iter
         return res.distortion, (nu, res)
 
