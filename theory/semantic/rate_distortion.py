@@ -31,6 +31,8 @@ LN2 = float(np.log(2.0))
 GAP_TOL = 1e-13
 #: Default tolerance on |D_beta - D| in the bisection on beta.
 D_TOL = 1e-12
+#: Iteration cap of each BA run inside the bisection on beta.
+BISECTION_MAX_ITER = 20_000
 
 
 def h2(x: float | np.ndarray) -> Any:
@@ -242,6 +244,15 @@ def _from_state(st: BAState, beta: float, D_target: float | None, n_iter: int, s
                     gap=st.gap / LN2, status=status or ("optimal" if st.converged else "max_iter"))
 
 
+def _lower_term(p: np.ndarray, d: np.ndarray, beta: float, q: np.ndarray) -> float:
+    """``-sum_x p ln Z - max_y ln c`` (nats) of Blahut's lower bound at output law ``q``."""
+    A = -(beta * d - beta * d.min(axis=1, keepdims=True))
+    lq = np.log(np.maximum(q, 1e-300))
+    lZs = logsumexp(A + lq[None, :], axis=1)
+    lc = logsumexp(A - lZs[:, None], b=p[:, None], axis=0)
+    return float(-np.dot(p, lZs - beta * d.min(axis=1)) - np.max(lc))
+
+
 def match_slope(solve: Callable[[float, Any], tuple[float, Any]], D: float, *, beta0: float = 1.0,
                 d_tol: float = D_TOL, beta_rtol: float = 1e-15, max_evals: int = 200
                 ) -> tuple[float, Any, Any, float, Any, int]:
@@ -303,14 +314,17 @@ def _rd_ba(p: np.ndarray, d: np.ndarray, D: float | None, beta: float | None, to
         st = blahut_arimoto(p, d, np.inf, tol=tol, max_iter=max_iter, kernel=K)
         return _from_state(st, float("inf"), None, st.n_iter, p=p)
     total = [0]
+    # Runs inside the bisection are capped: near the slope of a linear piece of R the iteration
+    # slows down without bound, and those runs only locate the slope. The final run is polished.
+    cap = min(max_iter, BISECTION_MAX_ITER)
 
     def solve(b: float, warm: BAState | None) -> tuple[float, BAState]:
         st = blahut_arimoto(p, d, b, q0=None if warm is None else _warm(warm.q), tol=tol,
-                            max_iter=max_iter, accelerate=accelerate)
+                            max_iter=cap, accelerate=accelerate)
         total[0] += st.n_iter
         return st.distortion, st
 
-    b, st, st_lo, b_lo, st_hi, evals = match_slope(solve, D)
+    b, st, st_lo, b_lo, st_hi, evals = match_slope(solve, D, beta_rtol=1e-13)
     if abs(st.distortion - D) > D_TOL and st_lo is not None and st_hi is not None \
             and st_lo.distortion > D > st_hi.distortion:
         # D(beta) jumps over D: time-share the two optimal channels on the linear piece.
@@ -319,11 +333,15 @@ def _rd_ba(p: np.ndarray, d: np.ndarray, D: float | None, beta: float | None, to
         out = W.T @ p
         ratio = np.divide(W, out[None, :], out=np.ones_like(W), where=(W > 0) & (out[None, :] > 0))
         rate = float(np.sum(p[:, None] * xlogy(W, ratio))) / LN2
-        lower = (-b * D + st.lower_term) / LN2
+        lower = max(st.lower_term, _lower_term(p, d, b, out)) / LN2 - b * D / LN2
+        gap = max(rate - lower, 0.0)
         return RDResult(rate=rate, distortion=float(np.sum(p[:, None] * W * d)), beta=b, test_channel=W,
-                        lower_bound=min(lower, rate), n_iter=total[0], output_law=out,
-                        gap=max(rate - lower, 0.0), status="optimal",
+                        lower_bound=min(lower, rate), n_iter=total[0], output_law=out, gap=gap,
+                        status="optimal" if gap * LN2 <= max(tol, 1e-9) else "max_iter",
                         diagnostics={"time_shared": lam, "evals": evals})
+    if not st.converged and max_iter > cap:
+        st = blahut_arimoto(p, d, b, q0=st.q, tol=tol, max_iter=max_iter - cap, accelerate=accelerate)
+        total[0] += st.n_iter
     res = _from_state(st, b, D, total[0], p=p)
     return RDResult(**{**res.__dict__, "diagnostics": {"evals": evals}})
 
