@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 import ot
-from scipy.optimize import linprog, minimize, nnls
+from scipy.optimize import linprog
 from scipy.sparse import coo_matrix, vstack
 
 from theory._validate import (
@@ -44,8 +44,8 @@ MASS_RTOL = 1e-9
 
 FORMULATIONS = ("semi-dual", "dual")
 
-#: Largest number of variables for the gradient-sampling phase of the nonsmooth maximiser.
-_SAMPLING_MAX_DIM = 40
+#: Largest m * n for the smoothing-continuation finish of stalled runs.
+_SMOOTH_MAX_SIZE = 2500
 
 #: Rounds of (dual L-BFGS, exact beta update) for ``formulation="dual"``.
 _DUAL_ROUNDS = 10
@@ -161,8 +161,10 @@ class SparseOTResult:
     converged, status, n_iter
         Whether the L-BFGS-B stopping test was met; ``status`` one of ``"converged"``,
         ``"exact-warm-start"`` (k = 1: exact OT potentials are optimal), ``"max_iter"``,
-        ``"stalled"`` (line search failed again after a restart: typical at a nonsmooth optimum;
-        check the duality gap), ``"exact-qot"``; iterations summed over restarts.
+        ``"stalled"`` (no further progress of the nonsmooth maximiser: typical at a kink; check the
+        duality gap), ``"smoothed"`` (a stalled run on a small problem, m n <= 2500, finished by
+        smoothing the top-k selection with continuation, which raised the exact value),
+        ``"exact-qot"``; iterations summed over all phases.
     polished_value, polished_plan
         With ``polish=True``: the QP ``min <T,C> + (gamma/2)||T||^2`` over ``U(a, b)`` restricted to
         the support of ``plan``: a feasible k-sparse plan, hence ``polished_value >= P_k >= value``.
@@ -399,63 +401,22 @@ def _weak_wolfe_lbfgs(fun: Callable[[np.ndarray], tuple[float, np.ndarray]], x: 
             if len(S) > memory:
                 S.pop(0)
                 Y.pop(0)
-    trace.append(-f)
     return x, f, it, n_eval, status
-
-
-def _min_norm_hull(G: np.ndarray) -> np.ndarray:
-    """Approximately the minimum-norm point of the convex hull of the columns of ``G`` (NNLS with a
-    heavily weighted row enforcing ``sum(lambda) = 1``)."""
-    w = 1e3 * max(1.0, float(np.max(np.abs(G))))
-    lam, _ = nnls(np.vstack([G, np.full((1, G.shape[1]), w)]), np.concatenate([np.zeros(G.shape[0]), [w]]))
-    return np.asarray(G @ (lam / max(lam.sum(), 1e-300)))
-
-
-def _gradient_sampling(fun: Callable[[np.ndarray], tuple[float, np.ndarray]], x: np.ndarray, f: float,
-                       tol: float, budget: int, rng: np.random.Generator) -> tuple[np.ndarray, float, int]:
-    """Gradient sampling (Burke, Lewis, Overton, SIAM J. Optim. 2005) for maximising a concave ``fun``
-    at a kink: the minimum-norm convex combination of supergradients sampled in a ball of radius
-    ``eps`` is an ascent direction unless ``x`` is ``eps``-stationary; ``eps`` shrinks from
-    ``1e-4`` to ``1e-9`` (relative). Returns ``(x, f, evaluations)``."""
-    d_ = x.shape[0]
-    scale = 1.0 + float(np.max(np.abs(x)))
-    n_eval = 0
-    for eps in (1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9):
-        for _ in range(50):
-            if n_eval >= budget:
-                return x, f, n_eval
-            pts = x + eps * scale * rng.uniform(-1.0, 1.0, size=(d_ + 1, d_))
-            G = np.column_stack([fun(x)[1]] + [fun(p)[1] for p in pts])
-            n_eval += d_ + 2
-            d = _min_norm_hull(G)
-            dn = float(d @ d)
-            if np.sqrt(dn) <= tol:
-                break
-            t, moved = 1.0, False
-            while t > 1e-14:
-                fn = fun(x + t * d)[0]
-                n_eval += 1
-                if fn >= f + 1e-8 * t * dn:
-                    x, f, moved = x + t * d, fn, True
-                    break
-                t *= 0.5
-            if not moved:
-                break
-    return x, f, n_eval
 
 
 def _maximize(fun: Callable[[np.ndarray], tuple[float, np.ndarray]], x0: np.ndarray, *, tol: float,
               max_iter: int, finish: bool = True) -> _Run:
-    """Maximise a concave, possibly nonsmooth ``fun`` (value, gradient) in two phases.
+    """Maximise a concave, possibly nonsmooth ``fun`` (value, gradient) with L-BFGS.
 
-    Phase 1: scipy L-BFGS-B (``ftol = gtol = tol``) on ``-fun``. Phase 2, unless phase 1 met the
-    gradient test ``||grad||_inf <= tol``: :func:`_weak_wolfe_lbfgs` from the best point, slightly
-    perturbed (fixed seed, relative ``1e-9``) so that exact ties (symmetric instances) do not
-    leave a non-ascent subgradient. Phase 3, for at most 40 variables and if phase 2 stalled:
-    :func:`_gradient_sampling` off the kink, then phase 2 again. ``max_iter`` bounds the L-BFGS
-    iterations of all phases together.
-    The best point seen is returned; ``status`` is ``"converged"`` only for the gradient test.
-    ``finish=False`` stops after phase 1 (used for warm starts).
+    Phase 1: :func:`_weak_wolfe_lbfgs` on ``-fun`` from ``x0``. Phase 2, unless phase 1 met the
+    gradient test ``||grad||_inf <= tol`` or ``finish=False`` (warm starts): the same from the best
+    point, slightly perturbed (fixed seed, relative ``1e-9``) and with a fresh memory, so that
+    exact ties (symmetric instances) do not leave a non-ascent subgradient. ``max_iter`` bounds
+    the iterations of both phases together. The best point seen is returned; ``status`` is
+    ``"converged"`` only for the gradient test.
+
+    The L-BFGS is ours (numpy only): scipy's L-BFGS-B spends milliseconds per iteration in
+    multithreaded BLAS calls on a loaded machine, far more than one evaluation of small problems.
     """
     trace: list[float] = []
 
@@ -465,35 +426,15 @@ def _maximize(fun: Callable[[np.ndarray], tuple[float, np.ndarray]], x0: np.ndar
         return -v, -g
 
     x = np.asarray(x0, dtype=np.float64).copy()
-    res = minimize(neg, x, jac=True, method="L-BFGS-B",
-                   options={"maxiter": max_iter, "ftol": tol, "gtol": tol, "maxfun": 20 * max_iter,
-                            "maxcor": 20})
-    best_x, best_f = np.asarray(res.x), float(res.fun)
-    n_iter, n_eval = int(res.nit), int(res.nfev)
-    grad_ok = float(np.max(np.abs(res.jac))) <= tol
-    if grad_ok:
-        return _Run(best_x, -best_f, n_iter, n_eval, 0, "converged", trace)
-    if n_iter >= max_iter:
-        return _Run(best_x, -best_f, n_iter, n_eval, 0, "max_iter", trace)
-    if not finish:
-        return _Run(best_x, -best_f, n_iter, n_eval, 0, "stalled", trace)
+    best_x, best_f, n_iter, n_eval, status = _weak_wolfe_lbfgs(neg, x, tol, max_iter, trace)
+    if status != "stalled" or not finish:
+        return _Run(best_x, -best_f, n_iter, n_eval, 0, status, trace)
     jitter = np.random.default_rng(0).standard_normal(x.shape[0])
     start = best_x + 1e-9 * (1.0 + float(np.max(np.abs(best_x)))) * jitter
-    x2, f2, it2, ev2, status = _weak_wolfe_lbfgs(neg, start, tol, max_iter - n_iter, trace)
+    x2, f2, it2, ev2, status = _weak_wolfe_lbfgs(neg, start, tol, max(max_iter - n_iter, 1), trace)
     n_iter, n_eval = n_iter + it2, n_eval + ev2
     if f2 < best_f:
         best_x, best_f = x2, f2
-    if status == "stalled" and x.shape[0] <= _SAMPLING_MAX_DIM:
-        # Phase 3 (small problems): gradient sampling off the kink, then L-BFGS again.
-        x3, v3, ev3 = _gradient_sampling(fun, best_x, -best_f, tol, 100 * (x.shape[0] + 2),
-                                         np.random.default_rng(1))
-        n_eval += ev3
-        if v3 > -best_f:
-            best_x, best_f = x3, -v3
-            x4, f4, it4, ev4, status = _weak_wolfe_lbfgs(neg, best_x, tol, max(max_iter - n_iter, 1), trace)
-            n_iter, n_eval = n_iter + it4, n_eval + ev4
-            if f4 < best_f:
-                best_x, best_f = x4, f4
     return _Run(best_x, -best_f, n_iter, n_eval, 1, status, trace)
 
 
@@ -794,6 +735,14 @@ def _solve_columns(P: SparseOTProblem, form: str, tol: float, max_iter: int, war
         converged, n_iter = status == "converged", n_iter + n_iter_start
         extra = {"n_eval": n_eval, "restarts": drun.restarts, "trace": trace}
 
+    if status in ("stalled", "max_iter") and 1 < k < m and m * n <= _SMOOTH_MAX_SIZE and n_iter < max_iter:
+        # Small problems: finish by smoothing the top-k selection with continuation.
+        a_s, v_s, it_s = _smoothing_continuation(P, alpha, beta, tol, max_iter - n_iter)
+        n_iter += it_s
+        if v_s > value:
+            alpha, value, status = a_s, v_s, "smoothed"
+            beta = beta_from_alpha(alpha, P)
+            T = plan_from_semi_dual(alpha, P) if form == "semi-dual" else plan_from_dual(alpha, beta, P)
     primal_value, cost = _primal(T, P.C, P.gamma)
     pol_value: float | None = None
     pol_plan: np.ndarray | None = None
@@ -803,6 +752,61 @@ def _solve_columns(P: SparseOTProblem, form: str, tol: float, max_iter: int, war
     return SparseOTResult(T, float(value), primal_value, cost, alpha, beta,
                           _marginal_error(T, P.a, P.b), converged, n_iter, pol_value, pol_plan,
                           status, k, P.gamma, form, "column", extra)
+
+
+def _capped_simplex_rows(Z: np.ndarray, k: int) -> np.ndarray:
+    """Row-wise projection onto ``{0 <= w <= 1, sum(w) = k}``: ``w = clip(Z - tau, 0, 1)``, ``tau`` by
+    60 vectorised bisection steps (to ~1e-18 of the row range). O(60 nm)."""
+    lo = Z.min(axis=1) - 1.0
+    hi = Z.max(axis=1)
+    for _ in range(60):
+        tau = 0.5 * (lo + hi)
+        big = np.clip(Z - tau[:, None], 0.0, 1.0).sum(axis=1) > k
+        lo = np.where(big, tau, lo)
+        hi = np.where(big, hi, tau)
+    return np.clip(Z - (0.5 * (lo + hi))[:, None], 0.0, 1.0)
+
+
+def _smoothed_dual(z: np.ndarray, P: SparseOTProblem, mu: float) -> tuple[float, np.ndarray]:
+    """Dual with the top-k selection smoothed: ``Omega_k^*(s) = max_{0<=w<=1, sum w = k} sum_i w_i q_i``
+    with ``q_i = [s_i]_+^2/(2 gamma)`` becomes ``max_w <w, q> - (mu/2)||w||^2``, a differentiable
+    function with gradient ``w_i [s_i]_+/gamma``. It exceeds the true dual by at most ``n k mu/2``."""
+    m = P.a.shape[0]
+    alpha, beta = z[:m], z[m:]
+    St = alpha[None, :] + beta[:, None] - P.Ct
+    pos = np.maximum(St, 0.0)
+    Q = pos * pos / (2.0 * P.gamma)
+    W = _capped_simplex_rows(Q / mu, P.k)
+    T = W * pos / P.gamma
+    value = float(alpha @ P.a + beta @ P.b - np.sum(W * Q) + 0.5 * mu * np.sum(W * W))
+    return value, np.concatenate([P.a - T.sum(axis=0), P.b - T.sum(axis=1)])
+
+
+def _smoothing_continuation(P: SparseOTProblem, alpha: np.ndarray, beta: np.ndarray, tol: float,
+                            max_iter: int) -> tuple[np.ndarray, float, int]:
+    """Maximise the smoothed dual for ``mu = 1e-5, ..., 1e-10`` (times ``max(1, max|C|)``), each
+    stage warm-started by the previous one (Nesterov smoothing with continuation); return the
+    ``alpha`` with the largest exact semi-dual value ``S(alpha)``, that value, and the iterations.
+    Used to finish stalled runs on small problems; O(60 mn) per evaluation."""
+    m = P.a.shape[0]
+    scale = max(1.0, float(np.max(np.abs(P.C))))
+    z = np.concatenate([alpha, beta])
+    best_alpha, best = alpha, semi_dual_objective(alpha, P)[0]
+    n_iter = 0
+    for mu in (1e-5, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10):
+        if n_iter >= max_iter:
+            break
+
+        def neg(x: np.ndarray, mu: float = mu) -> tuple[float, np.ndarray]:
+            v, g = _smoothed_dual(x, P, mu * scale)
+            return -v, -g
+
+        z, _, it, _, _ = _weak_wolfe_lbfgs(neg, z, tol, min(1000, max_iter - n_iter), [])
+        n_iter += it
+        value = semi_dual_objective(z[:m], P)[0]
+        if value > best:
+            best_alpha, best = z[:m].copy(), value
+    return best_alpha, best, n_iter
 
 
 def _one_hot_plan(alpha: np.ndarray, P: SparseOTProblem, tie_plan: np.ndarray) -> np.ndarray:
