@@ -156,3 +156,18 @@ def test_bad_arguments(kwargs):
 def test_bad_inputs(p, d):
     with pytest.raises(ValueError):
         rate_distortion(p, d, D=0.1)
+
+
+@pytest.mark.slow
+def test_linear_piece_is_time_shared():
+    # log-loss with three soft reproductions: R(D) = H(X) - D is one linear piece (a single slope),
+    # so the bisection brackets the slope and time-shares the two channels on either side.
+    a = np.array([0.1, 0.5, 0.9])
+    d = -np.log2(np.column_stack([a, 1 - a]).T)
+    p = np.array([0.3, 0.7])
+    r = rate_distortion(p, d, D=0.5)
+    H = -np.sum(p * np.log2(p))
+    assert "time_shared" in r.diagnostics
+    assert r.rate == pytest.approx(H - 0.5, abs=1e-10)
+    assert r.distortion == pytest.approx(0.5, abs=1e-12)
+    assert r.lower_bound <= H - 0.5 + 1e-12 and r.gap < 1e-6
