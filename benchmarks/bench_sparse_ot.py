@@ -3,7 +3,8 @@
 Random instances (seed 0): a, b ~ Dirichlet(1), C ~ U[0, 1], gamma = 1, m = n in {500, 1000, 2000},
 k in {2, 5, 20}. Both solvers get the same L-BFGS iteration budget (``ITERS``; POT's
 ``numItermax``, our ``max_iter``, which also bounds our quadratic-OT warm start) and tolerance
-1e-9. POT's sparsity-constrained semi-dual prints on every evaluation: its stdout is silenced.
+1e-9, one BLAS thread. POT's sparsity-constrained semi-dual prints on every evaluation: its stdout
+is silenced.
 Reported: wall time, reached dual value (every iterate's semi-dual value is a lower bound on
 P_k, so higher is better), the time ratio POT / ours, and the marginal error of the recovered
 plans. POT's quadratic (l2) dual is timed once per size as the k-free reference.
@@ -11,15 +12,22 @@ plans. POT's quadratic (l2) dual is timed once per size as the k-free reference.
 Usage: python benchmarks/bench_sparse_ot.py [sizes...]   (default: 500 1000 2000)
 """
 
-import contextlib
-import io
-import sys
-import time
+import os
 
-import numpy as np
-import ot
+# One BLAS thread: on a loaded machine scipy's L-BFGS-B (used by POT) otherwise spends milliseconds
+# per iteration in multithreaded BLAS calls. Set before numpy is imported.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-from theory.sparse_ot import solve_sparse_ot
+import contextlib  # noqa: E402
+import io  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+import ot  # noqa: E402
+
+from theory.sparse_ot import solve_sparse_ot  # noqa: E402
 
 ITERS = 100
 TOL = 1e-9

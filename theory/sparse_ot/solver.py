@@ -599,9 +599,9 @@ def solve_sparse_ot(a: object, b: object, C: object, *, k: int, gamma: float,
         L-BFGS-B ``ftol = gtol = tol`` and iteration budget (summed over restarts).
     warm_start
         Start at exact-OT potentials for ``k = 1`` (optimal: then no iterations are run); for
-        ``1 < k < m`` at whichever of the quadratic-OT semi-dual solution and the exact-OT
-        potentials has the larger ``S_k``; ``False`` starts at ``alpha = 0``, which can stall on
-        ties.
+        ``1 < k < m`` at whichever of the quadratic-OT semi-dual solution (L-BFGS with a quarter of
+        ``max_iter``) and the exact-OT potentials has the larger ``S_k``; ``False`` starts at
+        ``alpha = 0``, which can stall on ties.
     alpha_init
         Explicit starting ``alpha`` (length m, or n for rows); overrides ``warm_start``.
 
@@ -664,8 +664,8 @@ def _solve_columns(P: SparseOTProblem, form: str, tol: float, max_iter: int, war
         if pot is not None:
             x0, tie_plan = pot
     if x0 is None and warm:
-        # the full solve when k = m; only scipy's phase as a warm start otherwise
-        qrun = _qot(P, tol, max_iter, finish=k == m)
+        # the full solve when k = m; otherwise a warm start with a quarter of the budget
+        qrun = _qot(P, tol, max_iter if k == m else max(10, max_iter // 4), finish=k == m)
         x0, n_iter_start = qrun.x, qrun.n_iter
         if k == m:
             run = qrun
