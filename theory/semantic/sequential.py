@@ -299,7 +299,9 @@ def nonanticipative_rate_distortion(source: Any, d: Any, *, D: float, method: st
         every stage must satisfy ``E d(X_t, Y_t) <= D``.
     method
         ``"cvx"``: block RDF program plus the causality equalities (Clarabel); ``"ba"``: BA-type
-        backward recursion with bisection on beta to ``|D_beta - D| < 1e-12``.
+        backward recursion (SQUAREM-accelerated, stopped when a sweep lowers the Lagrangian by
+        less than 1e-15 relative: no gap certificate) with bisection on beta to
+        ``|D_beta - D| < 1e-10``; at ``D = D_min`` (``beta = inf``) the convex program is used.
 
     Notes
     -----
