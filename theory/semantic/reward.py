@@ -291,6 +291,7 @@ def directed_rate_reward(env: Any, r: Any, *, rho: float | None = None, beta: fl
                                             mutual_information=s["mi"], feedback_information=s["fb"],
                                             beta=0.0,
                                             joint=joint, status="zero_rate", n_iter=0)
+    diag: dict[str, Any] = {}
     if method == "cvx":
         joint, b, status = _drr_cvx(env_, r_, n, nx, ny, rv, bv)
         policies = _policies_from_joint(joint, n, ny)
@@ -312,6 +313,7 @@ def directed_rate_reward(env: Any, r: Any, *, rho: float | None = None, beta: fl
             assert rv is not None
             b, st, st_lo, _, st_hi, _ = match_slope(solve, -rv, d_tol=1e-10, beta_rtol=1e-9)
         joint, policies, n_iter = st.joint, st.policies, total[0]
+        diag = {"gap_nats": st.gap}
         status = "optimal" if st.converged else "max_iter"
         if rv is not None and st_lo is not None and st_hi is not None \
                 and abs(float(np.sum(joint * r_)) - rv) > 1e-8:
@@ -327,7 +329,7 @@ def directed_rate_reward(env: Any, r: Any, *, rho: float | None = None, beta: fl
     s = _summary(joint, policies, r_, n)
     return DirectedRateRewardResult(rate=s["di"], reward=s["reward"], policies=policies,
                                     mutual_information=s["mi"], feedback_information=s["fb"], beta=b,
-                                    joint=joint, status=status, n_iter=n_iter)
+                                    joint=joint, status=status, n_iter=n_iter, diagnostics=diag)
 
 
 def _best_open_loop_joint(env: list[np.ndarray], r: np.ndarray, n: int, nx: int, ny: int) -> np.ndarray:

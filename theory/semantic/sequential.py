@@ -249,7 +249,7 @@ def _stage_logw(d: np.ndarray, n: int, beta: float) -> list[np.ndarray]:
     return out
 
 
-def nrdf_ba(source: Any, d: Any, *, beta: float, tol: float = 1e-15, max_iter: int = 100_000) -> NRDFResult:
+def nrdf_ba(source: Any, d: Any, *, beta: float, tol: float = 1e-13, max_iter: int = 100_000) -> NRDFResult:
     """Nonanticipative RDF at slope ``beta`` (nats per unit per-letter distortion) by the BA-type recursion.
 
     Minimises ``I(X^n -> Y^n) + beta sum_t E d(X_t, Y_t)`` (nats) over causal kernels by
@@ -278,7 +278,7 @@ def _nrdf_ba_beta(src: np.ndarray, d: np.ndarray, beta: float, nu: Any, tol: flo
                      mutual_information=s["mi"],
                      directed_information=s["di"], causality_violation=s["viol"], n_iter=st.n_iter,
                      status="optimal" if st.converged else "max_iter",
-                     diagnostics={"lagrangian_nats": st.lagrangian})
+                     diagnostics={"lagrangian_nats": st.lagrangian, "gap_nats": st.gap})
     return nu_conditionals(st.joint, n, ny), res
 
 
@@ -299,8 +299,8 @@ def nonanticipative_rate_distortion(source: Any, d: Any, *, D: float, method: st
         every stage must satisfy ``E d(X_t, Y_t) <= D``.
     method
         ``"cvx"``: block RDF program plus the causality equalities (Clarabel); ``"ba"``: BA-type
-        backward recursion (SQUAREM-accelerated, stopped when a sweep lowers the Lagrangian by
-        less than 1e-15 relative: no gap certificate) with bisection on beta to
+        backward recursion (SQUAREM-accelerated, stopped on a certified Lagrangian gap below
+        1e-13 nats, see :mod:`theory.semantic._causal`) with bisection on beta to
         ``|D_beta - D| < 1e-10``; at ``D = D_min`` (``beta = inf``) the convex program is used.
 
     Notes
@@ -328,7 +328,7 @@ def nonanticipative_rate_distortion(source: Any, d: Any, *, D: float, method: st
 
     def solve(b: float, warm: Any) -> tuple[float, Any]:
         nu0 = None if warm is None else warm_reference(warm[0], d.shape[1])
-        nu, res = _nrdf_ba_beta(src, d, b, nu0, 1e-15, 20_000)
+        nu, res = _nrdf_ba_beta(src, d, b, nu0, 1e-13, 20_000)
         total[0] += res.n_iter
         return res.distortion, (nu, res)
 
