@@ -172,7 +172,9 @@ class SparseOTResult:
         polishing.
     diagnostics
         ``n_eval`` (objective evaluations), ``restarts``, ``trace`` (objective value at every
-        evaluation), ``gap_bound`` (``polished_value - value`` when polished).
+        evaluation; a smoothing finish appends its final exact value), ``n_eval_smoothing``
+        (evaluations of the smoothed dual, small stalled problems), ``gap_bound``
+        (``polished_value - value`` when polished).
     """
 
     plan: np.ndarray
@@ -677,6 +679,7 @@ def _solve_columns(P: SparseOTProblem, form: str, tol: float, max_iter: int, war
     if x0 is None:
         x0 = np.zeros(m)
 
+    extra: dict[str, Any]
     if tie_plan is not None:
         # k = 1 at exact OT potentials: optimal, no iterations needed.
         value = semi_dual_objective(x0, P)[0]
@@ -737,10 +740,12 @@ def _solve_columns(P: SparseOTProblem, form: str, tol: float, max_iter: int, war
 
     if status in ("stalled", "max_iter") and 1 < k < m and m * n <= _SMOOTH_MAX_SIZE and n_iter < max_iter:
         # Small problems: finish by smoothing the top-k selection with continuation.
-        a_s, v_s, it_s = _smoothing_continuation(P, alpha, beta, tol, max_iter - n_iter)
+        a_s, v_s, it_s, ev_s = _smoothing_continuation(P, alpha, beta, tol, max_iter - n_iter)
         n_iter += it_s
+        extra["n_eval_smoothing"] = ev_s
         if v_s > value:
             alpha, value, status = a_s, v_s, "smoothed"
+            extra["trace"] = list(extra["trace"]) + [value]
             beta = beta_from_alpha(alpha, P)
             T = plan_from_semi_dual(alpha, P) if form == "semi-dual" else plan_from_dual(alpha, beta, P)
     primal_value, cost = _primal(T, P.C, P.gamma)
@@ -783,16 +788,17 @@ def _smoothed_dual(z: np.ndarray, P: SparseOTProblem, mu: float) -> tuple[float,
 
 
 def _smoothing_continuation(P: SparseOTProblem, alpha: np.ndarray, beta: np.ndarray, tol: float,
-                            max_iter: int) -> tuple[np.ndarray, float, int]:
+                            max_iter: int) -> tuple[np.ndarray, float, int, int]:
     """Maximise the smoothed dual for ``mu = 1e-5, ..., 1e-10`` (times ``max(1, max|C|)``), each
     stage warm-started by the previous one (Nesterov smoothing with continuation); return the
-    ``alpha`` with the largest exact semi-dual value ``S(alpha)``, that value, and the iterations.
+    ``alpha`` with the largest exact semi-dual value ``S(alpha)``, that value, the iterations and
+    the evaluations of the smoothed dual.
     Used to finish stalled runs on small problems; O(60 mn) per evaluation."""
     m = P.a.shape[0]
     scale = max(1.0, float(np.max(np.abs(P.C))))
     z = np.concatenate([alpha, beta])
     best_alpha, best = alpha, semi_dual_objective(alpha, P)[0]
-    n_iter = 0
+    n_iter = n_eval = 0
     for mu in (1e-5, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10):
         if n_iter >= max_iter:
             break
@@ -801,12 +807,12 @@ def _smoothing_continuation(P: SparseOTProblem, alpha: np.ndarray, beta: np.ndar
             v, g = _smoothed_dual(x, P, mu * scale)
             return -v, -g
 
-        z, _, it, _, _ = _weak_wolfe_lbfgs(neg, z, tol, min(1000, max_iter - n_iter), [])
-        n_iter += it
+        z, _, it, ev, _ = _weak_wolfe_lbfgs(neg, z, tol, min(1000, max_iter - n_iter), [])
+        n_iter, n_eval = n_iter + it, n_eval + ev
         value = semi_dual_objective(z[:m], P)[0]
         if value > best:
             best_alpha, best = z[:m].copy(), value
-    return best_alpha, best, n_iter
+    return best_alpha, best, n_iter, n_eval
 
 
 def _one_hot_plan(alpha: np.ndarray, P: SparseOTProblem, tie_plan: np.ndarray) -> np.ndarray:
