@@ -566,6 +566,29 @@ def _builder_input(x: Any, max_size: int | None, V: int | None) -> tuple[list[in
     return xs, V, max_size
 
 
+def _lz_phrases(x: Any, max_size: int | None, V: int | None, *, skip_new_char: bool) -> list[Token]:
+    """Shared LZ parse over a trie: the phrase ``w + c`` (``w`` the longest known prefix of the
+    remainder, ``c`` the next character) is added; parsing resumes after ``c`` (LZ78,
+    ``skip_new_char``) or at ``c`` (LZW)."""
+    xs, V, max_size = _builder_input(x, max_size, V)
+    D: list[Token] = [(a,) for a in range(V)]
+    children: list[dict[int, int]] = [dict() for _ in range(V + 1)]
+    children[0] = {a: a + 1 for a in range(V)}
+    i, n = 0, len(xs)
+    while i < n and (max_size is None or len(D) < max_size):
+        node, j = 0, i
+        while j < n and xs[j] in children[node]:
+            node = children[node][xs[j]]
+            j += 1
+        if j == n:
+            break
+        children[node][xs[j]] = len(children)
+        children.append({})
+        D.append(tuple(xs[i:j + 1]))
+        i = j + 1 if skip_new_char else j
+    return D
+
+
 def lz78_dictionary(x: Any, max_size: int | None = None, V: int | None = None) -> list[Token]:
     """LZ78 phrases of ``x`` on top of the alphabet (Ziv & Lempel 1978).
 
@@ -573,46 +596,14 @@ def lz78_dictionary(x: Any, max_size: int | None = None, V: int | None = None) -
     and parsing continues after it. Stops when the remainder is already in the dictionary or the
     size (alphabet included) reaches ``max_size``. The result is prefix-closed (a trie). O(n).
     """
-    xs, V, max_size = _builder_input(x, max_size, V)
-    D: list[Token] = [(a,) for a in range(V)]
-    children: list[dict[int, int]] = [dict() for _ in range(V + 1)]
-    children[0] = {a: a + 1 for a in range(V)}
-    i, n = 0, len(xs)
-    while i < n and (max_size is None or len(D) < max_size):
-        node, j = 0, i
-        while j < n and xs[j] in children[node]:
-            node = children[node][xs[j]]
-            j += 1
-        if j == n:
-            break
-        children[node][xs[j]] = len(children)
-        children.append({})
-        D.append(tuple(xs[i:j + 1]))
-        i = j + 1
-    return D
+    return _lz_phrases(x, max_size, V, skip_new_char=True)
 
 
 def lzw_dictionary(x: Any, max_size: int | None = None, V: int | None = None) -> list[Token]:
     """LZW dictionary of ``x`` (Welch 1984): ``w`` = longest prefix of the remainder in the
     dictionary; add ``w`` + next character; the next phrase starts at that character. Same stop
     rule as :func:`lz78_dictionary`. Prefix-closed. O(n)."""
-    xs, V, max_size = _builder_input(x, max_size, V)
-    D: list[Token] = [(a,) for a in range(V)]
-    children: list[dict[int, int]] = [dict() for _ in range(V + 1)]
-    children[0] = {a: a + 1 for a in range(V)}
-    i, n = 0, len(xs)
-    while i < n and (max_size is None or len(D) < max_size):
-        node, j = 0, i
-        while j < n and xs[j] in children[node]:
-            node = children[node][xs[j]]
-            j += 1
-        if j == n:
-            break
-        children[node][xs[j]] = len(children)
-        children.append({})
-        D.append(tuple(xs[i:j + 1]))
-        i = j
-    return D
+    return _lz_phrases(x, max_size, V, skip_new_char=False)
 
 
 def fixed_length_dictionary(V: int, r: int) -> list[Token]:
