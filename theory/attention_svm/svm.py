@@ -30,6 +30,7 @@ both problems share their feasible set.
 from __future__ import annotations
 
 import itertools
+import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -291,7 +292,11 @@ def _solve_conic(cons: Constraints, n: int, T: int, d: int, norm: str, solver: s
     for name in [solver] + ([fallback] if fallback else []):
         used = name
         try:
-            prob.solve(solver=name)
+            # cvxpy warns "Solution may be inaccurate" on optimal_inaccurate; that status is
+            # handled below (fallback solver, then status "failed"), so the warning is not shown.
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message="Solution may be inaccurate")
+                prob.solve(solver=name)
         except cp.error.SolverError:
             continue
         if prob.status in (cp.OPTIMAL, cp.INFEASIBLE):
