@@ -30,6 +30,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import logsumexp, xlogy
 
+from theory.semantic._squarem import squarem_point
+
 
 @dataclass(frozen=True)
 class CausalBAState:
@@ -154,20 +156,11 @@ def causal_ba(env: list[np.ndarray], logw: list[np.ndarray], nx: int, ny: int, *
             P2 = new[2].sum(axis=xaxes)
             new = (P2, *_sweep(env, logw, _y_conditionals(P2, n, ny), n))
             it += 1
-            r = P1 - PY
-            v = P2 - 2 * P1 + PY
-            nv = float(np.linalg.norm(v))
-            if nv > 0:
-                alpha = min(-float(np.linalg.norm(r)) / nv, -1.0)
-                Px = PY - 2 * alpha * r + alpha * alpha * v
-                while np.any(Px <= 0) and alpha < -1.0 - 1e-9:
-                    alpha = 0.5 * (alpha - 1.0)
-                    Px = PY - 2 * alpha * r + alpha * alpha * v
-                if np.all(Px > 0):
-                    Px = Px / Px.sum()
-                    trial = (Px, *_sweep(env, logw, _y_conditionals(Px, n, ny), n))
-                    if trial[3] <= new[3]:
-                        new = trial
+            Px = squarem_point(PY, P1, P2)
+            if Px is not None:
+                trial = (Px, *_sweep(env, logw, _y_conditionals(Px, n, ny), n))
+                if trial[3] <= new[3]:
+                    new = trial
         PY, policies, joint, L = new
         gap = _gap(PY, joint.sum(axis=xaxes))
         if gap < tol:

@@ -24,6 +24,7 @@ import numpy as np
 from scipy.special import logsumexp, xlogy
 
 from theory._validate import as_choice, as_float_array, as_int, as_pmf, as_positive_float
+from theory.semantic._squarem import squarem_point
 
 LN2 = float(np.log(2.0))
 
@@ -137,23 +138,12 @@ def _ba_kernel(p: np.ndarray, K: np.ndarray, q0: np.ndarray, *, tol: float, max_
         if accelerate:
             q2, _, _ = step(q1)
             it += 1
-            r = q1 - q
-            v = q2 - 2 * q1 + q
-            nv = float(np.linalg.norm(v))
-            if nv > 0:
-                alpha = min(-float(np.linalg.norm(r)) / nv, -1.0)
-                qx = q - 2 * alpha * r + alpha * alpha * v
-                while np.any(qx <= 0) and alpha < -1.0 - 1e-9:
-                    # step back towards alpha = -1 (plain double step) until the extrapolation
-                    # stays inside the open simplex: a letter set to 0 could never revive
-                    alpha = 0.5 * (alpha - 1.0)
-                    qx = q - 2 * alpha * r + alpha * alpha * v
-                if np.all(qx > 0):
-                    qx = qx / qx.sum()
-                    Zx = K @ qx
-                    if np.all(Zx > 0) and -np.dot(p, np.log(Zx)) <= -np.dot(p, np.log(K @ q2)):
-                        q = qx
-                        continue
+            qx = squarem_point(q, q1, q2)
+            if qx is not None:
+                Zx = K @ qx
+                if np.all(Zx > 0) and -np.dot(p, np.log(Zx)) <= -np.dot(p, np.log(K @ q2)):
+                    q = qx
+                    continue
             q = q2 / q2.sum()
         else:
             q = q1 / q1.sum()
