@@ -30,7 +30,6 @@ both problems share their feasible set.
 from __future__ import annotations
 
 import itertools
-import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,6 +38,7 @@ import numpy as np
 from scipy.linalg import cho_factor, cho_solve
 from scipy.optimize import nnls
 
+from theory._cvx import solve as cvx_solve
 from theory._validate import as_choice, as_float_array
 from theory.attention_svm._inputs import index_vector, labels, tokens_and_queries, visibility_mask
 
@@ -292,11 +292,7 @@ def _solve_conic(cons: Constraints, n: int, T: int, d: int, norm: str, solver: s
     for name in [solver] + ([fallback] if fallback else []):
         used = name
         try:
-            # cvxpy warns "Solution may be inaccurate" on optimal_inaccurate; that status is
-            # handled below (fallback solver, then status "failed"), so the warning is not shown.
-            with warnings.catch_warnings():
-                warnings.filterwarnings("ignore", message="Solution may be inaccurate")
-                prob.solve(solver=name)
+            cvx_solve(prob, name)  # optimal_inaccurate: fallback solver, then status "failed"
         except cp.error.SolverError:
             continue
         if prob.status in (cp.OPTIMAL, cp.INFEASIBLE):

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 from scipy.special import logsumexp, xlogy
 
+from theory._cvx import solve as cvx_solve
 from theory._validate import as_choice, as_float_array, as_int, as_pmf, as_positive_float
 from theory.semantic._squarem import squarem_point
 
@@ -353,7 +354,7 @@ def _rd_cvx(p: np.ndarray, d: np.ndarray, D: float | None, beta: float | None) -
         prob = cp.Problem(cp.Minimize(mi), cons)
     else:
         prob = cp.Problem(cp.Minimize(mi + beta * dist), cons)
-    prob.solve(solver="CLARABEL")
+    cvx_solve(prob, "CLARABEL")
     if Q.value is None:
         return RDResult(rate=float("inf"), distortion=float("nan"), beta=float("nan"),
                         test_channel=np.full((n, m), np.nan), lower_bound=float("inf"), n_iter=0,

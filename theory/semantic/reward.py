@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 from scipy.special import logsumexp, xlogy
 
+from theory._cvx import solve as cvx_solve
 from theory._validate import as_choice, as_cost_matrix, as_float_array, as_pmf, as_positive_float
 from theory.semantic._causal import causal_ba, forward, nu_conditionals, warm_reference
 from theory.semantic.info import _cmi
@@ -218,7 +219,7 @@ def _drr_cvx(env: list[np.ndarray], r: np.ndarray, n: int, nx: int, ny: int, rho
         prob = cp.Problem(cp.Minimize(info), cons)
     else:
         prob = cp.Problem(cp.Minimize(info - beta * rew), cons)
-    prob.solve(solver="CLARABEL")
+    cvx_solve(prob, "CLARABEL")
     if j.value is None:
         raise RuntimeError(f"cvxpy/Clarabel returned status {prob.status}")
     J = np.maximum(j.value, 0.0)

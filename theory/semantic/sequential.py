@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from theory._cvx import solve as cvx_solve
 from theory._validate import as_choice, as_float_array, as_joint_pmf, as_positive_float, as_stochastic_matrix
 from theory.semantic._causal import causal_ba, nu_conditionals, warm_reference
 from theory.semantic.info import _cmi, entropy_bits
@@ -183,7 +184,7 @@ def _cvx_sequential(src: np.ndarray, d: np.ndarray, D: float, *, causal: bool, f
         prod = cp.multiply(p[:, None], np.ones((N, 1)) @ cp.reshape(out, (1, M), order="C"))
         objective = cp.sum(cp.rel_entr(P, prod))
     prob = cp.Problem(cp.Minimize(objective), cons)
-    prob.solve(solver="CLARABEL")
+    cvx_solve(prob, "CLARABEL")
     if Q.value is None:
         raise RuntimeError(f"cvxpy/Clarabel returned status {prob.status}")
     K = np.maximum(Q.value, 0.0)

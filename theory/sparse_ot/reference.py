@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import warnings
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 import numpy as np
 from scipy.optimize import linprog
 
+from theory._cvx import solve as cvx_solve
 from theory._validate import as_int
 from theory.sparse_ot.solver import _support_feasible, sparse_ot_problem
 
@@ -29,12 +29,10 @@ def _solve(prob: Any) -> None:
     """CLARABEL with tight tolerances; on a solver failure, once more with its defaults."""
     from cvxpy.error import SolverError
 
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Solution may be inaccurate")
-        try:
-            prob.solve(solver="CLARABEL", **_CLARABEL)
-        except SolverError:
-            prob.solve(solver="CLARABEL")
+    try:
+        cvx_solve(prob, "CLARABEL", **_CLARABEL)
+    except SolverError:
+        cvx_solve(prob, "CLARABEL")
 
 
 @dataclass(frozen=True)
