@@ -2,7 +2,7 @@
 
 Left: Bern(0.2) with Hamming distortion (closed form h(p) - h(D)) and a ternary source
 p = (0.5, 0.3, 0.2) with Hamming distortion against its SLB H(p) - h(D) - D log2 2 (tight up to
-D = 0.4 only). Right: the same ternary source with squared-error distortion (spec T2). Curves are
+D = 0.4 only). Right: the same ternary source with squared-error distortion. Curves are
 traced by BA over slopes beta (warm-started), markers are cvxpy/Clarabel solutions at fixed D.
 """
 
@@ -47,5 +47,5 @@ ax.axvline(0.7, color="k", lw=0.8, ls="--", label="D_max = 0.7")
 ax.set_xlabel("D (squared error)")
 ax.set_ylabel("R(D) [bits]")
 ax.legend()
-ax.set_title("spec T2")
+ax.set_title("p = (0.5, 0.3, 0.2), squared error")
 save(fig, "semantic_rd_curves", params={"betas": [0.3, 12.0, nb], "cvx_points": nd})
