@@ -11,16 +11,11 @@ cvxpy dual).
 import numpy as np
 
 from theory.figures import fast_mode, figure, save
-from theory.sparse_ot import dual_cvx, solve_sparse_ot
+from theory.sparse_ot import dual_cvx, gaussian_toy, solve_sparse_ot
 
 fast = fast_mode()
 n = 10 if fast else 32
-x = np.arange(n, dtype=float)
-a = np.exp(-0.5 * ((x - 10 * n / 32) / (4 * n / 32)) ** 2)
-b = np.exp(-0.5 * ((x - 16 * n / 32) / (5 * n / 32)) ** 2)
-a, b = a / a.sum(), b / b.sum()
-C = (x[:, None] - x[None, :]) ** 2
-C /= C.max()
+a, b, C = gaussian_toy(n)
 ks = [1, 2, n] if fast else [1, 2, 4, 8, n]
 gammas = [1.0, 0.1]
 fig, axes = figure(1, 2, figsize=(10, 3.6), sharey=True)

@@ -10,16 +10,11 @@ import ot
 from scipy.linalg import sqrtm
 
 from theory.figures import fast_mode, figure, save
-from theory.sparse_ot import quadratic_ot, solve_sparse_ot
+from theory.sparse_ot import gaussian_toy, quadratic_ot, solve_sparse_ot
 
 fast = fast_mode()
 n = 16 if fast else 32
-x = np.arange(n, dtype=float)
-a = np.exp(-0.5 * ((x - 10 * n / 32) / (4 * n / 32)) ** 2)
-b = np.exp(-0.5 * ((x - 16 * n / 32) / (5 * n / 32)) ** 2)
-a, b = a / a.sum(), b / b.sum()
-C = (x[:, None] - x[None, :]) ** 2
-C /= C.max()
+a, b, C = gaussian_toy(n)
 
 plans = {"EMD": ot.emd(a, b, C), "KL (reg 2e-3)": ot.sinkhorn(a, b, C, 2e-3, numItermax=20000),
          r"L2 ($\gamma$=0.1)": quadratic_ot(a, b, C, gamma=0.1).plan}

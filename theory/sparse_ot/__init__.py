@@ -11,6 +11,7 @@ from theory.sparse_ot.reference import (
     ReferenceInstance,
     dual_cvx,
     exact_ot,
+    gaussian_toy,
     instance_a,
     instance_b,
     relaxed_cvx,
@@ -36,7 +37,7 @@ from theory.sparse_ot.solver import (
 __all__ = [
     "BruteForceResult", "QuadraticOTResult", "ReferenceInstance", "RouterResult", "SparseOTProblem",
     "SparseOTResult", "beta_from_alpha", "compute_capacity", "conj_topk", "dual_cvx", "dual_objective",
-    "exact_ot", "instance_a", "instance_b", "ksupport_sq", "load_statistics", "max_k",
+    "exact_ot", "gaussian_toy", "instance_a", "instance_b", "ksupport_sq", "load_statistics", "max_k",
     "plan_from_dual", "plan_from_semi_dual", "polish_on_support", "proj_sparse_simplex",
     "quadratic_ot", "relaxed_cvx", "relaxed_primal_value", "route", "semi_dual_objective",
     "solve_sparse_ot", "sparse_ot_bruteforce", "sparse_ot_problem",

@@ -167,3 +167,17 @@ def instance_b() -> ReferenceInstance:
     C = (x[:, None] - y[None, :]) ** 2
     v = Fraction(13, 400)
     return ReferenceInstance("B", np.full(2, 0.5), np.full(4, 0.25), C, 0.1, {1: v, 2: v}, {1: v, 2: v})
+
+
+def gaussian_toy(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The 1-D toy of the figures: two discretised Gaussians on ``0..n-1`` and a squared cost.
+
+    ``a`` is centred at ``10n/32`` with width ``4n/32``, ``b`` at ``16n/32`` with width ``5n/32``
+    (both normalised); ``C_ij = (i - j)^2 / max (i - j)^2``. Returns ``(a, b, C)``.
+    """
+    n = as_int(n, "n", min_value=2)
+    x = np.arange(n, dtype=float)
+    a = np.exp(-0.5 * ((x - 10 * n / 32) / (4 * n / 32)) ** 2)
+    b = np.exp(-0.5 * ((x - 16 * n / 32) / (5 * n / 32)) ** 2)
+    C = (x[:, None] - x[None, :]) ** 2
+    return a / a.sum(), b / b.sum(), C / C.max()
