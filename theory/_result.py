@@ -1,0 +1,40 @@
+"""The result protocol shared by the package's solvers.
+
+Every solver returns a frozen dataclass that derives from :class:`SolverResult`, so that the same
+core fields mean the same thing in every area:
+
+``value``
+    The optimal (or estimated) value the solver was asked for.
+``status``
+    A snake_case word from a vocabulary that the solver's docstring lists (``"optimal"``,
+    ``"max_iter"``, ``"infeasible"``, ...). A value that is not certified says so here.
+``converged``
+    ``True`` when the solver's own stopping test (or certificate) was met.
+``n_iter``
+    Iterations (or samples, or LP pivots: the docstring says which) that the run took.
+``diagnostics``
+    A read-only mapping of named floats: duality gaps, marginal errors, standard errors.
+
+The core fields are keyword-only, so a subclass declares its domain fields (``plan``, ``W``,
+``test_channel`` ...) positionally after them without reordering.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+
+@dataclass(frozen=True, kw_only=True)
+class SolverResult:
+    """Core fields of every solver result (see the module docstring)."""
+
+    value: float
+    status: str
+    converged: bool
+    n_iter: int = 0
+    diagnostics: Mapping[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "diagnostics", MappingProxyType(dict(self.diagnostics)))
