@@ -13,6 +13,8 @@ acceptance of each verification scheme), :func:`output_law` (exact law of the em
 from theory.speculative.coupling import maximal_coupling_acceptance
 from theory.speculative.draftsets import DraftSetLaw, draft_set_law, wor_all_in
 from theory.speculative.instances import random_pair, synthetic_pair
+from theory.speculative.lossless import LosslessResult, check_lossless, tree_verifier
+from theory.speculative.markov import MarkovLM, random_markov_pair
 from theory.speculative.montecarlo import SimulationResult, simulate
 from theory.speculative.optimal import (
     OptimalAcceptanceResult,
@@ -23,6 +25,23 @@ from theory.speculative.optimal import (
     optimal_subset,
 )
 from theory.speculative.schemes import SchemeLaw, acceptance_rate, exact_scheme, kseq_rho, output_law
+from theory.speculative.trees import (
+    EmittedLaw,
+    TreeResult,
+    TreeStructure,
+    chain_tree,
+    emitted_law,
+    expected_accepted,
+    kary_tree,
+    tree_structure,
+)
+from theory.speculative.treeshape import (
+    TreeChoice,
+    greedy_tree,
+    positional_acceptance,
+    sequoia_tree,
+    tree_value,
+)
 
 __all__ = [
     "DraftSetLaw",
@@ -44,4 +63,23 @@ __all__ = [
     "simulate",
     "synthetic_pair",
     "wor_all_in",
+    # token trees on Markov language models
+    "EmittedLaw",
+    "LosslessResult",
+    "MarkovLM",
+    "TreeChoice",
+    "TreeResult",
+    "TreeStructure",
+    "chain_tree",
+    "check_lossless",
+    "emitted_law",
+    "expected_accepted",
+    "greedy_tree",
+    "kary_tree",
+    "positional_acceptance",
+    "random_markov_pair",
+    "sequoia_tree",
+    "tree_structure",
+    "tree_value",
+    "tree_verifier",
 ]

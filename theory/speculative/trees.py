@@ -104,7 +104,8 @@ def _structure(tree: tuple) -> TreeStructure:
         node, par, pos = stack.pop()
         if not isinstance(node, tuple):
             raise ValueError(
-                f"tree: every node must be a tuple of child subtrees (a leaf is ()), got {type(node).__name__}"
+                "tree: every node must be a tuple of child subtrees (a leaf is ()), "
+                f"got {type(node).__name__}"
             )
         idx = len(parent)
         parent.append(par)
@@ -129,7 +130,8 @@ def tree_structure(tree: Any) -> TreeStructure:
     :data:`MAX_DEPTH` or has more than :data:`MAX_NODES` draft nodes. O(nodes).
     """
     if not isinstance(tree, tuple):
-        raise ValueError(f"tree: expected a nested tuple (a node = tuple of children), got {type(tree).__name__}")
+        raise ValueError(
+            f"tree: expected a nested tuple (a node = tuple of children), got {type(tree).__name__}")
     try:
         hash(tree)
     except TypeError:
@@ -343,10 +345,10 @@ def _verify_group(p_row: np.ndarray, q_row: np.ndarray, k: int, scheme: str, m: 
                 rho, _ = kseq_rho(p_row, q_row, k)
                 tests = np.tile(accept_prob(p_row, q_row, rho), (k, 1))
             elif scheme == "rrs":
-                rows = [p_row]
+                chain = [p_row]
                 for _ in range(k - 1):
-                    rows.append(normalised_residual(rows[-1], q_row))
-                tests = accept_prob(np.array(rows), q_row[None, :])
+                    chain.append(normalised_residual(chain[-1], q_row))
+                tests = accept_prob(np.array(chain), q_row[None, :])
             else:
                 tests = np.tile(accept_prob(p_row, q_row), (k, 1))
             cache[key] = (np.cumsum(q_row), tests)
