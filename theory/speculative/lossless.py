@@ -46,9 +46,12 @@ VERIFIERS: tuple[str, ...] = ("rrs", "rrs-wor", "kseq", "naive", "rrs-dedup", "t
 
 
 def _sample(row: np.ndarray, rng: np.random.Generator) -> int:
+    """One inverse-CDF draw from a non-negative row (never a zero-mass token)."""
     cdf = np.cumsum(row)
-    last = int(np.flatnonzero(row > 0)[-1])
-    return min(int(np.searchsorted(cdf, rng.random() * cdf[-1], side="right")), last)
+    i = min(int(np.searchsorted(cdf, rng.random() * cdf[-1], side="right")), row.shape[0] - 1)
+    while row[i] <= 0:  # only past the last positive entry, by rounding
+        i -= 1
+    return i
 
 
 def tree_verifier(scheme: str) -> Verifier:

@@ -43,14 +43,17 @@ class TreeChoice(NamedTuple):
     value: float
 
 
-def validate_acceptance(acceptance: Any) -> np.ndarray:
-    """A positional acceptance vector: 1-d, in [0, 1], non-increasing, sum <= 1 (``ValueError``)."""
+def validate_acceptance(acceptance: Any, *, monotone: bool = True) -> np.ndarray:
+    """A positional acceptance vector: 1-d, in [0, 1], sum <= 1 and (``monotone``) non-increasing.
+
+    Raises ``ValueError`` naming ``acceptance`` otherwise.
+    """
     a = as_float_array(acceptance, "acceptance", ndim=1)
     if a.size == 0:
         raise ValueError("acceptance: expected at least one entry a_1")
     if np.any(a < 0) or np.any(a > 1):
         raise ValueError(f"acceptance: every a_i must lie in [0, 1], got min {a.min()!r}, max {a.max()!r}")
-    if np.any(np.diff(a) > 1e-15):
+    if monotone and np.any(np.diff(a) > 1e-15):
         raise ValueError("acceptance: must be non-increasing (a_1 >= a_2 >= ...); fix the estimate")
     if a.sum() > 1 + 1e-12:
         raise ValueError(f"acceptance: the a_i are exclusive events and must sum to <= 1, got {a.sum()!r}")
@@ -61,10 +64,11 @@ def tree_value(tree: Any, acceptance: Any) -> float:
     """Expected accepted tokens of ``tree`` under Sequoia's positional acceptance model.
 
     ``sum_v prod_{edges to v} a_{position}``; positions past ``len(acceptance)`` contribute 0.
-    O(nodes).
+    The a_i must lie in [0, 1] with sum <= 1; they need not be non-increasing here (rrs-wor's
+    measured a_i often are not). O(nodes).
     """
     st = tree_structure(tree)
-    a = validate_acceptance(acceptance)
+    a = validate_acceptance(acceptance, monotone=False)
     reach = np.zeros(len(st.parent))
     reach[0] = 1.0
     for j in range(1, len(st.parent)):  # preorder: parents first
@@ -164,10 +168,10 @@ def positional_acceptance(target: Any, draft: Any, k: int, *, scheme: str = "rrs
     """Measured a_i = P(child i is the accepted one) at a node with ``k`` children.
 
     For order-0 models this is exact at every node: ``a_i = prod_{j<i}(1 - beta_j) beta_i`` under
-    rrs. For order m >= 1 it is measured at the root context (``context``) or, with
-    ``stationary=True``, averaged over the target's stationary law of contexts (a model: the a_i
-    then differ from node to node). The vector need not be non-increasing; :func:`sequoia_tree`
-    requires it to be.
+    rrs (non-increasing in every case tried; rrs-wor's a_i often increase). For order m >= 1 it is
+    measured at the root context (``context``) or, with ``stationary=True``, averaged over the
+    target's stationary law of contexts (a model: the a_i then differ from node to node). The
+    vector need not be non-increasing; :func:`sequoia_tree` requires it to be.
     """
     p, q = as_markov_pair(target, draft)
     kk = as_int(k, "k", min_value=1, max_value=MAX_NODES)
