@@ -179,10 +179,10 @@ def _height(tree: tuple) -> int:
        statement=("greedy_tree maximises the sum of draft path probabilities over all n-node token "
                   "subtrees (brute force, V = 3)"))
 def _greedy_optimal(fast: bool, rng: np.random.Generator) -> Measurement:
-    trials, n_max = (2, 5) if fast else (8, 8)
+    trials, n_max = (2, 5) if fast else (4, 8)
     worst = 0.0
     for t in range(trials):
-        _, q = random_markov_pair(3, t % 2, rng)
+        _, q = random_markov_pair(3, t % 2, rng, concentration=2.0)  # flat: chains are not optimal
         for n in range(1, n_max + 1):
             worst = max(worst, abs(greedy_tree(q, n).value - best_token_subtree(q, n)))
     return Measurement(worst, EXACT, {"trials": trials, "n_max": n_max, "V": 3})
