@@ -252,3 +252,88 @@ p_case_b = np.array([0.5, 0.3, 0.2])
 assert abs(optimal_acceptance(p_case_b, q_case_b, 2, drafts="wor") - 69 / 70) < 1e-12
 assert abs(optimal_acceptance(p_case_b, q_case_b, 2, drafts="greedy") - 9 / 10) < 1e-12
 print("case B: alpha*_wor = 69/70, greedy = 9/10")
+
+# %% [markdown]
+# ## 5. Token trees: chains, Sequoia's recursion, and the true process on Markov models
+#
+# A draft tree is verified top-down in one target call: the children of a node draw tokens from
+# q(. | path) and are tried by recursive rejection sampling; on acceptance we descend, otherwise
+# one token is emitted from the residual. A = number of accepted draft tokens.
+#
+# **Chain, order 0.** Each step is single-draft speculative sampling, accepted with probability
+# alpha = sum min(p, q) independently of the past, so P(A >= j) = alpha^j and
+# E[A] = sum_{j<=L} P(A >= j) = sum_{j=1..L} alpha^j = alpha (1 - alpha^L) / (1 - alpha).
+#
+# **Chain, order 1.** P(A >= j) = e_s^T M^j 1 with the transfer matrix
+# M[s, s'] = sum_x min(p, q)(x | s) 1[s' = x]: the same sum, with a matrix in place of alpha.
+
+# %%
+from theory.speculative import (
+    chain_tree,
+    expected_accepted,
+    positional_acceptance,
+    random_markov_pair,
+    sequoia_tree,
+    tree_value,
+)
+from theory.speculative.treeshape import all_trees
+
+al, j, L = sp.symbols("alpha j L", positive=True)
+closed = sp.simplify(sp.summation(al**j, (j, 1, L)))
+print("chain, order 0: E[A] =", closed)
+p0, q0 = rng.dirichlet(np.ones(5)), rng.dirichlet(np.ones(5))
+a0 = float(np.minimum(p0, q0).sum())
+for length in (1, 3, 8):
+    exact = expected_accepted(p0, q0, chain_tree(length)).value
+    formula = float(closed.subs({al: a0, L: length}).evalf(30))
+    assert abs(exact - formula) < 1e-12
+(p1, _), (q1, _) = random_markov_pair(4, 1, 0)
+M = np.minimum(p1, q1)  # M[s, x]: next state = x at order 1
+for length in (1, 3, 8):
+    via_matrix = sum((np.linalg.matrix_power(M, i) @ np.ones(4))[2] for i in range(1, length + 1))
+    exact = expected_accepted((p1, 1), (q1, 1), chain_tree(length), context=[2]).value
+    assert abs(exact - via_matrix) < 1e-12
+print("chain closed form (order 0) and transfer matrix (order 1) = exact tree enumeration")
+
+# %% [markdown]
+# **Sequoia's recursion.** Under positional acceptance (child i of any node accepted with
+# probability a_i), a tree's value is the sum over its nodes of the product of the a's on the
+# path. With F_d(n) the best value of n nodes below a node (depth budget d) and G_d(n, i) the best
+# using children i, i+1, ...:
+#
+#     G_d(n, i) = max(0, max_{1<=t<=n} a_i (1 + F_{d-1}(t-1)) + G_d(n-t, i+1)),  F_d(n) = G_d(n, 1).
+#
+# The tree values are polynomials in the a_i; for n = 2 the chain (a1 + a1^2) beats two
+# siblings (a1 + a2) iff a1^2 > a2.
+
+# %%
+a1, a2, a3 = sp.symbols("a1 a2 a3", nonnegative=True)
+sym = (a1, a2, a3)
+
+
+def poly(tree, weight=1):
+    """Positional-model value of a tree as a polynomial in a1, a2, a3."""
+    return sum(weight * sym[i] + poly(child, weight * sym[i]) for i, child in enumerate(tree))
+
+
+for n in (1, 2, 3):
+    print(n, "nodes:", sorted({sp.expand(poly(t)) for t in all_trees(n)}, key=str))
+a_num = np.array([0.6, 0.2, 0.1])
+for n in range(7):
+    best = max(tree_value(t, a_num) for t in all_trees(n))
+    assert abs(sequoia_tree(a_num, n).value - best) < 1e-12
+print("Sequoia DP = brute force over all ordered trees, n <= 6")
+
+# %% [markdown]
+# At order 0 the positional model is exact (every node sees the same p and q); at order 1 it is a
+# model, and the exact value of the Sequoia tree differs from the model's:
+
+# %%
+a_pos = positional_acceptance(p0, q0, 6)
+tree16 = sequoia_tree(a_pos, 16).tree
+print("order 0: model", tree_value(tree16, a_pos), "exact", expected_accepted(p0, q0, tree16).value)
+pm, qm = random_markov_pair(6, 1, 1)
+a_st = positional_acceptance(pm, qm, 6, stationary=True)
+tree16 = sequoia_tree(a_st, 16).tree
+print("order 1, context 0: model", round(tree_value(tree16, a_st), 4),
+      "exact", round(expected_accepted(pm, qm, tree16).value, 4))
