@@ -335,7 +335,6 @@ def _verify_group(p_row: np.ndarray, q_row: np.ndarray, k: int, scheme: str, m: 
                   gen: np.random.Generator, cache: dict[tuple[int, int], Any], s: int
                   ) -> tuple[np.ndarray, np.ndarray]:
     """Simulate one node's verification for m calls sharing context s: (accepted child or -1, token)."""
-    v = p_row.shape[0]
     child = np.full(m, -1, dtype=np.int64)
     token = np.zeros(m, dtype=np.int64)
     if scheme != "rrs-wor":
@@ -360,31 +359,75 @@ def _verify_group(p_row: np.ndarray, q_row: np.ndarray, k: int, scheme: str, m: 
         child[hit] = first[hit]
         token[hit] = x[hit, first[hit]]
         return child, token
-    step = max(1, CHUNK_ELEMS // v)
-    logq = np.log(np.where(q_row > 0, q_row, 1.0))
-    for lo in range(0, m, step):
-        c = min(step, m - lo)
-        keys = np.where(q_row > 0, logq + gen.gumbel(size=(c, v)), -np.inf)
-        kk = min(k, v)
-        top = np.argpartition(-keys, kk - 1, axis=1)[:, :kk] if kk < v else np.tile(np.arange(v), (c, 1))
-        order_ = np.argsort(-np.take_along_axis(keys, top, axis=1), axis=1)
-        x = np.take_along_axis(top, order_, axis=1)
-        cur_p = np.tile(p_row, (c, 1))
-        cur_q = np.tile(q_row, (c, 1))
-        open_ = np.ones(c, dtype=bool)
-        rows = np.arange(c)
-        for i in range(kk):
-            xi = x[:, i]
-            qx = cur_q[rows, xi]
-            a = np.where(qx > 0, np.minimum(1.0, cur_p[rows, xi] / np.where(qx > 0, qx, 1.0)), 0.0)
-            ok = open_ & (qx > 0) & (gen.random(c) < a)
-            child[lo + np.flatnonzero(ok)] = i
-            token[lo + np.flatnonzero(ok)] = xi[ok]
-            open_ &= ~ok
-            cur_p = normalised_residual(cur_p, cur_q)
-            cur_q[rows, xi] = 0.0
-            tot = cur_q.sum(axis=1, keepdims=True)
-            cur_q = np.divide(cur_q, tot, out=np.zeros_like(cur_q), where=tot > 0)
+    return _verify_wor(p_row, q_row, k, m, gen, cache, s)
+
+
+def _wor_tails(p_row: np.ndarray, q_row: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Ratios p/q sorted ascending (+inf where q = 0) with tail sums of p and q from each index."""
+    ratio = np.full(p_row.shape[0], np.inf)
+    np.divide(p_row, q_row, out=ratio, where=q_row > 0)
+    order_ = np.argsort(ratio, kind="stable")
+    p_tail = np.concatenate([np.cumsum(p_row[order_][::-1])[::-1], [0.0]])
+    q_tail = np.concatenate([np.cumsum(q_row[order_][::-1])[::-1], [0.0]])
+    return ratio[order_], p_tail, q_tail
+
+
+def _verify_wor(p_row: np.ndarray, q_row: np.ndarray, k: int, m: int, gen: np.random.Generator,
+                cache: dict[tuple[int, int], Any], s: int) -> tuple[np.ndarray, np.ndarray]:
+    """rrs-wor for m calls at one node without per-call rows of V floats.
+
+    After rejections of the tokens R, the residual is ``p_i = (p - C q)^+ / Z`` and the draft
+    ``q_i = q 1[not R] / (1 - q(R))``, with ``C_1 = 0``, ``Z = sum (p - C q)^+`` and
+    ``C_{i+1} = C_i + Z_i / (1 - q(R_i))`` (a rejected token has ``p < C_{i+1} q``, so the
+    masking is automatic). ``Z(C)`` is a tail sum in the p/q order: O(log V) per call and step.
+    Without-replacement draws: redraw from q while the token is used (64 rounds), then an exact
+    draw from the masked row (chunked) for the few calls left.
+    """
+    v = p_row.shape[0]
+    key = (s, -1)
+    if key not in cache:
+        cache[key] = (np.cumsum(q_row), *_wor_tails(p_row, q_row))
+    cdf, r_sorted, p_tail, q_tail = cache[key]
+    support = int(np.count_nonzero(q_row > 0))
+    child = np.full(m, -1, dtype=np.int64)
+    token = np.zeros(m, dtype=np.int64)
+    used = np.zeros((m, min(k, support)), dtype=np.int64)
+    big_c = np.zeros(m)
+    z = np.ones(m)
+    q_used = np.zeros(m)
+    open_ = np.arange(m)
+    for i in range(min(k, support)):
+        x = _draw_rows(cdf, gen.random(open_.size))
+        todo = np.flatnonzero(np.any(used[open_, :i] == x[:, None], axis=1))
+        for _ in range(64):
+            if todo.size == 0:
+                break
+            x[todo] = _draw_rows(cdf, gen.random(todo.size))
+            todo = todo[np.any(used[open_[todo], :i] == x[todo, None], axis=1)]
+        step = max(1, CHUNK_ELEMS // v)
+        for lo in range(0, todo.size, step):
+            rows = todo[lo: lo + step]
+            w = np.tile(q_row, (rows.size, 1))
+            w[np.arange(rows.size)[:, None], used[open_[rows], :i]] = 0.0
+            cw = np.cumsum(w, axis=1)
+            pick = (cw <= (gen.random(rows.size) * cw[:, -1])[:, None]).sum(axis=1)
+            x[rows] = np.minimum(pick, v - 1 - np.argmax(w[:, ::-1] > 0, axis=1))
+        used[open_, i] = x
+        qx = q_row[x]
+        ci, zi, left = big_c[open_], z[open_], 1.0 - q_used[open_]
+        num = np.maximum(p_row[x] - ci * qx, 0.0) * left
+        a = np.where(zi * qx > 0, np.minimum(1.0, num / np.where(zi * qx > 0, zi * qx, 1.0)), 1.0)
+        ok = gen.random(open_.size) < a
+        child[open_[ok]] = i
+        token[open_[ok]] = x[ok]
+        rej = open_[~ok]
+        big_c[rej] = ci[~ok] + zi[~ok] / left[~ok]
+        q_used[rej] += qx[~ok]
+        j = np.searchsorted(r_sorted, big_c[rej], side="right")
+        z[rej] = np.maximum(p_tail[j] - big_c[rej] * q_tail[j], 0.0)
+        open_ = rej
+        if open_.size == 0:
+            break
     return child, token
 
 
