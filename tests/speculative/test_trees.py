@@ -159,3 +159,20 @@ def test_bad_inputs_name_the_argument():
         expected_accepted(pw, qw, tuple(() for _ in range(6)), scheme="rrs-wor")
     with pytest.raises(ValueError, match="verifier"):
         check_lossless(lambda *a: [0, 0, 0, 0, 0], P0, Q0, ((),), n=10, rng=0)
+
+
+def test_block_verification_lossless_and_at_least_tokenwise():
+    p, q = random_markov_pair(3, 1, 8, noise=1.5)
+    for length in (1, 2, 4):
+        tree = chain_tree(length)
+        assert emitted_law(p, q, tree, scheme="block").tv < 1e-12
+        block = expected_accepted(p, q, tree, scheme="block")
+        assert block.value >= expected_accepted(p, q, tree).value - 1e-12
+    mc = expected_accepted(p, q, chain_tree(4), scheme="block", method="mc", n=20_000, rng=3)
+    assert abs(mc.value - block.value) <= 4 * mc.stderr
+    # L = 1: block verification is single-draft speculative sampling.
+    assert abs(expected_accepted(P0, Q0, chain_tree(1), scheme="block").value - 0.7) < 1e-13
+    res = check_lossless(tree_verifier("block"), p, q, chain_tree(3), n=3000, rng=2)
+    assert res.status == "consistent"
+    with pytest.raises(ValueError, match="tree"):
+        expected_accepted(p, q, ((), ()), scheme="block")

@@ -42,7 +42,7 @@ Verifier = Callable[[tuple, np.ndarray, np.ndarray, np.ndarray, np.random.Genera
 #: Largest number of cells ``V**(height + 1)`` of the sequence law that :func:`check_lossless` tests.
 MAX_CELLS = 1_000_000
 #: Verifiers of :func:`tree_verifier`.
-VERIFIERS: tuple[str, ...] = ("rrs", "rrs-wor", "kseq", "naive", "rrs-dedup", "target-resample")
+VERIFIERS: tuple[str, ...] = ("rrs", "rrs-wor", "kseq", "block", "naive", "rrs-dedup", "target-resample")
 
 
 def _sample(row: np.ndarray, rng: np.random.Generator) -> int:
@@ -60,6 +60,7 @@ def tree_verifier(scheme: str) -> Verifier:
     - "rrs": recursive rejection sampling with residual updates (iid children);
     - "rrs-wor": the same with q renormalised without each rejected token (wor children);
     - "kseq": SpecTr K-SEQ at every node (iid children);
+    - "block": block verification of a single draft chain (:mod:`theory.speculative.block`);
     - negative controls: "naive" (no residual update: each child against the unchanged p, then
       ``norm((p - q)^+)``), "rrs-dedup" (rrs that skips a child repeating an already rejected
       sibling's token, so the residual is not updated for it), "target-resample" (tests as naive,
@@ -71,6 +72,8 @@ def tree_verifier(scheme: str) -> Verifier:
     def verify(tree: tuple, tokens: np.ndarray, target_probs: np.ndarray, draft_probs: np.ndarray,
                rng: np.random.Generator) -> list[int]:
         st = tree_structure(tree)
+        if name == "block":
+            return _verify_block(st, tokens, target_probs, draft_probs, rng)
         out: list[int] = []
         u = 0
         while True:
@@ -121,6 +124,29 @@ def tree_verifier(scheme: str) -> Verifier:
 
     verify.__name__ = f"tree_verifier_{name.replace('-', '_')}"
     return verify
+
+
+def _verify_block(st: TreeStructure, tokens: np.ndarray, target_probs: np.ndarray, draft_probs: np.ndarray,
+                  rng: np.random.Generator) -> list[int]:
+    """Block verification of the chain 0 -> 1 -> ... -> L (one call)."""
+    if any(len(c) > 1 for c in st.children):
+        raise ValueError("tree: the block verifier needs a single draft chain")
+    length = st.height
+    w = [1.0]
+    for i in range(1, length + 1):  # preorder ids of a chain are its depths
+        x = int(tokens[i])
+        w.append(min(1.0, w[-1] * target_probs[i - 1][x] / draft_probs[i - 1][x]))
+    resid, h = [], []
+    for i in range(length):
+        r = np.maximum(w[i] * target_probs[i] - draft_probs[i], 0.0)
+        tot = float(r.sum())
+        resid.append(r)
+        h.append(tot / (tot + 1.0 - w[i]) if tot + 1.0 - w[i] > 0 else 0.0)
+    h.append(w[length])
+    resid.append(target_probs[length])
+    eta = rng.random(length)
+    tau = max([i for i in range(1, length + 1) if eta[i - 1] <= h[i]], default=0)
+    return [int(t) for t in tokens[1: tau + 1]] + [_sample(resid[tau], rng)]
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -21,6 +21,7 @@ Schemes (p_1 = p; ``beta_i = sum min(p_i, q)``):
   min(p_i(x), q(x))`` and the residual after K rejections is ``p_{K+1}``.
 - ``"rrs-wor"`` (wor): the same with q renormalised without each rejected token.
 - ``"kseq"`` (iid): SpecTr's K-SEQ: every child passes ``min(1, p/(rho* q))``, the first wins.
+- ``"block"`` (single-draft chains only): block verification, see :mod:`theory.speculative.block`.
 - Negative controls (lossy): ``"naive"`` (no residual update: every child against the unchanged
   p, residual ``norm((p - q)^+)``) and ``"target-resample"`` (tests as naive; after K rejections the
   token is drawn from p itself).
@@ -42,6 +43,7 @@ from theory._result import SolverResult
 from theory._rng import RngLike, as_generator
 from theory._validate import as_choice, as_int
 from theory.speculative._common import accept_prob, normalised_residual
+from theory.speculative.block import block_accepted_law, block_emitted_law, block_mc
 from theory.speculative.markov import (
     MarkovLM,
     as_markov_pair,
@@ -65,8 +67,10 @@ CHUNK_ELEMS = 2_000_000
 
 TREE_SCHEMES: tuple[str, ...] = ("rrs", "rrs-wor", "kseq")
 TREE_CONTROLS: tuple[str, ...] = ("naive", "target-resample")
+#: Schemes for single-draft chains only.
+CHAIN_SCHEMES: tuple[str, ...] = ("block",)
 SCHEME_DRAFT_LAW: dict[str, str] = {
-    "rrs": "iid", "rrs-wor": "wor", "kseq": "iid", "naive": "iid", "target-resample": "iid",
+    "rrs": "iid", "rrs-wor": "wor", "kseq": "iid", "naive": "iid", "target-resample": "iid", "block": "iid",
 }
 
 
@@ -257,7 +261,9 @@ def _validate_common(target: Any, draft: Any, tree: Any, scheme: Any, drafts: An
                      controls: bool) -> tuple[MarkovLM, MarkovLM, TreeStructure, str]:
     p, q = as_markov_pair(target, draft)
     st = tree_structure(tree)
-    name = as_choice(scheme, "scheme", TREE_SCHEMES + TREE_CONTROLS if controls else TREE_SCHEMES)
+    name = as_choice(scheme, "scheme", TREE_SCHEMES + CHAIN_SCHEMES + (TREE_CONTROLS if controls else ()))
+    if name in CHAIN_SCHEMES and any(len(c) > 1 for c in st.children):
+        raise ValueError(f"tree: scheme {name!r} verifies a single draft chain ((...((),)...),), not a tree")
     want = SCHEME_DRAFT_LAW[name]
     if drafts is not None:
         law = as_choice(drafts, "drafts", ("iid", "wor"))
@@ -473,7 +479,9 @@ def expected_accepted(target: Any, draft: Any, tree: Any, *, scheme: str = "rrs"
     tree
         Draft tree, nested tuples (see the module docstring).
     scheme
-        "rrs", "rrs-wor" or "kseq"; the negative controls "naive" and "target-resample" too.
+        "rrs", "rrs-wor" or "kseq"; "block" (block verification, chains only: exact by
+        enumeration of the V**L draft chains, refused past ``V**L * V > 2e7``); the negative
+        controls "naive" and "target-resample".
     drafts
         "iid" or "wor": how sibling tokens are drawn; ``None`` (default) = the scheme's own
         (rrs-wor: "wor", the others "iid"); a mismatching value raises ``ValueError``.
@@ -504,13 +512,19 @@ def expected_accepted(target: Any, draft: Any, tree: Any, *, scheme: str = "rrs"
     root = context_state(context, p.vocab, p.order)
     diag = {"n_nodes": float(st.n_nodes), "height": float(st.height)}
     if how == "exact":
-        law = _exact_accepted_law(p, q, st, name)[root]
+        if name == "block":
+            law = block_accepted_law(p, q, st.height, root)
+        else:
+            law = _exact_accepted_law(p, q, st, name)[root]
         value = float(law @ np.arange(law.shape[0]))
         diag["mass_error"] = abs(float(law.sum()) - 1.0)
         return TreeResult(value=value, status="exact", converged=True, n_iter=0, diagnostics=diag,
                           stderr=0.0, accepted_law=law)
     nn = as_int(10_000 if n is None else n, "n", min_value=2)
-    counts = _mc_accepted(p, q, st, name, root, nn, as_generator(rng))
+    if name == "block":
+        counts = block_mc(p, q, st.height, root, nn, as_generator(rng), CHUNK_ELEMS)
+    else:
+        counts = _mc_accepted(p, q, st, name, root, nn, as_generator(rng))
     freq = np.bincount(counts, minlength=st.height + 1) / nn
     stderr = float(counts.std(ddof=1) / math.sqrt(nn))
     return TreeResult(value=float(counts.mean()), status="monte_carlo", converged=True, n_iter=nn,
@@ -564,6 +578,9 @@ def emitted_law(target: Any, draft: Any, tree: Any, *, scheme: str = "rrs", draf
     root = context_state(context, v, order)
     nxt = next_state(np.arange(p.n_states)[:, None], np.arange(v)[None, :], v, order)
     cont = {r: path_law(p, r) for r in range(length + 1)}
+    if name == "block":
+        out, want = block_emitted_law(p, q, st.height, root, cont), cont[length][root]
+        return EmittedLaw(out, want, 0.5 * float(np.abs(out - want).sum()), length)
     rules: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     law: dict[int, np.ndarray] = {}
     for u in range(len(st.parent) - 1, -1, -1):
