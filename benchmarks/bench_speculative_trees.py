@@ -8,6 +8,8 @@ implementation takes (run the models, average the accepted counts).
    n = 20,000 calls, and the exact
    value at that size for comparison.
 
+3. Block vs token-wise verification of one draft chain (V = 6, order 1, L = 2, 4, 6), exact.
+
 Times are the best of 3 runs (1 for Monte Carlo). Usage:
 ``python benchmarks/bench_speculative_trees.py [--quick]`` (quick: fewer Monte Carlo calls).
 """
@@ -20,6 +22,7 @@ import time
 import numpy as np
 
 from theory.speculative import (
+    chain_tree,
     expected_accepted,
     positional_acceptance,
     random_markov_pair,
@@ -72,6 +75,15 @@ def main() -> None:
             ex_txt, t_txt = f"{ex.value:.5f}", f"{1e3 * t_ex:.1f}"
         print(f"{scheme:>8} {calls:>7} {t_mc:>7.2f} {calls / t_mc:>9.0f} {mc.value:>8.4f} {mc.stderr:>8.4f} "
               f"{ex_txt:>9} {t_txt:>11}")
+
+    print("\n3. block vs token-wise verification of one draft chain, V = 6, order 1 (exact; block")
+    print("   enumerates the V**L chains)")
+    print(f"{'L':>3} {'token-wise':>11} {'block':>8} {'gain':>7} {'block (ms)':>11}")
+    for length in (2, 4, 6):
+        tree = chain_tree(length)
+        tok = expected_accepted(p, q, tree).value
+        t_bl, bl = best_of(lambda t=tree: expected_accepted(p, q, t, scheme="block"), 1)
+        print(f"{length:>3} {tok:>11.5f} {bl.value:>8.5f} {bl.value - tok:>7.4f} {1e3 * t_bl:>11.1f}")
 
 
 if __name__ == "__main__":
