@@ -8,6 +8,11 @@ Public API: :func:`optimal_acceptance` (exact alpha* for iid, without-replacemen
 drafts), :func:`optimal_acceptance_lp` (the set LP, HiGHS), :func:`acceptance_rate` (exact
 acceptance of each verification scheme), :func:`output_law` (exact law of the emitted token) and
 :func:`simulate` (vectorised Monte Carlo).
+
+Token trees on Markov language models: :func:`expected_accepted` (exact or Monte Carlo expected
+accepted tokens of a draft tree; block verification of chains), :func:`emitted_law`,
+:func:`sequoia_tree`, :func:`greedy_tree`, :func:`tree_value`, :func:`positional_acceptance` and
+:func:`check_lossless` (test any tree verifier by simulation).
 """
 
 from theory.speculative.coupling import maximal_coupling_acceptance

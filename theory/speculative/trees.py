@@ -490,7 +490,9 @@ def expected_accepted(target: Any, draft: Any, tree: Any, *, scheme: str = "rrs"
         children's draws, node by node in reverse preorder and for every context at once (a node's
         rule depends only on its number of children K): O(nodes * V**m * V * K) for iid schemes,
         O(nodes * V**m * perm(V, K-1) * V) for rrs-wor; refused (``ValueError``) past
-        :data:`MAX_EXACT_ELEMS`. "mc": simulate ``n`` calls (default 10,000), vectorised over calls;
+        :data:`MAX_EXACT_ELEMS`. "mc": simulate ``n`` calls (default 10,000), vectorised over calls
+        (loops over nodes and the distinct contexts at a node); O(V) per context for the iid
+        schemes, O(K log V) per call and node for rrs-wor (residuals kept as ``(p - C q)^+ / Z``);
         ``stderr = std(A) / sqrt(n)``.
     rng
         Seed or Generator (Monte Carlo only).
