@@ -30,7 +30,7 @@ both problems share their feasible set.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -362,20 +362,25 @@ def solve_att_svm(X: Any, Z: Any, alpha: Any, *, norm: str = "fro", mask: Any = 
 
 
 def solve_att_svm_cvxpy(X: Any, Z: Any, alpha: Any, *, norm: str = "fro", mask: Any = None,
-                        solver: str = "CLARABEL") -> AttSVMResult:
+                        solver: str = "CLARABEL", solver_options: Mapping[str, Any] | None = None
+                        ) -> AttSVMResult:
     """Att-SVM through cvxpy alone (the independent reference route; cost of one conic solve).
 
     Same problem and result type as :func:`solve_att_svm`; infeasibility is the conic solver's
-    verdict. With Clarabel's default tolerances W is accurate to about 1e-4 in its entries.
+    verdict. With Clarabel's default tolerances W is accurate to about 1e-4 in its entries;
+    ``solver_options`` (e.g. ``{"tol_gap_abs": 1e-10, "tol_gap_rel": 1e-10, "tol_feas": 1e-10}``
+    for Clarabel) go to ``Problem.solve``. The Frobenius diagnostics include ``kkt_residual``
+    with the definition of :func:`solve_att_svm` (duals rescaled to ``W = sum lambda A``).
     """
     X, Z, alpha, mask = _validate(X, Z, alpha, mask)
     norm = as_choice(norm, "norm", NORMS)
     n, T, d = X.shape
-    return _solve_conic(build_constraints(X, Z, alpha, mask), n, T, d, norm, solver, fallback=None)
+    return _solve_conic(build_constraints(X, Z, alpha, mask), n, T, d, norm, solver, fallback=None,
+                        options=dict(solver_options or {}))
 
 
 def _solve_conic(cons: Constraints, n: int, T: int, d: int, norm: str, solver: str,
-                 fallback: str | None) -> AttSVMResult:
+                 fallback: str | None, options: dict[str, Any] | None = None) -> AttSVMResult:
     import cvxpy as cp
 
     W = cp.Variable((d, d))
@@ -387,7 +392,8 @@ def _solve_conic(cons: Constraints, n: int, T: int, d: int, norm: str, solver: s
     for name in [solver] + ([fallback] if fallback else []):
         used = name
         try:
-            cvx_solve(prob, name)  # optimal_inaccurate: fallback solver, then status "failed"
+            # optimal_inaccurate: fallback solver, then status "failed"
+            cvx_solve(prob, name, **(options or {}))
         except cp.error.SolverError:
             continue
         if prob.status in (cp.OPTIMAL, cp.INFEASIBLE):
@@ -399,7 +405,7 @@ def _solve_conic(cons: Constraints, n: int, T: int, d: int, norm: str, solver: s
     Wv = np.asarray(W.value, dtype=float)
     margins = np.einsum("kd,de,ke->k", cons.D, Wv, cons.Q)
     lam = np.asarray(constraints[0].dual_value, dtype=float).reshape(-1) if m else np.zeros(0)
-    S = (lam[:, None, None] * cons.D[:, :, None] * cons.Q[:, None, :]).sum(axis=0) if m else np.zeros((d, d))
+    S = np.einsum("k,kd,ke->de", lam, cons.D, cons.Q) if m else np.zeros((d, d))
     value = float(np.linalg.norm(Wv, "nuc") if norm == "nuc" else np.linalg.norm(Wv))
     if norm == "nuc":
         stationarity = float(np.linalg.norm(S, 2)) - 1.0 if m else 0.0
@@ -416,6 +422,10 @@ def _solve_conic(cons: Constraints, n: int, T: int, d: int, norm: str, solver: s
         "stationarity": stationarity,
         "duality_gap": gap,
     }
+    if norm == "fro":
+        lam_max = max(1.0, float(lam.max())) if m else 1.0
+        diag["kkt_residual"] = max(diag["primal_violation"], diag["dual_violation"],
+                                   diag["complementarity"] / lam_max, stationarity / max(1.0, value))
     mt = _per_token(margins, cons, n, T)
     its = prob.solver_stats.num_iters if prob.solver_stats is not None else None
     return AttSVMResult(value=value, status="optimal", converged=True, n_iter=int(its or 0), diagnostics=diag,
