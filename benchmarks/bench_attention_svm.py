@@ -34,7 +34,8 @@ import numpy as np  # noqa: E402
 
 from theory.attention_svm import random_instance, solve_att_svm, solve_att_svm_cvxpy, train_attention  # noqa: E402
 
-NNLS_MAX_ENTRIES = 5_000_000  # m (d^2 + 1) above which the dense NNLS route is not run (it took 60-76 s at 9.5e6)
+# m (d^2 + 1) above which the dense NNLS route is not run (it took 60-76 s at 9.5e6).
+NNLS_MAX_ENTRIES = 5_000_000
 
 CHILD = """
 import json, resource, sys, time
@@ -70,27 +71,30 @@ def kkt(res):
     return res.diagnostics["kkt_residual"]
 
 
+solve_att_svm_cvxpy(*instance(3, 3, 3)[:2], [0, 0, 0])  # warm-up: cvxpy's import is not timed
 print(f"load average at start: {os.getloadavg()[0]:.2f} (1 min), {os.cpu_count()} cores")
 print("\n1. Frobenius Att-SVM: active set (ours) vs NNLS route (old) vs cvxpy + Clarabel (defaults)")
 print(f"{'n':>5} {'T':>3} {'d':>4} {'m':>6} | {'ours s':>8} {'NNLS s':>8} {'cvxpy s':>8} | {'NNLS/ours':>9} "
-      f"{'cvxpy/ours':>10} | {'ours KKT':>9} {'NNLS KKT':>9} {'cvxpy KKT':>9} {'|dW| NNLS':>9} {'peak MB':>8}")
+      f"{'cvxpy/ours':>10} | {'ours KKT':>9} {'NNLS KKT':>9} {'cvxpy KKT':>9} {'|dW| NNLS':>9} "
+      f"{'peak MB':>8}")
 for n, T, d in ((50, 10, 20), (100, 10, 20), (100, 10, 30), (200, 5, 20)):
     X, Z, alpha = instance(n, T, d)
     m = n * (T - 1)
     t_ours, ours = best_time(3, solve_att_svm, X, Z, alpha)
-    t_nnls, old = best_time(1, solve_att_svm, X, Z, alpha, method="nnls") if m * (d * d + 1) <= NNLS_MAX_ENTRIES \
-        else (float("nan"), None)
+    small = m * (d * d + 1) <= NNLS_MAX_ENTRIES
+    t_nnls, old = best_time(1, solve_att_svm, X, Z, alpha, method="nnls") if small else (float("nan"), None)
     t_cvx, ref = best_time(1, solve_att_svm_cvxpy, X, Z, alpha)
     assert ours.status == ref.status == "optimal" and ours.solver == "active_set"
     nnls_cols = (f"{t_nnls:8.3f}", f"{t_nnls / t_ours:8.1f}x", f"{kkt(old):9.1e}",
                  f"{np.abs(ours.W - old.W).max():9.1e}") if old is not None else ("-",) * 4
     print(f"{n:>5} {T:>3} {d:>4} {m:>6} | {t_ours:8.3f} {nnls_cols[0]:>8} {t_cvx:8.3f} | {nnls_cols[1]:>9} "
-          f"{t_cvx / t_ours:9.1f}x | {kkt(ours):9.1e} {nnls_cols[2]:>9} {kkt(ref):9.1e} {nnls_cols[3]:>9} {'':>8}")
+          f"{t_cvx / t_ours:9.1f}x | {kkt(ours):9.1e} {nnls_cols[2]:>9} {kkt(ref):9.1e} {nnls_cols[3]:>9}")
 for n, T, d in ((200, 20, 50), (1000, 20, 100)):
-    out = subprocess.run([sys.executable, "-c", CHILD, str(n), str(T), str(d)], capture_output=True, text=True,
-                         check=True, env=dict(os.environ))
+    out = subprocess.run([sys.executable, "-c", CHILD, str(n), str(T), str(d)], capture_output=True,
+                         text=True, check=True, env=dict(os.environ))
     r = json.loads(out.stdout)
-    print(f"{n:>5} {T:>3} {d:>4} {n * (T - 1):>6} | {r['seconds']:8.3f} {'-':>8} {'-':>8} | {'-':>9} {'-':>10} | "
+    print(f"{n:>5} {T:>3} {d:>4} {n * (T - 1):>6} | {r['seconds']:8.3f} {'-':>8} {'-':>8} | {'-':>9} "
+          f"{'-':>10} | "
           f"{r['kkt']:9.1e} {'-':>9} {'-':>9} {'-':>9} {r['peak_mb']:8.0f}   "
           f"({r['status']}, {r['n_iter']} iterations, support {r['support']})")
 print("targets: n=200, T=20, d=50 < 5 s (NNLS route: 60-76 s); n=1000, T=20, d=100 < 60 s and < 4 GB "
