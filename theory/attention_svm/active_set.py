@@ -21,8 +21,8 @@ Newton) rounds: solve the KKT system ``G_SS lambda_S = 1`` on S by Cholesky (``G
 ``s x s`` Gram matrices of the ``d_k`` and of the queries, ``O(s^2 d + s^3)``), refine it
 iteratively against the margins recomputed from ``W``, and re-predict S; a round ends the solve
 when its multipliers are positive and every margin is ``>= 1 - tol`` with ``|margin - 1| <= tol``
-on S, i.e. a KKT certificate. Rounds that do not certify hand back to (1) from the better of the
-two points. Cost: ``O(K (m d + n d^2) + R (s^2 d + s^3))`` for K gradient steps and R rounds.
+on S, i.e. a KKT certificate. Rounds that do not certify, or a predicted support larger than ``d^2``
+(``G_SS`` is then singular), hand back to (1) from the better of the two points. Cost: ``O(K (m d + n d^2) + R (s^2 d + s^3))`` for K gradient steps and R rounds.
 """
 
 from __future__ import annotations
@@ -186,6 +186,7 @@ def solve_rank_one_ldp(op: RankOneConstraints, *, tol: float = KKT_TOL, max_iter
     """
     m = op.size
     d = op.D.shape[1]
+    dim = d * op.Z.shape[1]
     pool = op._pool()
     if m == 0:
         return ActiveSetOutcome("optimal", np.zeros((d, d)), np.zeros(0), np.zeros(0), 0, 0, 0)
@@ -233,7 +234,7 @@ def solve_rank_one_ldp(op: RankOneConstraints, *, tol: float = KKT_TOL, max_iter
                 break
             idx = np.flatnonzero(cur - (cur_marg - 1.0) / L > 0.0)
             key = idx.tobytes()
-            if key in seen:  # cycling
+            if key in seen or idx.size > dim:  # cycling, or G_SS singular (rank <= d^2): no Newton step
                 break
             seen.add(key)
             n_iter += 1

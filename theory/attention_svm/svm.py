@@ -16,11 +16,21 @@ Frobenius route (exact). With ``A_it = (x_{i alpha_i} - x_it) z_i^T`` the constr
 ``<W, A_it> >= 1``: a bias-free hard-margin SVM in R^{d x d}. Its dual is
 ``max_{lambda >= 0} sum(lambda) - 0.5 ||sum lambda A||_F^2`` with ``W = sum lambda* A`` and
 ``sum lambda* = ||W||_F^2``; equivalently ``W = p*/||p*||^2`` with ``p*`` the minimum-norm point
-of ``conv{A_it}``, so the problem is infeasible iff ``0`` lies in that hull. We solve the
-least-distance program by the Lawson-Hanson reduction to one non-negative least-squares problem
-(``scipy.optimize.nnls``) and then polish on the detected support by solving the KKT system
-``G_S G_S^T lambda_S = 1`` exactly. Cost: one NNLS with ``m = sum_i (#visible_i - 1)`` columns
-and ``d^2 + 1`` rows.
+of ``conv{A_it}``, so the problem is infeasible iff ``0`` lies in that hull. Two exact routes:
+
+- ``method="active_set"`` (:mod:`theory.attention_svm.active_set`): accelerated projected
+  gradient on the dual, then primal-dual active-set rounds that solve the KKT system
+  ``G_SS lambda_S = 1`` on the Gram matrix ``G_kl = <A_k, A_l> = (d_k . d_l)(z_k . z_l)`` of
+  the support; every product uses the rank-one structure (no ``d^2 x m`` matrix). Ends with a
+  KKT certificate at 1e-12 or the status ``"max_iter"``.
+- ``method="nnls"``: the Lawson-Hanson reduction of the least-distance program to one
+  non-negative least-squares problem (``scipy.optimize.nnls`` on the dense ``(d^2 + 1) x m``
+  matrix), then a polish on the detected support by the same KKT system.
+
+The default ``"auto"`` runs the active set and falls back to NNLS on small problems it leaves
+undecided (infeasible ones among them). Both decide infeasibility by the same rule: the
+min-norm hull point of the rows scaled to ``max ||A_k|| = 1`` is shorter than
+``INFEASIBLE_RTOL``.
 
 Nuclear route: the SDP ``min ||W||_*`` under the same constraints, solved with cvxpy and
 Clarabel (SCS as fallback); feasibility is decided first by the exact Frobenius route, since
