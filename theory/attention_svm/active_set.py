@@ -21,8 +21,10 @@ Newton) rounds: solve the KKT system ``G_SS lambda_S = 1`` on S by Cholesky (``G
 ``s x s`` Gram matrices of the ``d_k`` and of the queries, ``O(s^2 d + s^3)``), refine it
 iteratively against the margins recomputed from ``W``, and re-predict S; a round ends the solve
 when its multipliers are positive and every margin is ``>= 1 - tol`` with ``|margin - 1| <= tol``
-on S, i.e. a KKT certificate. Rounds that do not certify, or a predicted support larger than ``d^2``
-(``G_SS`` is then singular), hand back to (1) from the better of the two points. Cost: ``O(K (m d + n d^2) + R (s^2 d + s^3))`` for K gradient steps and R rounds.
+on S, i.e. a KKT certificate. Rounds that do not certify, or a predicted support larger than
+``d^2`` and ``SINGULAR_SUPPORT_MIN`` (``G_SS`` is then singular), hand back to (1) from the
+better of the two points.
+Cost: ``O(K (m d + n d^2) + R (s^2 d + s^3))`` for K gradient steps and R rounds.
 """
 
 from __future__ import annotations
@@ -35,6 +37,10 @@ from scipy.sparse import csr_matrix
 
 #: Default KKT tolerance of the certificate (margins and complementarity, relative to 1).
 KKT_TOL = 1e-12
+#: Supports larger than both ``d^2`` and this size get no Newton round: ``G_SS`` (rank <= d^2) is
+#: singular there and its factorisation would cost ``O(s^3)`` for nothing (large infeasible
+#: problems); smaller singular supports (duplicate constraints) are solved with a ridge.
+SINGULAR_SUPPORT_MIN = 2000
 
 
 @dataclass(frozen=True)
@@ -234,7 +240,7 @@ def solve_rank_one_ldp(op: RankOneConstraints, *, tol: float = KKT_TOL, max_iter
                 break
             idx = np.flatnonzero(cur - (cur_marg - 1.0) / L > 0.0)
             key = idx.tobytes()
-            if key in seen or idx.size > dim:  # cycling, or G_SS singular (rank <= d^2): no Newton step
+            if key in seen or idx.size > max(dim, SINGULAR_SUPPORT_MIN):  # cycling, or a large singular G_SS
                 break
             seen.add(key)
             n_iter += 1
