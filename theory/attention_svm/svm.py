@@ -289,7 +289,7 @@ def _fro_result(sol: _FroSolution, cons: Constraints, n: int, T: int, d: int) ->
         return _infeasible(n, T, d, "fro", sol.solver, n_iter=sol.n_iter)
     W, lam, margins = sol.W, sol.lam, sol.margins
     value = float(np.linalg.norm(W))
-    recon = np.einsum("k,kd,ke->de", lam, cons.D, cons.Q) if lam.size else np.zeros((d, d))
+    recon = (cons.D * lam[:, None]).T @ cons.Q if lam.size else np.zeros((d, d))
     diag = {
         "primal_violation": max(0.0, 1.0 - float(margins.min())) if margins.size else 0.0,
         "dual_violation": max(0.0, -float(lam.min())) if lam.size else 0.0,
@@ -415,7 +415,7 @@ def _solve_conic(cons: Constraints, n: int, T: int, d: int, norm: str, solver: s
     Wv = np.asarray(W.value, dtype=float)
     margins = np.einsum("kd,de,ke->k", cons.D, Wv, cons.Q)
     lam = np.asarray(constraints[0].dual_value, dtype=float).reshape(-1) if m else np.zeros(0)
-    S = np.einsum("k,kd,ke->de", lam, cons.D, cons.Q) if m else np.zeros((d, d))
+    S = (cons.D * lam[:, None]).T @ cons.Q if m else np.zeros((d, d))
     value = float(np.linalg.norm(Wv, "nuc") if norm == "nuc" else np.linalg.norm(Wv))
     if norm == "nuc":
         stationarity = float(np.linalg.norm(S, 2)) - 1.0 if m else 0.0
