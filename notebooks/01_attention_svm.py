@@ -61,7 +61,7 @@ dual
 
 # %% [markdown]
 # At the optimum, complementary slackness gives $\sum_k\lambda_k = \sum_k \lambda_k\langle W, A_k\rangle
-# = \|W\|_F^2$. Numerically (exact NNLS route vs cvxpy):
+# = \|W\|_F^2$. Numerically (exact active-set route vs cvxpy):
 
 # %%
 n, T, d = (10, 5, 6) if fast else (50, 10, 20)

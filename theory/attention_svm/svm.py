@@ -16,11 +16,21 @@ Frobenius route (exact). With ``A_it = (x_{i alpha_i} - x_it) z_i^T`` the constr
 ``<W, A_it> >= 1``: a bias-free hard-margin SVM in R^{d x d}. Its dual is
 ``max_{lambda >= 0} sum(lambda) - 0.5 ||sum lambda A||_F^2`` with ``W = sum lambda* A`` and
 ``sum lambda* = ||W||_F^2``; equivalently ``W = p*/||p*||^2`` with ``p*`` the minimum-norm point
-of ``conv{A_it}``, so the problem is infeasible iff ``0`` lies in that hull. We solve the
-least-distance program by the Lawson-Hanson reduction to one non-negative least-squares problem
-(``scipy.optimize.nnls``) and then polish on the detected support by solving the KKT system
-``G_S G_S^T lambda_S = 1`` exactly. Cost: one NNLS with ``m = sum_i (#visible_i - 1)`` columns
-and ``d^2 + 1`` rows.
+of ``conv{A_it}``, so the problem is infeasible iff ``0`` lies in that hull. Two exact routes:
+
+- ``method="active_set"`` (:mod:`theory.attention_svm.active_set`): accelerated projected
+  gradient on the dual, then primal-dual active-set rounds that solve the KKT system
+  ``G_SS lambda_S = 1`` on the Gram matrix ``G_kl = <A_k, A_l> = (d_k . d_l)(z_k . z_l)`` of
+  the support; every product uses the rank-one structure (no ``d^2 x m`` matrix). Ends with a
+  KKT certificate at 1e-12 or the status ``"max_iter"``.
+- ``method="nnls"``: the Lawson-Hanson reduction of the least-distance program to one
+  non-negative least-squares problem (``scipy.optimize.nnls`` on the dense ``(d^2 + 1) x m``
+  matrix), then a polish on the detected support by the same KKT system.
+
+The default ``"auto"`` runs the active set and falls back to NNLS on small problems it leaves
+undecided (infeasible ones among them). Both decide infeasibility by the same rule: the
+min-norm hull point of the rows scaled to ``max ||A_k|| = 1`` is shorter than
+``INFEASIBLE_RTOL``.
 
 Nuclear route: the SDP ``min ||W||_*`` under the same constraints, solved with cvxpy and
 Clarabel (SCS as fallback); feasibility is decided first by the exact Frobenius route, since
@@ -31,7 +41,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -39,59 +49,81 @@ from scipy.linalg import cho_factor, cho_solve
 from scipy.optimize import nnls
 
 from theory._cvx import solve as cvx_solve
-from theory._validate import as_choice, as_float_array
+from theory._result import SolverResult
+from theory._validate import as_choice, as_float_array, as_int
 from theory.attention_svm._inputs import index_vector, labels, tokens_and_queries, visibility_mask
+from theory.attention_svm.active_set import RankOneConstraints, solve_rank_one_ldp
 
 #: The relative size of the min-norm hull point below which the problem is declared infeasible.
 INFEASIBLE_RTOL = 1e-8
 #: Margin slack below which a constraint counts as active (support), per norm.
 SUPPORT_TOL = {"fro": 1e-6, "nuc": 1e-4}
 NORMS = ("fro", "nuc")
+#: Frobenius routes of :func:`solve_att_svm`.
+METHODS = ("auto", "active_set", "nnls")
+#: ``m (d^2 + 1)`` up to which ``method="auto"`` falls back to NNLS when the active set is undecided.
+NNLS_FALLBACK_ENTRIES = 2_000_000
+#: Active-set budget of ``method="auto"`` on those small problems before the fallback.
+SMALL_BUDGET = 300
 
 
 @dataclass(frozen=True)
-class AttSVMResult:
-    """Solution of an Att-SVM problem.
+class AttSVMResult(SolverResult):
+    """Solution of an Att-SVM problem (a :class:`theory._result.SolverResult`).
 
     Attributes
     ----------
-    W
-        The (d, d) solution; all-NaN when ``status != "optimal"``.
+    value
+        ``||W||_F`` (``norm="fro"``) or ``||W||_*`` (``norm="nuc"``); ``inf`` when infeasible or
+        failed. Alias: ``objective``.
     status
-        ``"optimal"``, ``"infeasible"`` (0 lies in the constraint hull) or ``"failed"`` (the
-        conic solver gave no solution; nuclear norm only).
-    objective
-        ``||W||_F`` (``norm="fro"``) or ``||W||_*`` (``norm="nuc"``); ``inf`` unless optimal.
+        ``"optimal"`` (KKT certificate met), ``"infeasible"`` (0 lies in the constraint hull),
+        ``"max_iter"`` (Frobenius active-set route only: the budget ran out before a certificate;
+        ``W`` is the last iterate, see ``diagnostics``) or ``"failed"`` (the conic solver gave
+        no solution; nuclear norm and the cvxpy route only).
+    converged
+        True for ``"optimal"`` and ``"infeasible"`` (a decision was reached).
+    n_iter
+        Gradient steps plus active-set rounds (``solver="active_set"``), 0 for ``"nnls"`` (scipy
+        does not report it), the conic solver's iterations for cvxpy. Alias: ``iterations``.
+    diagnostics
+        Certificates: ``primal_violation`` (max(0, 1 - min margin)), ``dual_violation``
+        (max(0, -min lambda)), ``complementarity`` (max |lambda (m - 1)|), ``stationarity``
+        (``||W - sum lambda A||_F``, Frobenius; ``||sum lambda A||_op - 1``, nuclear),
+        ``duality_gap`` (``|sum lambda - ||W||_F^2|`` or ``|sum lambda - ||W||_*|``) and, for the
+        Frobenius norm, ``kkt_residual``: the largest of primal violation, dual violation,
+        complementarity over ``max(1, max lambda)`` and stationarity over ``max(1, ||W||_F)``.
+    W
+        The (d, d) solution; all-NaN when infeasible or failed.
     margins
         (n, T) values ``(x_{i alpha_i} - x_it)^T W z_i``; NaN at ``alpha_i`` and masked tokens.
     support
         Per sample, the indices t with margin ``<= 1 + SUPPORT_TOL[norm]`` (the support tokens).
     multipliers
         (n, T) dual variables ``lambda_it`` with ``W = sum lambda_it A_it`` (Frobenius) or the
-        conic solver's duals (nuclear); NaN at ``alpha_i`` and masked tokens; None if not optimal.
+        conic solver's duals (nuclear); NaN at ``alpha_i`` and masked tokens; None if infeasible.
     norm
         ``"fro"`` or ``"nuc"``.
     solver
-        ``"nnls"`` or the cvxpy solver used.
-    iterations
-        Iteration count of the conic solver, None for the NNLS route (scipy does not report it).
-    diagnostics
-        Certificates: ``primal_violation`` (max(0, 1 - min margin)), ``dual_violation``
-        (max(0, -min lambda)), ``complementarity`` (max |lambda (m - 1)|), ``stationarity``
-        (``||W - sum lambda A||_F``, Frobenius; ``||sum lambda A||_op - 1``, nuclear) and
-        ``duality_gap`` (``|sum lambda - ||W||_F^2|`` or ``|sum lambda - ||W||_*|``).
+        ``"active_set"``, ``"nnls"`` or the cvxpy solver used.
     """
 
     W: np.ndarray
-    status: str
-    objective: float
     margins: np.ndarray
     support: tuple[np.ndarray, ...]
     multipliers: np.ndarray | None
     norm: str
     solver: str
-    iterations: int | None = None
-    diagnostics: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def objective(self) -> float:
+        """Alias of ``value`` (``||W||_F`` or ``||W||_*``)."""
+        return self.value
+
+    @property
+    def iterations(self) -> int:
+        """Alias of ``n_iter``."""
+        return self.n_iter
 
 
 @dataclass(frozen=True)
@@ -189,10 +221,12 @@ def _support(margins: np.ndarray, tol: float) -> tuple[np.ndarray, ...]:
     return tuple(np.flatnonzero(row) for row in active)
 
 
-def _infeasible(n: int, T: int, d: int, norm: str, solver: str, status: str = "infeasible") -> AttSVMResult:
-    return AttSVMResult(W=np.full((d, d), np.nan), status=status, objective=float("inf"),
-                        margins=np.full((n, T), np.nan), support=tuple(np.zeros(0, int) for _ in range(n)),
-                        multipliers=None, norm=norm, solver=solver)
+def _infeasible(n: int, T: int, d: int, norm: str, solver: str, status: str = "infeasible",
+                n_iter: int = 0) -> AttSVMResult:
+    return AttSVMResult(value=float("inf"), status=status, converged=status == "infeasible", n_iter=n_iter,
+                        W=np.full((d, d), np.nan), margins=np.full((n, T), np.nan),
+                        support=tuple(np.zeros(0, int) for _ in range(n)), multipliers=None, norm=norm,
+                        solver=solver)
 
 
 def _validate(X: Any, Z: Any, alpha: Any, mask: Any) -> tuple[np.ndarray, ...]:
@@ -203,8 +237,77 @@ def _validate(X: Any, Z: Any, alpha: Any, mask: Any) -> tuple[np.ndarray, ...]:
     return X, Z, alpha, mask
 
 
+@dataclass(frozen=True)
+class _FroSolution:
+    """Outcome of the Frobenius route: W, multipliers and margins per constraint (original units)."""
+
+    status: str  # "optimal" | "infeasible" | "max_iter"
+    W: np.ndarray | None
+    lam: np.ndarray | None
+    margins: np.ndarray | None
+    solver: str
+    n_iter: int = 0
+
+
+def _solve_fro(cons: Constraints, Z: np.ndarray, d: int, method: str, max_iter: int) -> _FroSolution:
+    """Frobenius Att-SVM by the active-set route (NNLS fallback for small undecided problems) or NNLS.
+
+    Infeasibility is decided as in the Lawson-Hanson route: the scaled min-norm hull point ``p*``
+    (rows ``A_k / max ||A_k||``) has ``||p*|| < INFEASIBLE_RTOL``; the active-set optimum gives
+    ``||p*|| = 1 / ||W_s||`` and any row gives ``||p*|| <= ||A_k|| / max ||A_k||``.
+    """
+    m = cons.D.shape[0]
+    if method == "nnls":
+        w, lam = _ldp(cons.G)
+        if w is None or lam is None:
+            return _FroSolution("infeasible", None, None, None, "nnls")
+        W = w.reshape(d, d)
+        return _FroSolution("optimal", W, lam, cons.G @ w, "nnls")
+    if m == 0:
+        return _FroSolution("optimal", np.zeros((d, d)), np.zeros(0), np.zeros(0), "active_set")
+    norms = np.linalg.norm(cons.D, axis=1) * np.linalg.norm(cons.Q, axis=1)
+    scale = float(norms.max())
+    if scale == 0.0 or float(norms.min()) < INFEASIBLE_RTOL * scale:
+        return _FroSolution("infeasible", None, None, None, "active_set")
+    op = RankOneConstraints(D=cons.D / scale, Z=Z, sample=cons.sample)
+    small = m * (d * d + 1) <= NNLS_FALLBACK_ENTRIES
+    budget = min(max_iter, SMALL_BUDGET) if (method == "auto" and small) else max_iter
+    out = solve_rank_one_ldp(op, max_iter=budget)
+    if out.status == "optimal":
+        if float(np.linalg.norm(out.W)) * INFEASIBLE_RTOL > 1.0:
+            return _FroSolution("infeasible", None, None, None, "active_set", out.n_iter)
+        return _FroSolution("optimal", out.W / scale, out.lam / scale**2, out.margins, "active_set",
+                            out.n_iter)
+    if method == "auto" and small:
+        fallback = _solve_fro(cons, Z, d, "nnls", max_iter)
+        return _FroSolution(fallback.status, fallback.W, fallback.lam, fallback.margins, "nnls", out.n_iter)
+    return _FroSolution("max_iter", out.W / scale, out.lam / scale**2, out.margins, "active_set", out.n_iter)
+
+
+def _fro_result(sol: _FroSolution, cons: Constraints, n: int, T: int, d: int) -> AttSVMResult:
+    if sol.W is None or sol.lam is None or sol.margins is None:
+        return _infeasible(n, T, d, "fro", sol.solver, n_iter=sol.n_iter)
+    W, lam, margins = sol.W, sol.lam, sol.margins
+    value = float(np.linalg.norm(W))
+    recon = (cons.D * lam[:, None]).T @ cons.Q if lam.size else np.zeros((d, d))
+    diag = {
+        "primal_violation": max(0.0, 1.0 - float(margins.min())) if margins.size else 0.0,
+        "dual_violation": max(0.0, -float(lam.min())) if lam.size else 0.0,
+        "complementarity": float(np.max(np.abs(lam * (margins - 1.0)))) if lam.size else 0.0,
+        "stationarity": float(np.linalg.norm(W - recon)),
+        "duality_gap": abs(float(lam.sum()) - value**2),
+    }
+    lam_max = max(1.0, float(lam.max())) if lam.size else 1.0
+    diag["kkt_residual"] = max(diag["primal_violation"], diag["dual_violation"],
+                               diag["complementarity"] / lam_max, diag["stationarity"] / max(1.0, value))
+    mt = _per_token(margins, cons, n, T)
+    return AttSVMResult(value=value, status=sol.status, converged=sol.status == "optimal", n_iter=sol.n_iter,
+                        diagnostics=diag, W=W, margins=mt, support=_support(mt, SUPPORT_TOL["fro"]),
+                        multipliers=_per_token(lam, cons, n, T), norm="fro", solver=sol.solver)
+
+
 def solve_att_svm(X: Any, Z: Any, alpha: Any, *, norm: str = "fro", mask: Any = None,
-                  solver: str = "CLARABEL") -> AttSVMResult:
+                  solver: str = "CLARABEL", method: str = "auto", max_iter: int = 5000) -> AttSVMResult:
     r"""Solve Att-SVM(alpha) in the Frobenius or the nuclear norm.
 
     .. math:: \min_W \|W\| \ \text{s.t.}\ (x_{i\alpha_i} - x_{it})^\top W z_i \ge 1,
@@ -219,68 +322,75 @@ def solve_att_svm(X: Any, Z: Any, alpha: Any, *, norm: str = "fro", mask: Any = 
     alpha
         Selected token per sample, integers in [0, T), shape (n,).
     norm
-        ``"fro"``: exact route (NNLS least-distance program + KKT polish), accurate to ~1e-12
-        in W; ``"nuc"``: cvxpy SDP (``solver``, SCS as fallback), ~1e-8 in the objective.
+        ``"fro"``: exact route (see ``method``) with a KKT certificate at 1e-12; ``"nuc"``:
+        cvxpy SDP (``solver``, SCS as fallback), ~1e-8 in the objective.
     mask
         Optional (n, T) booleans: False tokens are invisible (no constraint). ``mask[i, alpha_i]``
         must be True. Several queries and causal masks are flattened with :func:`flatten_queries`.
     solver
         cvxpy solver for ``norm="nuc"`` (default ``"CLARABEL"``).
+    method
+        Frobenius route (also used to decide feasibility for ``"nuc"``): ``"active_set"``
+        (accelerated projected gradient on the dual, then primal-dual active-set rounds on the
+        Gram matrix of the support, :mod:`theory.attention_svm.active_set`); ``"nnls"`` (the
+        Lawson-Hanson least-distance route: one NNLS on the dense ``(d^2 + 1) x m`` matrix, then
+        a KKT polish); ``"auto"`` (default): active set, and on problems with
+        ``m (d^2 + 1) <= 2e6`` that it does not certify within 300 iterations (for instance
+        infeasible ones), NNLS.
+    max_iter
+        Budget of the active-set route (gradient steps plus active-set rounds); when it runs
+        out the status is ``"max_iter"``.
 
     Returns
     -------
     AttSVMResult
-        Infeasibility (0 in the hull of the ``A_it``) is a status, never an exception; with no
-        constraint at all the solution is ``W = 0``.
+        Infeasibility (0 in the hull of the ``A_it``: the scaled min-norm hull point is below
+        ``INFEASIBLE_RTOL``) is a status, never an exception; with no constraint at all the
+        solution is ``W = 0``.
 
     Notes
     -----
-    Source: TF-SVM (arXiv 2308.16898), Att-SVM problem; the NNLS route is the Lawson-Hanson
-    reduction of a least-distance program. Complexity: one NNLS of size
-    ``(d^2 + 1) x m``, ``m <= n (T - 1)``, i.e. about ``O(m d^4)`` flops at worst.
+    Source: TF-SVM (arXiv 2308.16898), Att-SVM problem; the dual is a non-negative
+    least-distance program. Complexity, active set: ``O(K (m d + n d^2) + R (s^2 d + s^3))``
+    for K gradient steps and R rounds on a support of size s (``m = n (T - 1)`` constraints at
+    most), memory ``O(m d + s^2)``; NNLS: about ``O(m d^4)`` flops, memory ``O(m d^2)``.
     """
     X, Z, alpha, mask = _validate(X, Z, alpha, mask)
     norm = as_choice(norm, "norm", NORMS)
+    method = as_choice(method, "method", METHODS)
+    max_iter = as_int(max_iter, "max_iter", min_value=1)
     n, T, d = X.shape
     cons = build_constraints(X, Z, alpha, mask)
-    G = cons.G
-    w, lam = _ldp(G)
-    if w is None or lam is None:
-        return _infeasible(n, T, d, norm, "nnls" if norm == "fro" else solver)
-    if norm == "nuc":
-        return _solve_conic(cons, n, T, d, "nuc", solver, fallback="SCS")
-    W = w.reshape(d, d)
-    margins = G @ w
-    objective = float(np.linalg.norm(W))
-    diag = {
-        "primal_violation": max(0.0, 1.0 - float(margins.min())) if margins.size else 0.0,
-        "dual_violation": max(0.0, -float(lam.min())) if lam.size else 0.0,
-        "complementarity": float(np.max(np.abs(lam * (margins - 1.0)))) if lam.size else 0.0,
-        "stationarity": float(np.linalg.norm(w - G.T @ lam)),
-        "duality_gap": abs(float(lam.sum()) - objective**2),
-    }
-    mt = _per_token(margins, cons, n, T)
-    return AttSVMResult(W=W, status="optimal", objective=objective, margins=mt,
-                        support=_support(mt, SUPPORT_TOL["fro"]),
-                        multipliers=_per_token(lam, cons, n, T), norm="fro", solver="nnls",
-                        iterations=None, diagnostics=diag)
+    sol = _solve_fro(cons, Z, d, method, max_iter)
+    if norm == "fro":
+        return _fro_result(sol, cons, n, T, d)
+    if sol.status == "infeasible":
+        return _infeasible(n, T, d, norm, solver)
+    if sol.status != "optimal":
+        return _infeasible(n, T, d, norm, solver, status="max_iter", n_iter=sol.n_iter)
+    return _solve_conic(cons, n, T, d, "nuc", solver, fallback="SCS")
 
 
 def solve_att_svm_cvxpy(X: Any, Z: Any, alpha: Any, *, norm: str = "fro", mask: Any = None,
-                        solver: str = "CLARABEL") -> AttSVMResult:
+                        solver: str = "CLARABEL", solver_options: Mapping[str, Any] | None = None
+                        ) -> AttSVMResult:
     """Att-SVM through cvxpy alone (the independent reference route; cost of one conic solve).
 
     Same problem and result type as :func:`solve_att_svm`; infeasibility is the conic solver's
-    verdict. With Clarabel's default tolerances W is accurate to about 1e-4 in its entries.
+    verdict. With Clarabel's default tolerances W is accurate to about 1e-4 in its entries;
+    ``solver_options`` (e.g. ``{"tol_gap_abs": 1e-10, "tol_gap_rel": 1e-10, "tol_feas": 1e-10}``
+    for Clarabel) go to ``Problem.solve``. The Frobenius diagnostics include ``kkt_residual``
+    with the definition of :func:`solve_att_svm` (duals rescaled to ``W = sum lambda A``).
     """
     X, Z, alpha, mask = _validate(X, Z, alpha, mask)
     norm = as_choice(norm, "norm", NORMS)
     n, T, d = X.shape
-    return _solve_conic(build_constraints(X, Z, alpha, mask), n, T, d, norm, solver, fallback=None)
+    return _solve_conic(build_constraints(X, Z, alpha, mask), n, T, d, norm, solver, fallback=None,
+                        options=dict(solver_options or {}))
 
 
 def _solve_conic(cons: Constraints, n: int, T: int, d: int, norm: str, solver: str,
-                 fallback: str | None) -> AttSVMResult:
+                 fallback: str | None, options: dict[str, Any] | None = None) -> AttSVMResult:
     import cvxpy as cp
 
     W = cp.Variable((d, d))
@@ -292,7 +402,8 @@ def _solve_conic(cons: Constraints, n: int, T: int, d: int, norm: str, solver: s
     for name in [solver] + ([fallback] if fallback else []):
         used = name
         try:
-            cvx_solve(prob, name)  # optimal_inaccurate: fallback solver, then status "failed"
+            # optimal_inaccurate: fallback solver, then status "failed"
+            cvx_solve(prob, name, **(options or {}))
         except cp.error.SolverError:
             continue
         if prob.status in (cp.OPTIMAL, cp.INFEASIBLE):
@@ -304,7 +415,7 @@ def _solve_conic(cons: Constraints, n: int, T: int, d: int, norm: str, solver: s
     Wv = np.asarray(W.value, dtype=float)
     margins = np.einsum("kd,de,ke->k", cons.D, Wv, cons.Q)
     lam = np.asarray(constraints[0].dual_value, dtype=float).reshape(-1) if m else np.zeros(0)
-    S = (lam[:, None, None] * cons.D[:, :, None] * cons.Q[:, None, :]).sum(axis=0) if m else np.zeros((d, d))
+    S = (cons.D * lam[:, None]).T @ cons.Q if m else np.zeros((d, d))
     value = float(np.linalg.norm(Wv, "nuc") if norm == "nuc" else np.linalg.norm(Wv))
     if norm == "nuc":
         stationarity = float(np.linalg.norm(S, 2)) - 1.0 if m else 0.0
@@ -321,19 +432,33 @@ def _solve_conic(cons: Constraints, n: int, T: int, d: int, norm: str, solver: s
         "stationarity": stationarity,
         "duality_gap": gap,
     }
+    if norm == "fro":
+        lam_max = max(1.0, float(lam.max())) if m else 1.0
+        diag["kkt_residual"] = max(diag["primal_violation"], diag["dual_violation"],
+                                   diag["complementarity"] / lam_max, stationarity / max(1.0, value))
     mt = _per_token(margins, cons, n, T)
     its = prob.solver_stats.num_iters if prob.solver_stats is not None else None
-    return AttSVMResult(W=Wv, status="optimal", objective=value, margins=mt,
-                        support=_support(mt, SUPPORT_TOL[norm]), multipliers=_per_token(lam, cons, n, T),
-                        norm=norm, solver=used, iterations=None if its is None else int(its),
-                        diagnostics=diag)
+    return AttSVMResult(value=value, status="optimal", converged=True, n_iter=int(its or 0), diagnostics=diag,
+                        W=Wv, margins=mt, support=_support(mt, SUPPORT_TOL[norm]),
+                        multipliers=_per_token(lam, cons, n, T), norm=norm, solver=used)
 
 
 def is_feasible(X: Any, Z: Any, alpha: Any, *, mask: Any = None) -> bool:
-    """Whether Att-SVM(alpha) is feasible, i.e. 0 is not in ``conv{A_it}`` (exact NNLS test)."""
+    """Whether Att-SVM(alpha) is feasible, i.e. 0 is not in ``conv{A_it}``.
+
+    Decided by the Frobenius route of :func:`solve_att_svm` (``method="auto"``).
+
+    Raises
+    ------
+    RuntimeError
+        When that route ends undecided (``"max_iter"``, large problems only).
+    """
     X, Z, alpha, mask = _validate(X, Z, alpha, mask)
-    w, _ = _ldp(build_constraints(X, Z, alpha, mask).G)
-    return w is not None
+    sol = _solve_fro(build_constraints(X, Z, alpha, mask), Z, X.shape[2], "auto", 5000)
+    if sol.status == "max_iter":
+        raise RuntimeError("is_feasible: the active-set route ran out of iterations; call solve_att_svm "
+                           "with a larger max_iter")
+    return sol.status == "optimal"
 
 
 def token_scores(X: Any, Y: Any, v: Any) -> np.ndarray:
