@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from theory._rng import RngLike, as_generator
 from theory._validate import as_int, as_positive_float
 
 
@@ -33,9 +34,13 @@ def synthetic_pair(vocab: int = 50, temperature: float = 1.0, *, wobble: float =
     return _softmax(z_p / t), _softmax(z_q / t)
 
 
-def random_pair(vocab: int, rng: np.random.Generator, *, concentration: float = 0.5
+def random_pair(vocab: int, rng: RngLike = None, *, concentration: float = 0.5
                 ) -> tuple[np.ndarray, np.ndarray]:
-    """Independent Dirichlet(concentration) target and draft. O(V)."""
+    """Independent Dirichlet(concentration) target and draft. O(V).
+
+    ``rng`` is a seed, a Generator or None (see :func:`theory._rng.as_generator`).
+    """
     v = as_int(vocab, "vocab", min_value=2)
     c = as_positive_float(concentration, "concentration")
-    return rng.dirichlet(np.full(v, c)), rng.dirichlet(np.full(v, c))
+    gen = as_generator(rng)
+    return gen.dirichlet(np.full(v, c)), gen.dirichlet(np.full(v, c))

@@ -34,12 +34,15 @@ from theory.speculative.draftsets import (
     _wor_all_in_enumerate,
     draft_set_law,
     greedy_top,
+    outside_mass,
     wor_k2_prefix_all_in,
     wor_prefix_all_in,
 )
 
 #: Quadrature nodes (in log t) of the without-replacement race integral.
 WOR_NODES = 128
+#: Largest number of (tuple, token) variables :func:`full_lp_acceptance` builds.
+MAX_FULL_LP = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -284,21 +287,34 @@ def optimal_acceptance_lp(target: Any, draft: Any, k: Any, *, drafts: str = "iid
     return OptimalAcceptanceResult(value, subset, plan, "optimal", iterations, diag)
 
 
+def _n_draft_tuples(q: np.ndarray, k: int, drafts: str) -> int:
+    """Number of ordered draft tuples with positive probability."""
+    support = int(np.count_nonzero(q > 0))
+    if drafts == "iid":
+        return support**k
+    if drafts == "wor":
+        return math.perm(support, k)
+    return support - (k - 1)
+
+
 def _draft_tuples(q: np.ndarray, k: int, drafts: str) -> tuple[np.ndarray, np.ndarray]:
     """All ordered draft tuples with positive probability and their probabilities Q(x)."""
     support = np.flatnonzero(q > 0)
-    total = float(q.sum())
     if drafts == "iid":
         tuples = np.array(list(itertools.product(support, repeat=k)), dtype=np.int64)
         return tuples, np.prod(q[tuples], axis=1)
     if drafts == "wor":
         tuples = np.array(list(itertools.permutations(support, k)), dtype=np.int64)
         qs = q[tuples]
-        return tuples, np.prod(qs / (total - (np.cumsum(qs, axis=1) - qs)), axis=1)
+        # Mass left before each draw: the tokens outside the tuple plus its later members,
+        # summed directly (1 - sum(used) cancels for near-point drafts).
+        outside = outside_mass(q, tuples, np.full(tuples.shape[0], k))
+        remaining = outside[:, None] + np.cumsum(qs[:, ::-1], axis=1)[:, ::-1]
+        return tuples, np.prod(qs / remaining, axis=1)
     top = greedy_top(q, k)
     rest = np.setdiff1d(support, top)
     tuples = np.column_stack([np.tile(top, (rest.shape[0], 1)), rest]).astype(np.int64)
-    return tuples, q[rest] / float(total - q[top].sum())
+    return tuples, q[rest] / float(q[rest].sum())
 
 
 def full_lp_acceptance(target: Any, draft: Any, k: Any, *, drafts: str = "iid",
@@ -318,9 +334,13 @@ def full_lp_acceptance(target: Any, draft: Any, k: Any, *, drafts: str = "iid",
     law = as_choice(drafts, "drafts", DRAFT_LAWS)
     kk = validate_k(k, q, law)
     how = as_choice(solver, "solver", ("highs", "emd"))
+    n_tuples = _n_draft_tuples(q, kk, law)
+    if n_tuples * p.shape[0] > MAX_FULL_LP:
+        raise ValueError(
+            f"k: the full LP would have {n_tuples * p.shape[0]:.3g} variables (limit "
+            f"{MAX_FULL_LP:.0e}); use optimal_acceptance_lp or optimal_acceptance"
+        )
     tuples, weights = _draft_tuples(q, kk, law)
-    if tuples.shape[0] * p.shape[0] > 2_000_000:
-        raise ValueError("k: the full LP would exceed 2e6 variables; use optimal_acceptance_lp")
     hit = (tuples[:, :, None] == np.arange(p.shape[0])[None, None, :]).any(axis=1)
     cost = 1.0 - hit.astype(np.float64)
     if how == "emd":
