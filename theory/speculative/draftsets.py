@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 from scipy import integrate
 
-from theory._validate import as_choice, as_pmf
+from theory._validate import InputTypeError, as_choice, as_pmf
 from theory.speculative._common import DRAFT_LAWS, validate_k
 
 #: Largest number of draft sets :func:`draft_set_law` builds.
@@ -383,13 +383,13 @@ def wor_all_in(draft: Any, subset: Iterable[int], k: Any, *, method: str = "auto
 def _subset_indices(subset: Any, vocab: int) -> np.ndarray:
     """Validate a token subset: integer indices in [0, vocab); duplicates are merged."""
     if isinstance(subset, (str, bytes)) or np.ndim(subset) > 1:
-        raise TypeError(f"subset: expected an iterable of token indices, got {type(subset).__name__}")
+        raise InputTypeError(f"subset: expected an iterable of token indices, got {type(subset).__name__}")
     try:
         raw = np.asarray(list(subset))
     except TypeError:
-        raise TypeError(f"subset: expected an iterable of token indices, got {subset!r}") from None
+        raise InputTypeError(f"subset: expected an iterable of token indices, got {subset!r}") from None
     if raw.size and (raw.dtype.kind not in "iu"):
-        raise TypeError(f"subset: token indices must be integers, got dtype {raw.dtype}")
+        raise InputTypeError(f"subset: token indices must be integers, got dtype {raw.dtype}")
     members = np.unique(raw.astype(np.int64))
     if members.size and (members.min() < 0 or members.max() >= vocab):
         raise ValueError(f"subset: token indices must lie in [0, {vocab}), got {members.tolist()}")
