@@ -183,6 +183,31 @@ def as_positive_float(x: Any, name: str, *, allow_zero: bool = False) -> float:
     return v
 
 
+def as_unit_float(x: Any, name: str, *, upper: float = 1.0) -> float:
+    """Validate a real scalar in ``[0, upper]`` (a probability, a crossover rate, ...)."""
+    v = as_positive_float(x, name, allow_zero=True)
+    if v > upper:
+        raise ValueError(f"{name}: must lie in [0, {upper:g}], got {x!r}")
+    return v
+
+
+def as_index_list(x: Any, name: str) -> tuple[int, ...]:
+    """Validate an int or a sequence of ints (axis or token indices; bools and floats rejected)."""
+    items = [x] if isinstance(x, (int, np.integer, bool, np.bool_)) else x
+    if isinstance(items, (str, bytes)) or np.ndim(items) > 1:
+        raise ValueError(f"{name}: expected an integer or a sequence of integers, got {x!r}")
+    try:
+        seq = list(items)
+    except TypeError:
+        raise ValueError(f"{name}: expected an integer or a sequence of integers, got {x!r}") from None
+    out = []
+    for item in seq:
+        if isinstance(item, (bool, np.bool_)) or not isinstance(item, (int, np.integer)):
+            raise ValueError(f"{name}: expected integer indices, got {item!r} of type {type(item).__name__}")
+        out.append(int(item))
+    return tuple(out)
+
+
 def as_choice(x: Any, name: str, choices: Sequence[str]) -> str:
     """Validate a string option against the allowed ``choices``."""
     if not isinstance(x, str) or x not in choices:

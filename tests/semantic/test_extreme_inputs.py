@@ -33,3 +33,19 @@ def test_blahut_arimoto_agrees_with_the_closed_form():
     assert st.upper == pytest.approx(np.log(2) - h, abs=1e-9)
     assert rate_distortion([0.5, 0.5], 1 - np.eye(2), beta=2.0).rate == pytest.approx(
         (np.log(2) - h) / np.log(2), abs=1e-8)
+
+
+@pytest.mark.parametrize(("call", "name"), [
+    (lambda: __import__("theory.semantic", fromlist=["x"]).bsms_nrdf("0.2", 0.1), "p"),
+    (lambda: __import__("theory.semantic", fromlist=["x"]).bsms_nrdf(0.2, 0.7), "D"),
+    (lambda: __import__("theory.semantic", fromlist=["x"]).dsbs(float("nan")), "delta"),
+    (lambda: __import__("theory.semantic", fromlist=["x"]).gerber_bound(0.1, 1.5), "i_xt"),
+    (lambda: __import__("theory.semantic", fromlist=["x"]).ib_dsbs(0.1, [0.2, np.nan]), "a"),
+    (lambda: __import__("theory.semantic", fromlist=["x"]).markov_source([0.5, 0.5], np.eye(2), 2.5), "n"),
+    (lambda: __import__("theory.semantic", fromlist=["x"]).mutual_information(np.full((2, 2), 0.25), [0.5],
+                                                                              [1]), "a_axes"),
+])
+def test_scalar_and_axis_arguments_are_validated(call, name):
+    # Before: TypeError from arithmetic on text, NaN results, or 2.5 silently truncated to 2.
+    with pytest.raises(ValueError, match=name):
+        call()

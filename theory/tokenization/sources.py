@@ -14,7 +14,7 @@ import numpy as np
 from scipy.special import xlogy
 
 from theory._rng import as_generator
-from theory._validate import as_float_array, as_int, as_stochastic_matrix
+from theory._validate import as_float_array, as_int, as_stochastic_matrix, as_unit_float
 from theory.tokenization._chain import long_run_law
 
 
@@ -24,7 +24,8 @@ def _entropy(p: np.ndarray) -> float:
 
 
 def binary_entropy(p: float) -> float:
-    """``h(p) = -p log p - (1-p) log(1-p)`` in nats."""
+    """``h(p) = -p log p - (1-p) log(1-p)`` in nats, for ``p`` in [0, 1]."""
+    p = as_unit_float(p, "p")
     return _entropy(np.array([p, 1.0 - p]))
 
 

@@ -80,6 +80,7 @@ def _build_trie(tokens: Sequence[Token]) -> tuple[list[dict[int, int]], list[int
 def is_complete_prefix_free(tokens: Sequence[Sequence[int]], V: int) -> bool:
     """True when the tokens are the leaves of a full V-ary tree: no token ends at an internal node
     of their trie and every internal node has all V children. O(sum of token lengths)."""
+    V = as_int(V, "V", min_value=1)
     children, node_token = _build_trie([tuple(t) for t in tokens])
     return all(node_token[n] < 0 and len(ch) == V for n, ch in enumerate(children) if ch)
 
@@ -316,6 +317,10 @@ class MergeTransducer:
     left: int
     right: int
     merged: int
+
+    def __post_init__(self) -> None:
+        for name in ("left", "right", "merged"):
+            as_int(getattr(self, name), name, min_value=0)
 
     def step(self, pending: bool, t: int) -> tuple[bool, tuple[int, ...]]:
         """Feed token ``t``; return (new pending flag, emitted tokens)."""
@@ -630,7 +635,8 @@ def heavy_hitter_dictionary(source: MarkovSource, beta: float, max_size: int = 1
     """
     if not isinstance(source, MarkovSource):
         raise ValueError(f"source: expected a MarkovSource, got {type(source).__name__}")
-    if not isinstance(beta, (int, float, np.floating)) or not 0.0 < float(beta) <= 1.0:
+    if isinstance(beta, bool) or not isinstance(beta, (int, float, np.floating)) \
+            or not 0.0 < float(beta) <= 1.0:
         raise ValueError(f"beta: must lie in (0, 1], got {beta!r}")
     max_size = as_int(max_size, "max_size", min_value=source.V)
     live = np.flatnonzero(source.stationary() > 0)
