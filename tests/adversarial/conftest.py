@@ -3,9 +3,12 @@ only because of bugs fixed on other branches (marked xfail, not strict, until th
 
 from __future__ import annotations
 
+import json
+import os
+
 import pytest
 
-from tests.adversarial.sandbox import close_all
+from tests.adversarial.sandbox import CALLS, close_all
 
 #: Test ids that fail only because of bugs being fixed on other branches (issue 15): the
 #: ``sparseot`` branch (theory/sparse_ot/) and the ``attsvm`` branch (attention_svm/svm.py).
@@ -49,3 +52,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def _close_sandboxes():
     yield
     close_all()
+    out = os.environ.get("THEORY_ADVERSARIAL_COUNTS")
+    if out:  # per-area call counts of this test process, for the issue's report
+        with open(f"{out}.{os.getpid()}.json", "w") as fh:
+            json.dump(CALLS, fh)

@@ -99,6 +99,12 @@ class Sandbox:
 
 
 _POOL: dict[str, Sandbox] = {}
+#: Public-function calls made per area in this test process (a bundle counts its inner calls).
+CALLS: dict[str, int] = {}
+
+
+def count(area: str, n: int) -> None:
+    CALLS[area] = CALLS.get(area, 0) + n
 
 
 def sandbox(area: str, runner: Callable[[Any], Verdict]) -> Sandbox:

@@ -10,13 +10,14 @@ import pytest
 from tests.adversarial.cases import CASES
 from tests.adversarial.mutations import malformed
 from tests.adversarial.runner import run
-from tests.adversarial.sandbox import sandbox
+from tests.adversarial.sandbox import count, sandbox
 
 MALFORMED = [(key, param, variant, args, kwargs)
              for key, case in CASES.items() for param, variant, args, kwargs in malformed(case)]
 
 
 def _run(area: str, job: tuple, timeout: float) -> tuple[str, str]:
+    count(area, 1)
     return sandbox(area, run).call(job, timeout)
 
 

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.adversarial.runner import run
-from tests.adversarial.sandbox import sandbox
+from tests.adversarial.sandbox import count, sandbox
 from tests.adversarial.strategies import extreme_costs, extreme_joints, extreme_pmfs, extreme_stochastic
 
 FAST = settings(max_examples=12, deadline=None, derandomize=True, database=None,
@@ -22,6 +22,7 @@ LARGE = settings(max_examples=300, deadline=None, database=None, suppress_health
 def _bundle(area: str, bundle: str, *data: object) -> None:
     kind, detail = sandbox(area, run).call(("bundle", bundle, data), 60.0)
     assert kind == "ok", f"{bundle}{data}: {kind}: {detail}"
+    count(area, int(detail))
 
 
 @st.composite

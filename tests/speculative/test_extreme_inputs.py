@@ -130,3 +130,12 @@ def test_random_pair_takes_a_seed():
     a = random_pair(5, 0)
     b = random_pair(5, np.random.default_rng(0))
     assert np.array_equal(a[0], b[0]) and a[0].sum() == pytest.approx(1.0)
+
+
+def test_set_lp_result_carries_its_certificate():
+    from theory.speculative import optimal_acceptance_lp
+
+    p, q = np.array([0.5, 0.3, 0.2]), np.array([0.2, 0.5, 0.3])
+    res = optimal_acceptance_lp(p, q, 2)
+    assert res.status == "optimal" and res.diagnostics["duality_gap"] < 1e-9
+    assert res.value == pytest.approx(optimal_acceptance(p, q, 2), abs=1e-7)

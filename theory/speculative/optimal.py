@@ -41,6 +41,9 @@ from theory.speculative.draftsets import (
 
 #: Quadrature nodes (in log t) of the without-replacement race integral.
 WOR_NODES = 128
+#: Certificate tolerance of the set LP (HiGHS feasibility tolerance ~1e-7): value in [0, 1] and
+#: primal = dual within this.
+LP_CERT_TOL = 1e-6
 #: Largest number of (tuple, token) variables :func:`full_lp_acceptance` builds.
 MAX_FULL_LP = 2_000_000
 
@@ -59,7 +62,9 @@ class OptimalAcceptanceResult:
         ``{S: f(S, .)}``: for each draft set S (a frozenset), the accepted mass ``f(S, y)`` for
         ``y`` in ``sorted(S)`` (an array aligned with the sorted members).
     status
-        ``"optimal"`` or the solver's failure message.
+        ``"optimal"``; ``"uncertified"`` when the LP answer misses its own certificate (value
+        outside [0, 1] or primal/dual objectives apart by more than ``LP_CERT_TOL``); or
+        ``"failed: <solver message>"`` (value NaN).
     iterations
         Simplex/IPM iterations reported by HiGHS.
     diagnostics
@@ -284,7 +289,10 @@ def optimal_acceptance_lp(target: Any, draft: Any, k: Any, *, drafts: str = "iid
     for s in range(n_sets):
         lo, hi = bounds[s], bounds[s + 1]
         plan[frozenset(token_of_var[lo:hi].tolist())] = flows[lo:hi]
-    return OptimalAcceptanceResult(value, subset, plan, "optimal", iterations, diag)
+    gap = abs(value - diag["dual_objective"])
+    ok = -LP_CERT_TOL <= value <= 1.0 + LP_CERT_TOL and gap <= LP_CERT_TOL
+    diag["duality_gap"] = gap
+    return OptimalAcceptanceResult(value, subset, plan, "optimal" if ok else "uncertified", iterations, diag)
 
 
 def _n_draft_tuples(q: np.ndarray, k: int, drafts: str) -> int:
