@@ -193,7 +193,7 @@ def as_unit_float(x: Any, name: str, *, upper: float = 1.0) -> float:
 
 def as_index_list(x: Any, name: str) -> tuple[int, ...]:
     """Validate an int or a sequence of ints (axis or token indices; bools and floats rejected)."""
-    items = [x] if isinstance(x, (int, np.integer, bool, np.bool_)) else x
+    items: Any = [x] if isinstance(x, (int, np.integer, bool, np.bool_)) else x
     if isinstance(items, (str, bytes)) or np.ndim(items) > 1:
         raise ValueError(f"{name}: expected an integer or a sequence of integers, got {x!r}")
     try:

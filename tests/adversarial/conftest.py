@@ -34,10 +34,20 @@ FIXED_ON_OTHER_BRANCHES: set[str] = {
     # enumerate_alphas (attention_svm/svm.py, rewritten on the attsvm branch) is a generator that
     # does not validate n and T (True, 2.5, "2" accepted).
     "test_malformed[attention_svm.enumerate_alphas-*",
+    "test_huge_integer[attention_svm.enumerate_alphas-*",
+}
+
+#: Open defects found by this suite in code that this branch does not edit (theory/sparse_ot is
+#: changed only on the sparseot branch in this round): xfail, not strict, with the reason.
+OPEN_ELSEWHERE: dict[str, str] = {
+    "test_huge_integer[sparse_ot.gaussian_toy-n]":
+        "gaussian_toy(10**9) allocates an n x n cost (MemoryError): needs a size guard in sparse_ot",
 }
 
 
 def _fixed_elsewhere(name: str) -> bool:
+    if name in OPEN_ELSEWHERE:
+        return True
     return any(name == entry or (entry.endswith("*") and name.startswith(entry[:-1]))
                for entry in FIXED_ON_OTHER_BRANCHES)
 

@@ -48,6 +48,24 @@ def variants(value: Any) -> list[tuple[str, Any]]:
     return out
 
 
+def huge(case: Case) -> Iterator[tuple[str, tuple, dict]]:
+    """``(param, args, kwargs)`` with one integer argument set to 10**9 (sizes, steps, k)."""
+    import importlib
+
+    func = getattr(importlib.import_module(f"theory.{case.area}"), case.name)
+    args, kwargs = case.make()
+    names = [p.name for p in inspect.signature(func).parameters.values()
+             if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    for i, value in enumerate(args):
+        if isinstance(value, (int, np.integer)) and not isinstance(value, bool) and names[i] not in case.keep:
+            new = list(args)
+            new[i] = 10**9
+            yield names[i], tuple(new), dict(kwargs)
+    for param, value in kwargs.items():
+        if isinstance(value, (int, np.integer)) and not isinstance(value, bool) and param not in case.keep:
+            yield param, tuple(args), {**kwargs, param: 10**9}
+
+
 def malformed(case: Case) -> Iterator[tuple[str, str, tuple, dict]]:
     """``(param, variant, args, kwargs)`` for every malformed variant of ``case``'s valid call."""
     import importlib

@@ -4,13 +4,19 @@ its time or memory limit or kills its process (each runs in the area's sandbox p
 
 from __future__ import annotations
 
+import importlib
+import inspect
+
 import numpy as np
 import pytest
 
 from tests.adversarial.cases import CASES
-from tests.adversarial.mutations import malformed
-from tests.adversarial.runner import run
+from tests.adversarial.mutations import huge, malformed
+from tests.adversarial.runner import names_argument, run
 from tests.adversarial.sandbox import count, sandbox
+
+#: Wall-clock limit of a call with a 10**9 size (seconds).
+HUGE_TIMEOUT = 15.0
 
 MALFORMED = [(key, param, variant, args, kwargs)
              for key, case in CASES.items() for param, variant, args, kwargs in malformed(case)]
@@ -37,6 +43,34 @@ def test_malformed(key, param, variant, args, kwargs):
     kind, detail = _run(case.area, ("call", case.area, case.name, args, kwargs, case.check, param),
                         case.timeout)
     assert kind == "ok", f"{key}({param}={variant}): {kind}: {detail}"
+
+
+#: Iteration counts whose cost is time only (memory does not grow with them): a caller who asks
+#: for 10**9 iterations gets them, so these are not run with 10**9 here.
+HUGE_EXEMPT = {
+    "semantic.information_bottleneck-restarts": "restarts of the iterative IB: time O(restarts), O(1) memory",
+    "attention_svm.regularization_path-restarts": "gradient-descent restarts: time only, O(d^2) memory",
+    "attention_svm.regularization_path-steps": "gradient-descent steps: time only, O(d^2) memory",
+}
+HUGE = [(key, param, args, kwargs) for key, case in CASES.items() for param, args, kwargs in huge(case)
+        if f"{key}-{param}" not in HUGE_EXEMPT]
+
+
+@pytest.mark.parametrize(("key", "param", "args", "kwargs"), HUGE, ids=[f"{h[0]}-{h[1]}" for h in HUGE])
+def test_huge_integer(key, param, args, kwargs):
+    """An integer argument of 10**9 either gives a result inside its bounds or a clean error naming
+    the argument, within the time and memory limit (never a hang or a crash)."""
+    case = CASES[key]
+    kind, detail = _run(case.area, ("call", case.area, case.name, args, kwargs, case.check, None),
+                        HUGE_TIMEOUT)
+    if kind == "raised" and detail.split(":")[0] in ("ValueError", "TypeError", "InputTypeError"):
+        # A clean refusal naming an argument (the size, or the one it must agree with).
+        func = getattr(importlib.import_module(f"theory.{case.area}"), case.name)
+        names = inspect.signature(func).parameters
+        assert any(names_argument(detail.split(":", 1)[1], name) for name in names), \
+            f"{key}({param}=1e9): {detail}"
+        return
+    assert kind == "ok", f"{key}({param}=1e9): {kind}: {detail}"
 
 
 _RNG = np.random.default_rng(0)

@@ -49,3 +49,19 @@ def test_scalar_and_axis_arguments_are_validated(call, name):
     # Before: TypeError from arithmetic on text, NaN results, or 2.5 silently truncated to 2.
     with pytest.raises(ValueError, match=name):
         call()
+
+
+def test_flow_and_joint_refuse_sizes_beyond_their_limits():
+    from theory.semantic import markov_source, sample_flow_paths, semantic_flow, semantic_joint
+
+    rng = np.random.default_rng(3)
+    prior, init, T = rng.dirichlet(np.ones(2)), rng.dirichlet(np.ones(2), size=2), \
+        rng.dirichlet(np.ones(2), size=(2, 2))
+    with pytest.raises(ValueError, match="steps"):
+        semantic_flow(prior, init, T, 10**9)  # before: ran for hours (21 s at 200 steps)
+    with pytest.raises(ValueError, match="steps"):
+        semantic_joint(prior, init, T, 10**9)
+    with pytest.raises(ValueError, match="n_paths"):
+        sample_flow_paths(prior, init, T, 10**5, 10**5, rng=0)
+    with pytest.raises(ValueError, match="n"):
+        markov_source([0.5, 0.5], np.full((2, 2), 0.5), 10**9)

@@ -40,3 +40,20 @@ def test_binary_entropy_validates(bad):
 def test_merge_transducer_ids_are_integers(bad):
     with pytest.raises(ValueError, match="left"):
         MergeTransducer(bad, 1, 2)
+
+
+def test_stationary_law_when_rate_ratios_overflow():
+    # Exit rates 1e-15 and 5e-324: their ratio overflows a double; the log-space GTH gives
+    # mu = (5e-324, 1e-15) / sum. Before: IndexError deep in the joint chain (NaN labels).
+    src = MarkovSource(np.array([[1 - 1e-15, 1e-15], [5e-324, 1.0]]), 1)
+    mu = src.stationary()
+    assert mu[1] == 1.0 and 0 <= mu[0] < 1e-300
+
+
+@pytest.mark.parametrize(("call", "name"), [
+    (lambda: MarkovSource(np.array([[0.5, 0.5], [0.5, 0.5]]), 10**9), "k"),
+    (lambda: __import__("theory.tokenization", fromlist=["x"]).fixed_length_dictionary(2, 10**9), "r"),
+])
+def test_huge_sizes_refused(call, name):
+    with pytest.raises(ValueError, match=name):
+        call()

@@ -59,6 +59,10 @@ def _ib_run(pxy: np.ndarray, beta: float, enc: np.ndarray, tol: float, max_iter:
     return enc, max_iter, False
 
 
+#: Largest bottleneck alphabet (an optimal encoder never needs more than |X| + 1 letters).
+MAX_CARDINALITY = 100_000
+
+
 def information_bottleneck(pxy: np.ndarray, *, beta: float, cardinality: int, restarts: int = 20,
                            rng: RngLike = None, tol: float = 1e-12, max_iter: int = 20_000) -> IBResult:
     """Information bottleneck at trade-off ``beta``: the best of ``restarts`` Tishby iterations.
@@ -89,7 +93,7 @@ def information_bottleneck(pxy: np.ndarray, *, beta: float, cardinality: int, re
     if np.any(P.sum(axis=1) <= 0):
         raise ValueError("pxy: every x must have positive probability; drop empty rows")
     beta = as_positive_float(beta, "beta")
-    k = as_int(cardinality, "cardinality", min_value=1)
+    k = as_int(cardinality, "cardinality", min_value=1, max_value=MAX_CARDINALITY)
     restarts = as_int(restarts, "restarts", min_value=1)
     gen = as_generator(rng)
     best: IBResult | None = None

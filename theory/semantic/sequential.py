@@ -77,6 +77,10 @@ class NRDFResult:
     diagnostics: dict[str, Any] = field(default_factory=dict)
 
 
+#: Largest joint pmf :func:`markov_source` builds.
+MAX_JOINT = 10_000_000
+
+
 def markov_source(initial: Any, transition: Any, n: int) -> np.ndarray:
     """Joint pmf over ``X^n`` of a Markov chain (one axis per time step). Cost O(|X|^n)."""
     p = np.asarray(as_float_array(initial, "initial", ndim=1))
@@ -85,6 +89,8 @@ def markov_source(initial: Any, transition: Any, n: int) -> np.ndarray:
     p = as_pmf(p, "initial")
     T = as_stochastic_matrix(transition, "transition", shape=(p.size, p.size))
     n = as_int(n, "n", min_value=1)
+    if n * np.log(p.size) > np.log(MAX_JOINT):
+        raise ValueError(f"n: the joint over X^n has |X|^n > {MAX_JOINT:.0e} entries; lower n")
     J = p
     for _ in range(n - 1):
         J = J[..., None] * T[(None,) * (J.ndim - 1)]

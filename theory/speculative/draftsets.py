@@ -198,6 +198,9 @@ def draft_set_law(draft: Any, k: Any, *, drafts: str = "iid") -> DraftSetLaw:
     -----
     Sources: SpecTr (Sun et al. 2023), Hu et al. (ICLR 2025). Cost O(n_sets * K * K!) with
     ``n_sets = sum_{m<=K} C(s, m)`` (iid), ``C(s, K)`` (wor) or ``s - K + 1`` (greedy), s = |supp q|.
+    At most ``MAX_SETS`` sets and ``MAX_TERMS`` (set, composition or ordering) terms, else
+    ``ValueError`` naming k. The without-replacement denominators are the unused mass summed
+    directly (:func:`outside_mass`), so near-point drafts keep a law that sums to 1.
     """
     q = as_pmf(draft, "draft")
     law = as_choice(drafts, "drafts", DRAFT_LAWS)

@@ -7,6 +7,9 @@ import numpy as np
 from theory._rng import RngLike, as_generator
 from theory._validate import as_int, as_positive_float
 
+#: Largest vocabulary the synthetic pairs build.
+MAX_VOCAB = 10**7
+
 
 def _softmax(z: np.ndarray) -> np.ndarray:
     e = np.exp(z - z.max())
@@ -25,7 +28,7 @@ def synthetic_pair(vocab: int = 50, temperature: float = 1.0, *, wobble: float =
     (target, draft)
         Two pmfs of length ``vocab``.
     """
-    v = as_int(vocab, "vocab", min_value=2)
+    v = as_int(vocab, "vocab", min_value=2, max_value=MAX_VOCAB)
     t = as_positive_float(temperature, "temperature")
     w = as_positive_float(wobble, "wobble", allow_zero=True)
     i = np.arange(v, dtype=np.float64)
@@ -40,7 +43,7 @@ def random_pair(vocab: int, rng: RngLike = None, *, concentration: float = 0.5
 
     ``rng`` is a seed, a Generator or None (see :func:`theory._rng.as_generator`).
     """
-    v = as_int(vocab, "vocab", min_value=2)
+    v = as_int(vocab, "vocab", min_value=2, max_value=MAX_VOCAB)
     c = as_positive_float(concentration, "concentration")
     gen = as_generator(rng)
     return gen.dirichlet(np.full(v, c)), gen.dirichlet(np.full(v, c))

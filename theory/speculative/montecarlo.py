@@ -275,7 +275,9 @@ def simulate(scheme: str, target: Any, draft: Any, k: Any, *, n: Any,
     Notes
     -----
     Cost O(n K log V) for the iid schemes and greedy; O(n K V) for rrs-wor (per-sample laws,
-    chunked); the optimal schemes first solve the set LP (small V).
+    chunked); the optimal schemes first solve the set LP (small V). ``n * k`` and
+    ``(k + 1) * V`` are limited to ``MAX_SIM_ELEMS`` (2e7) each (``ValueError`` naming k);
+    split a larger n over several calls.
     """
     name = validate_scheme(scheme, negative_controls=True)
     p, q = validate_pair(target, draft)

@@ -298,11 +298,11 @@ def optimal_acceptance_lp(target: Any, draft: Any, k: Any, *, drafts: str = "iid
 def _n_draft_tuples(q: np.ndarray, k: int, drafts: str) -> int:
     """Number of ordered draft tuples with positive probability."""
     support = int(np.count_nonzero(q > 0))
-    if drafts == "iid":
-        return support**k
-    if drafts == "wor":
-        return math.perm(support, k)
-    return support - (k - 1)
+    if drafts == "greedy":
+        return support - (k - 1)
+    if k * math.log10(max(support, 1)) > 15:  # beyond any limit: never form the huge integer
+        return 10**15
+    return support**k if drafts == "iid" else math.perm(support, k)
 
 
 def _draft_tuples(q: np.ndarray, k: int, drafts: str) -> tuple[np.ndarray, np.ndarray]:

@@ -375,7 +375,10 @@ def output_law(scheme: str, target: Any, draft: Any, k: Any) -> np.ndarray:
 def acceptance_rate(scheme: str, target: Any, draft: Any, k: Any) -> float:
     """Exact acceptance rate ``P(Y in S(X))`` of a lossless verification scheme.
 
-    - "rrs": ``1 - prod_{i=1..K} (1 - beta_i)``, ``beta_i = sum min(p_i, q)``, O(KV);
+    - "rrs": ``1 - prod_{i=1..K} (1 - beta_i)``, ``beta_i = sum min(p_i, q)``, O(KV); the chain
+      stops early once the product underflows or the residual reaches a fixed point (the rest of
+      the product is then one power), so any K works when that happens within
+      ``MAX_RRS_WORK / V`` steps (else ``ValueError`` naming k);
     - "rrs-wor": exact recursion ``A(p', q', k) = sum_x q'(x) [a_x + (1 - a_x) A(norm((p'-q')^+),
       q'_{-x}, k-1)]``, batched over the draft tree, O(perm(V, K) V);
     - "kseq": ``1 - (1 - beta(rho*))^K`` with :func:`kseq_rho`, O(V) per bisection step;

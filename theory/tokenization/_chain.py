@@ -12,6 +12,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import spsolve
+from scipy.special import logsumexp
 
 #: Largest class solved by the dense GTH elimination (O(n^3)); larger ones use sparse LU.
 GTH_MAX_STATES = 400
@@ -24,17 +25,39 @@ def _gth(P: np.ndarray) -> np.ndarray | None:
     A = P.copy()
     n = A.shape[0]
     np.fill_diagonal(A, 0.0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for m in range(n - 1, 0, -1):
+            s = A[m, :m].sum()
+            if not s > 0:
+                return None
+            A[:m, m] /= s
+            A[:m, :m] += np.outer(A[:m, m], A[m, :m])
+        pi = np.zeros(n)
+        pi[0] = 1.0
+        for j in range(1, n):
+            pi[j] = pi[:j] @ A[:j, j]
+        pi = pi / pi.sum()
+    return pi if np.all(np.isfinite(pi)) else _gth_log(P)
+
+
+def _gth_log(P: np.ndarray) -> np.ndarray | None:
+    """GTH state reduction in log space, for rates whose ratios overflow (an exit of 5e-324
+    beside one of 1e-15). Same O(n^3) steps with log-add-exp."""
+    n = P.shape[0]
+    with np.errstate(divide="ignore"):
+        L = np.log(P)
+    np.fill_diagonal(L, -np.inf)
     for m in range(n - 1, 0, -1):
-        s = A[m, :m].sum()
-        if not s > 0:
+        ls = logsumexp(L[m, :m])
+        if not np.isfinite(ls):
             return None
-        A[:m, m] /= s
-        A[:m, :m] += np.outer(A[:m, m], A[m, :m])
-    pi = np.zeros(n)
-    pi[0] = 1.0
+        L[:m, m] -= ls
+        L[:m, :m] = np.logaddexp(L[:m, :m], L[:m, m][:, None] + L[m, :m][None, :])
+    lpi = np.full(n, -np.inf)
+    lpi[0] = 0.0
     for j in range(1, n):
-        pi[j] = pi[:j] @ A[:j, j]
-    return pi / pi.sum()
+        lpi[j] = logsumexp(lpi[:j] + L[:j, j])
+    return np.exp(lpi - logsumexp(lpi))
 
 
 def _class_stationary(P: sp.csr_matrix) -> np.ndarray:
@@ -69,6 +92,9 @@ def _class_stationary(P: sp.csr_matrix) -> np.ndarray:
     b[-1] = 1.0
     nu = np.asarray(spsolve(M, b), dtype=np.float64)
     nu = np.where(nu < 0, 0.0, nu)  # round-off of order 1e-16 on tiny entries
+    if not (np.all(np.isfinite(nu)) and nu.sum() > 0):
+        raise ValueError(f"cond: the stationary law of a {n}-state class is not computable in double "
+                         "precision (transition rates too far apart); rescale or merge states")
     return nu / nu.sum()
 
 

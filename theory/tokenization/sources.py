@@ -59,6 +59,9 @@ class MarkovSource:
         V = P.shape[1]
         if V < 2:
             raise ValueError(f"cond: the alphabet needs at least 2 symbols, got shape {P.shape}")
+        if self.k * np.log(V) > np.log(P.shape[0]) + 1e-9:  # V**k would be a huge integer
+            raise ValueError(f"k: expected V**k = {P.shape[0]} contexts from cond's shape {P.shape}, "
+                             f"got k={self.k}")
         if P.shape[0] != V ** self.k:
             raise ValueError(f"cond: expected shape (V**k, V) = ({V ** self.k}, {V}) for k={self.k}, "
                              f"got {P.shape}")

@@ -28,6 +28,9 @@ from theory.tokenization.sources import MarkovSource
 Token = tuple[int, ...]
 
 
+#: Largest dictionary or alphabet the tokenizers build.
+MAX_TOKENS = 10_000_000
+
 def as_symbols(x: Any, name: str = "x", V: int | None = None) -> list[int]:
     """Validate a 1-d sequence of non-negative integer symbols (below ``V`` when given)."""
     arr = np.asarray(x)
@@ -361,7 +364,7 @@ class BPETokenizer:
 
     def __init__(self, merges: Sequence[tuple[Sequence[int], Sequence[int]]], V: int,
                  merge_counts: Sequence[int] = ()) -> None:
-        self.V = as_int(V, "V", min_value=1)
+        self.V = as_int(V, "V", min_value=1, max_value=MAX_TOKENS)
         self.vocab: list[Token] = [(a,) for a in range(self.V)]
         self.index: dict[Token, int] = {t: i for i, t in enumerate(self.vocab)}
         self.merges: list[tuple[Token, Token]] = []
@@ -616,6 +619,8 @@ def fixed_length_dictionary(V: int, r: int) -> list[Token]:
     first and lexicographic within a length. Size ``sum_{l<=r} V^l``."""
     V = as_int(V, "V", min_value=1)
     r = as_int(r, "r", min_value=1)
+    if r * np.log(max(V, 2)) > np.log(MAX_TOKENS):
+        raise ValueError(f"r: the dictionary of all strings up to length r has > {MAX_TOKENS:.0e} tokens")
     if sum(V ** ell for ell in range(1, r + 1)) > 10_000_000:
         raise ValueError(f"r: {V}^{r} strings are too many to list")
     return [t for ell in range(1, r + 1) for t in itertools.product(range(V), repeat=ell)]
