@@ -16,7 +16,7 @@ from tests.adversarial.runner import names_argument, run
 from tests.adversarial.sandbox import count, sandbox
 
 #: Wall-clock limit of a call with a 10**9 size (seconds).
-HUGE_TIMEOUT = 15.0
+HUGE_TIMEOUT = 30.0
 
 MALFORMED = [(key, param, variant, args, kwargs)
              for key, case in CASES.items() for param, variant, args, kwargs in malformed(case)]

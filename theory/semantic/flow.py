@@ -73,8 +73,8 @@ MAX_CLASSES = 1_000_000
 MAX_ELEMS = 10_000_000
 
 
-#: Largest total number of classes summed over the steps (the recursion's work, ~3 s).
-MAX_CLASS_WORK = 5_000_000
+#: Largest total number of classes summed over the steps (the recursion's work, seconds).
+MAX_CLASS_WORK = 500_000
 
 
 def _spend(work: int, c: _Classes) -> int:
@@ -133,7 +133,7 @@ def semantic_flow(prior: Any, initial: Any, transition: Any, steps: int) -> np.n
     -----
     Cost O(steps * K * |Y| * |S|) with K the number of classes ``(y_1, y_t, N)`` reached, at most
     ``min(|Y|^t, |Y|^2 (t+1)^{|Y|^2})``; the classes summed over the steps are limited to
-    ``MAX_CLASS_WORK`` (5e6, a few seconds), beyond which ``steps`` is refused.
+    ``MAX_CLASS_WORK`` (5e5, seconds; the 16-step figure needs 1.6e5), beyond which ``steps`` is refused.
 
     Raises
     ------
