@@ -139,3 +139,16 @@ def test_set_lp_result_carries_its_certificate():
     res = optimal_acceptance_lp(p, q, 2)
     assert res.status == "optimal" and res.diagnostics["duality_gap"] < 1e-9
     assert res.value == pytest.approx(optimal_acceptance(p, q, 2), abs=1e-7)
+
+
+@pytest.mark.parametrize("tiny", [3.33e-301, 1e-280, 5e-324])
+def test_wor_optimum_with_drafts_forced_onto_tiny_tokens(tiny):
+    # K = 3 = 1 + |tiny tokens| - 1: the race runs to t ~ 1 / tiny. Before: 0.276 (integral cut
+    # at t = 1e300) at 3.33e-301, and 0.0 from the enumeration at 5e-324 (a subnormal product).
+    p = [1.0, 1e-16, 1e-16, 1e-16]
+    q = np.array([tiny, 1.0, tiny, tiny])
+    exact = 1 - 1 / 3  # drafts: token 1, then two of the three tiny ones; Y = 0 needs 0 drafted
+    assert optimal_acceptance(p, q, 3, drafts="wor") == pytest.approx(exact, abs=1e-12)
+    assert optimal_subset(p, q, 3, drafts="wor", method="bruteforce")[0] == pytest.approx(exact, abs=1e-12)
+    for method in ("auto", "quad", "enumerate"):
+        assert wor_all_in(q, [1, 2, 3], 3, method=method) == pytest.approx(1 / 3, abs=1e-12)

@@ -230,7 +230,8 @@ def _wor_all_in_enumerate(q: np.ndarray, members: np.ndarray, k: int) -> float:
         # Expand every partial tuple by every unused member; the unused mass is summed directly
         # (no 1 - sum(used), which loses digits when the used tokens carry almost all the mass).
         free = np.where(used, 0.0, qb[None, :])
-        w = weight[:, None] * free / (outside_mass + free.sum(axis=1))[:, None]
+        # The ratio first: weight * free underflows when both are subnormal-small.
+        w = weight[:, None] * (free / (outside_mass + free.sum(axis=1))[:, None])
         parent, child = np.nonzero(w > 0)
         weight = w[parent, child]
         used = used[parent].copy()
@@ -298,6 +299,10 @@ def _wor_all_in_quad_err(q: np.ndarray, members: np.ndarray, k: int) -> tuple[fl
     if k == 1:
         return float(qb.sum()) / total, 0.0
     rate = lam + float(np.sort(qb)[: qb.shape[0] - (k - 1)].sum())  # B beyond its top-(K-1)
+    if rate < 1e-250:  # the race runs past representable t: rescale (the law is scale-free)
+        if float(q.max()) / rate < 1e305:
+            return _wor_all_in_quad_err(q / rate, members, k)
+        return math.nan, math.inf
 
     def integrand(s: float) -> float:
         t = math.exp(s)
@@ -375,7 +380,9 @@ def wor_all_in(draft: Any, subset: Iterable[int], k: Any, *, method: str = "auto
     if err > WOR_QUAD_TOL:
         order = np.concatenate([members, np.setdiff1d(np.arange(q.shape[0]), members)])
         grid = float(wor_prefix_all_in(q[order], kk)[members.shape[0]])
-        if abs(grid - value) > 1e-9:
+        if math.isnan(value):  # time scale beyond doubles: the prefix route summed it exactly
+            value = grid
+        if not abs(grid - value) <= 1e-9:
             raise RuntimeError(
                 f"wor_all_in: quadrature error estimate {err:.2g} and trapezoid route differ by "
                 f"{abs(grid - value):.2g}; no value certified to 1e-9 (use method='enumerate')"
@@ -429,6 +436,18 @@ def wor_prefix_all_in(q_sorted: np.ndarray, k: int, *, nodes: int = 128,
     by_size = np.sort(q_sorted)[::-1]
     decay = float(by_size[k - 1:].sum())  # rate of e^{-t} e_{K-1}: total minus the top-(K-1)
     qmax = float(by_size[0])
+    if decay < 1e-250:
+        # The race runs to t ~ 1 / decay, past what t can represent. The law is scale-free, so
+        # rescale q when its dynamic range allows; else sum the tuples exactly (small V) or refuse.
+        if qmax / decay < 1e305:
+            return wor_prefix_all_in(q_sorted / decay, k, nodes=nodes, chunk_elems=chunk_elems)
+        support = int(np.count_nonzero(q_sorted > 0))
+        if math.perm(support, k) * (v + 1) > 2_000_000:
+            raise ValueError(
+                f"draft: the mass outside its top-{k - 1} tokens ({decay:.3g}) is beyond double "
+                "precision's range for the race integral at this vocabulary size"
+            )
+        return np.array([_wor_all_in_enumerate(q_sorted, np.arange(j), k) for j in range(v + 1)])
     # Upper limit: grow until the whole-vocabulary integrand P(1 <= N(t) < K) t is negligible
     # (it dominates every prefix's integrand); capped where t itself would overflow.
     t_hi = min(40.0 / decay, 1e300)
