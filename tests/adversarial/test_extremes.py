@@ -98,10 +98,34 @@ def test_attention_svm_extremes(scale, seed):
 
 @pytest.mark.slow
 @LARGE
-@given(_pairs(), extreme_joints(), _sparse(), extreme_stochastic(2), _p01, _scales, st.integers(0, 2**16))
-def test_all_areas_extremes_large(pair, joint, sparse, cond, p, scale, seed):
-    _speculative(pair)
+@given(_pairs())
+def test_speculative_extremes_large(case):
+    _speculative(case)
+
+
+@pytest.mark.slow
+@LARGE
+@given(extreme_joints())
+def test_semantic_extremes_large(joint):
     _semantic(joint)
-    _sparse_ot(sparse)
+
+
+@pytest.mark.slow
+@LARGE
+@given(_sparse())
+def test_sparse_ot_extremes_large(case):
+    _sparse_ot(case)
+
+
+@pytest.mark.slow
+@LARGE
+@given(extreme_stochastic(2), _p01)
+def test_tokenization_extremes_large(cond, p):
     _tokenization(cond, p)
+
+
+@pytest.mark.slow
+@LARGE
+@given(_scales, st.integers(0, 2**16))
+def test_attention_svm_extremes_large(scale, seed):
     _attention(scale, seed)
