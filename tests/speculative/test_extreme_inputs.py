@@ -152,3 +152,12 @@ def test_wor_optimum_with_drafts_forced_onto_tiny_tokens(tiny):
     assert optimal_subset(p, q, 3, drafts="wor", method="bruteforce")[0] == pytest.approx(exact, abs=1e-12)
     for method in ("auto", "quad", "enumerate"):
         assert wor_all_in(q, [1, 2, 3], 3, method=method) == pytest.approx(1 / 3, abs=1e-12)
+
+
+def test_wor_k2_closed_form_with_subnormal_rest():
+    # q = [1, 5e-324]: the odds q_0 / (Q - q_0) overflow. Before: alpha*_wor = NaN.
+    p, q = [1 - 1e-15, 1e-15], [1.0, 5e-324]
+    assert optimal_acceptance(p, q, 2, drafts="wor") == 1.0  # both tokens are always drafted
+    q3 = np.array([1.0, 5e-324, 1e-300])
+    assert wor_all_in(q3, [0, 1], 2, method="enumerate") == pytest.approx(
+        wor_all_in(q3, [0, 1], 2, method="auto"), abs=1e-15)

@@ -328,8 +328,9 @@ def _wor_all_in_k2(q: np.ndarray, members: np.ndarray) -> float:
     inside = np.zeros(q.shape[0], dtype=bool)
     inside[members] = True
     lam = float(q[~inside].sum())
-    odds = q[inside] / _others(q)[inside]
-    return float(min(max(float(q[inside].sum()) / total - lam * float(odds.sum()) / total, 0.0), 1.0))
+    # lambda / (Q - q_x) first: q_x / (Q - q_x) overflows when the rest of the mass is subnormal.
+    outside_term = float((q[inside] * (lam / _others(q)[inside])).sum())
+    return float(min(max(float(q[inside].sum()) / total - outside_term / total, 0.0), 1.0))
 
 
 def wor_all_in(draft: Any, subset: Iterable[int], k: Any, *, method: str = "auto") -> float:
@@ -526,5 +527,14 @@ def wor_k2_prefix_all_in(q_sorted: np.ndarray) -> np.ndarray:
     total = float(q_sorted.sum())
     tail = np.concatenate([np.cumsum(q_sorted[::-1])[::-1], [0.0]])
     head = np.concatenate([[0.0], np.cumsum(q_sorted)])
-    odds = np.concatenate([[0.0], np.cumsum(q_sorted / np.where(q_sorted > 0, _others(q_sorted), 1.0))])
-    return np.clip(head / total - tail * odds / total, 0.0, 1.0)
+    others = np.where(q_sorted > 0, _others(q_sorted), 1.0)
+    # Only the largest token can have Q - q_x < Q / 2; its odds can overflow (the rest of the mass
+    # subnormal), so its term tail_j q_x / (Q - q_x) is formed ratio-first, apart from the cumsum.
+    top = int(np.argmax(q_sorted))
+    small = q_sorted.copy()
+    small[top] = 0.0
+    odds = np.concatenate([[0.0], np.cumsum(small / others)])
+    outside = tail * odds
+    j = np.arange(q_sorted.shape[0] + 1)
+    outside[j > top] += q_sorted[top] * (tail[j > top] / others[top])
+    return np.clip(head / total - outside / total, 0.0, 1.0)
