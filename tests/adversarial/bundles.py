@@ -119,7 +119,11 @@ def tokenization_source(cond: np.ndarray, p: float) -> int:
 
     hb = binary_entropy(p)
     in_unit(hb, "binary entropy")
-    src = MarkovSource(cond, 1)
+    try:
+        src = MarkovSource(cond, 1)
+    except ValueError as exc:  # a reducible kernel has no unique stationary law: a clean refusal
+        assert "closed classes" in str(exc) and str(exc).startswith("cond:"), str(exc)
+        return 2
     tok = GreedyTokenizer([(0,), (1,), (0, 0), (1, 1)])
     res = unigram_loss(src, tok)
     if res.status in ("optimal", "exact", "ok", "converged"):
