@@ -84,3 +84,28 @@ def test_other_strategies_are_valid(joint, P, C):
     v.as_joint_pmf(joint)
     v.as_stochastic_matrix(P)
     v.as_cost_matrix(C)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [np.array([0.5 + 0.1j, 0.5]), [0.5 + 0j, 0.5], np.array([True, False]), [True, False],
+     np.array(["0.5", "0.5"]), "0.5", [0.5, "0.5"], [0.5, 0.5j]],
+)
+def test_non_real_input_is_a_type_error_naming_the_argument(bad):
+    # Before: complex arrays were cast to their real part silently (ComplexWarning only).
+    with pytest.raises(TypeError, match="target"):
+        v.as_pmf(bad, "target")
+    with pytest.raises(ValueError, match="target"):  # InputTypeError is both
+        v.as_float_array(bad, "target")
+
+
+@pytest.mark.parametrize("bad", [True, np.bool_(True), 1 + 0j, np.complex128(1), "1", [1.0]])
+def test_scalars_reject_bools_complex_text_and_arrays(bad):
+    with pytest.raises(ValueError, match="beta"):
+        v.as_positive_float(bad, "beta")
+
+
+def test_float16_rounded_masses_are_refused():
+    p = np.full(3, 1 / 3, dtype=np.float16)
+    with pytest.raises(ValueError, match="sum to 1"):
+        v.as_pmf(p, "p")

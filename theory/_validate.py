@@ -15,11 +15,46 @@ import numpy as np
 PMF_ATOL = 1e-9
 
 
+class InputTypeError(TypeError, ValueError):
+    """Input of the wrong kind (complex, boolean, text): both a ``TypeError`` and, like every
+    other validation failure here, a ``ValueError``, so existing ``except ValueError`` works."""
+
+
+def _reject_non_real(x: Any, arr: np.ndarray | None, name: str) -> None:
+    """Raise :class:`InputTypeError` for complex, boolean or text input (never cast silently)."""
+    kind = arr.dtype.kind if arr is not None else ""
+    if kind == "c" or isinstance(x, complex):
+        raise InputTypeError(f"{name}: complex input is not accepted; pass the real part explicitly "
+                             "if that is what you mean")
+    if kind == "b" or isinstance(x, (bool, np.bool_)):
+        raise InputTypeError(f"{name}: expected numbers, got booleans; convert with .astype(float)")
+    if (kind and kind in "USV") or isinstance(x, (str, bytes)):
+        raise InputTypeError(f"{name}: expected numbers, got {type(x).__name__} of dtype "
+                             f"{kind or 'str'}, not a float array")
+
+
 def as_float_array(x: Any, name: str, *, ndim: int | None = None) -> np.ndarray:
-    """Convert ``x`` to a finite float64 array, optionally of a fixed number of dimensions."""
+    """Convert ``x`` to a finite float64 array, optionally of a fixed number of dimensions.
+
+    Complex, boolean and string input raise :class:`InputTypeError` (a ``TypeError`` and a
+    ``ValueError``: a cast would drop the imaginary part or reinterpret the values silently);
+    everything else that is not a finite real array raises ``ValueError`` naming ``name``.
+    """
     try:
-        arr = np.asarray(x, dtype=np.float64)
+        raw = np.asarray(x)
     except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name}: cannot be converted to a float array ({exc})") from None
+    _reject_non_real(x, raw, name)
+    if raw.dtype.kind == "O":  # ragged or mixed lists: check every element
+        for item in raw.ravel():
+            if isinstance(item, (complex, np.complexfloating)):
+                raise InputTypeError(f"{name}: complex input is not accepted; pass the real part explicitly")
+            if isinstance(item, (bool, np.bool_, str, bytes)):
+                raise InputTypeError(f"{name}: expected numbers, got an element of type "
+                                     f"{type(item).__name__}")
+    try:
+        arr = np.asarray(raw, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError) as exc:
         raise ValueError(f"{name}: cannot be converted to a float array ({exc})") from None
     if ndim is not None and arr.ndim != ndim:
         raise ValueError(f"{name}: expected a {ndim}-d array, got shape {arr.shape}")
@@ -123,7 +158,7 @@ def check_shapes(**arrays: tuple[np.ndarray, Sequence[int | None]]) -> None:
 
 def as_int(x: Any, name: str, *, min_value: int | None = None, max_value: int | None = None) -> int:
     """Validate an integer parameter (bools are rejected) within optional bounds."""
-    if isinstance(x, bool) or not isinstance(x, (int, np.integer)):
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, np.integer)):
         raise ValueError(f"{name}: expected an integer, got {x!r} of type {type(x).__name__}")
     v = int(x)
     if min_value is not None and v < min_value:
@@ -134,7 +169,10 @@ def as_int(x: Any, name: str, *, min_value: int | None = None, max_value: int | 
 
 
 def as_positive_float(x: Any, name: str, *, allow_zero: bool = False) -> float:
-    """Validate a finite positive (or non-negative, with ``allow_zero``) scalar."""
+    """Validate a finite positive (or non-negative, with ``allow_zero``) real scalar."""
+    _reject_non_real(x, np.asarray(x) if isinstance(x, np.ndarray | np.generic) else None, name)
+    if np.ndim(x) != 0:
+        raise ValueError(f"{name}: expected a scalar, got an array of shape {np.shape(x)}")
     try:
         v = float(x)
     except (TypeError, ValueError):
@@ -145,8 +183,33 @@ def as_positive_float(x: Any, name: str, *, allow_zero: bool = False) -> float:
     return v
 
 
+def as_unit_float(x: Any, name: str, *, upper: float = 1.0) -> float:
+    """Validate a real scalar in ``[0, upper]`` (a probability, a crossover rate, ...)."""
+    v = as_positive_float(x, name, allow_zero=True)
+    if v > upper:
+        raise ValueError(f"{name}: must lie in [0, {upper:g}], got {x!r}")
+    return v
+
+
+def as_index_list(x: Any, name: str) -> tuple[int, ...]:
+    """Validate an int or a sequence of ints (axis or token indices; bools and floats rejected)."""
+    items: Any = [x] if isinstance(x, (int, np.integer, bool, np.bool_)) else x
+    if isinstance(items, (str, bytes)) or np.ndim(items) > 1:
+        raise ValueError(f"{name}: expected an integer or a sequence of integers, got {x!r}")
+    try:
+        seq = list(items)
+    except TypeError:
+        raise ValueError(f"{name}: expected an integer or a sequence of integers, got {x!r}") from None
+    out = []
+    for item in seq:
+        if isinstance(item, (bool, np.bool_)) or not isinstance(item, (int, np.integer)):
+            raise ValueError(f"{name}: expected integer indices, got {item!r} of type {type(item).__name__}")
+        out.append(int(item))
+    return tuple(out)
+
+
 def as_choice(x: Any, name: str, choices: Sequence[str]) -> str:
     """Validate a string option against the allowed ``choices``."""
-    if x not in choices:
+    if not isinstance(x, str) or x not in choices:
         raise ValueError(f"{name}: must be one of {', '.join(map(repr, choices))}; got {x!r}")
     return str(x)

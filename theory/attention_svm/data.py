@@ -7,6 +7,9 @@ import numpy as np
 from theory._rng import as_generator
 from theory._validate import as_int
 
+#: Largest n T d a random instance holds.
+MAX_ELEMS = 50_000_000
+
 
 def random_instance(n: int, T: int, d: int, *, rng: int | np.random.Generator | None = None
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -16,6 +19,9 @@ def random_instance(n: int, T: int, d: int, *, rng: int | np.random.Generator | 
     with probability 1/2, ``v ~ N(0, I)`` normalised). Cost O(n T d).
     """
     n, T, d = (as_int(n, "n", min_value=1), as_int(T, "T", min_value=1), as_int(d, "d", min_value=1))
+    if n * T * d > MAX_ELEMS:
+        raise ValueError(f"n, T, d: the instance would hold n T d = {n * T * d:.3g} > {MAX_ELEMS:.0e} "
+                         "entries")
     gen = as_generator(rng)
     X = gen.standard_normal((n, T, d))
     X /= np.linalg.norm(X, axis=2, keepdims=True)

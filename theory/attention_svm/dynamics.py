@@ -122,6 +122,7 @@ def make_head(v: Any, head: str, d: int, *, quad_lambda: float = 1.0,
     ``V ~ N(0, I_{d x d}) / ||.||_F`` (relu) from ``rng``.
     """
     kind = as_choice(head, "head", HEADS)
+    d = as_int(d, "d", min_value=1)
     lam = as_positive_float(quad_lambda, "quad_lambda", allow_zero=True)
     if v is None:
         gen = as_generator(rng)
@@ -157,10 +158,10 @@ def loss_and_gradient(X: Any, Z: Any, Y: Any, params: Any, *, v: Any, head: str 
     if isinstance(params, tuple):
         if len(params) != 2:
             raise ValueError("params: expected W or a pair (K, Q)")
-        K, Q = square(params[0], d, "K"), square(params[1], d, "Q")
+        K, Q = square(params[0], d, "params[0]"), square(params[1], d, "params[1]")
         L, G, _ = _forward_backward(X, Z, Y, (K @ Q.T)[None], h, loss)
         return float(L[0]), (G[0] @ Q, G[0].T @ K)
-    W = square(params, d, "W")
+    W = square(params, d, "params")
     L, G, _ = _forward_backward(X, Z, Y, W[None], h, loss)
     return float(L[0]), G[0]
 
@@ -329,7 +330,10 @@ def excess_loss(X: Any, Z: Any, Y: Any, v: Any, W: Any) -> float:
     """
     X, Z, Y = _validate_data(X, Z, Y)
     W = square(W, X.shape[2], "W")
-    return float(_excess(X, Z, Y, np.asarray(v, float), W[None])[0])
+    if v is None:
+        raise ValueError("v: the linear head vector is required, got None")
+    h = make_head(v, "linear", X.shape[2])
+    return float(_excess(X, Z, Y, h.v, W[None])[0])
 
 
 def _excess(X: np.ndarray, Z: np.ndarray, Y: np.ndarray, v: np.ndarray, W: np.ndarray) -> np.ndarray:

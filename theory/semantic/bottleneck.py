@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from theory._rng import RngLike, as_generator
-from theory._validate import as_int, as_joint_pmf, as_positive_float
+from theory._validate import as_float_array, as_int, as_joint_pmf, as_positive_float, as_unit_float
 from theory.semantic.info import _cmi
 from theory.semantic.rate_distortion import h2, star
 
@@ -59,6 +59,10 @@ def _ib_run(pxy: np.ndarray, beta: float, enc: np.ndarray, tol: float, max_iter:
     return enc, max_iter, False
 
 
+#: Largest bottleneck alphabet (an optimal encoder never needs more than |X| + 1 letters).
+MAX_CARDINALITY = 100_000
+
+
 def information_bottleneck(pxy: np.ndarray, *, beta: float, cardinality: int, restarts: int = 20,
                            rng: RngLike = None, tol: float = 1e-12, max_iter: int = 20_000) -> IBResult:
     """Information bottleneck at trade-off ``beta``: the best of ``restarts`` Tishby iterations.
@@ -89,7 +93,7 @@ def information_bottleneck(pxy: np.ndarray, *, beta: float, cardinality: int, re
     if np.any(P.sum(axis=1) <= 0):
         raise ValueError("pxy: every x must have positive probability; drop empty rows")
     beta = as_positive_float(beta, "beta")
-    k = as_int(cardinality, "cardinality", min_value=1)
+    k = as_int(cardinality, "cardinality", min_value=1, max_value=MAX_CARDINALITY)
     restarts = as_int(restarts, "restarts", min_value=1)
     gen = as_generator(rng)
     best: IBResult | None = None
@@ -107,13 +111,20 @@ def information_bottleneck(pxy: np.ndarray, *, beta: float, cardinality: int, re
 
 
 def ib_dsbs(delta: float, a: float | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """DSBS(delta) bottleneck curve ``(I(X;T), I(T;Y)) = (1 - h(a), 1 - h(a * delta))`` bits."""
-    a = np.asarray(a, dtype=float)
+    """DSBS(delta) bottleneck curve ``(I(X;T), I(T;Y)) = (1 - h(a), 1 - h(a * delta))`` bits.
+
+    ``delta`` in [0, 1]; ``a`` a scalar or array of crossover probabilities in [0, 1].
+    """
+    delta = as_unit_float(delta, "delta")
+    a = as_float_array(a, "a")
+    if np.any((a < 0) | (a > 1)):
+        raise ValueError(f"a: crossover probabilities must lie in [0, 1], got range [{a.min()}, {a.max()}]")
     return 1 - h2(a), 1 - h2(star(delta, a))  # type: ignore[arg-type]
 
 
 def dsbs(delta: float) -> np.ndarray:
     """Joint pmf of the doubly symmetric binary source: X ~ Bern(1/2), Y = X xor Bern(delta)."""
+    delta = as_unit_float(delta, "delta")
     return np.array([[1 - delta, delta], [delta, 1 - delta]]) / 2
 
 
@@ -122,7 +133,8 @@ def gerber_bound(delta: float, i_xt: float) -> float:
 
     ``1 - h(h^{-1}(1 - i_xt) * delta)`` with ``h^{-1}`` on [0, 1/2] by bisection.
     """
-    target = 1 - i_xt
+    delta = as_unit_float(delta, "delta")
+    target = 1 - as_unit_float(i_xt, "i_xt")
     lo, hi = 0.0, 0.5
     for _ in range(200):
         mid = 0.5 * (lo + hi)

@@ -18,6 +18,7 @@ step, so its size grows polynomially in t (at most ``|Y|^2 (t+1)^{|Y|^2}``), not
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,9 +67,35 @@ def _first(p: np.ndarray, init: np.ndarray) -> _Classes:
                     mass=(p[:, None] * init).T.copy(), mult=np.ones(ny))
 
 
+#: Largest number of count classes the exact flow recursion holds (``steps`` beyond that raise).
+MAX_CLASSES = 1_000_000
+#: Largest ``n_paths * steps`` (and ``|S| |Y|^steps`` for the brute-force joint).
+MAX_ELEMS = 10_000_000
+
+
+#: Largest total number of classes summed over the steps (the recursion's work, seconds).
+MAX_CLASS_WORK = 500_000
+
+
+def _spend(work: int, c: _Classes) -> int:
+    """Add a step's classes to the work and refuse to go past ``MAX_CLASS_WORK``."""
+    work += c.y1.size
+    if work > MAX_CLASS_WORK:
+        raise ValueError(
+            f"steps: the exact recursion has visited {work} count classes (limit {MAX_CLASS_WORK:.0e}); "
+            "use fewer steps or sample_flow_paths"
+        )
+    return work
+
+
 def _advance(c: _Classes, T: np.ndarray) -> _Classes:
     ny = T.shape[1]
     K = c.y1.size
+    if K * ny > MAX_CLASSES:
+        raise ValueError(
+            f"steps: the exact recursion would hold {K * ny} count classes (limit {MAX_CLASSES}); "
+            "use fewer steps or sample_flow_paths"
+        )
     nxt = np.tile(np.arange(ny), K)
     rep = np.repeat(np.arange(K), ny)
     counts = c.counts[rep].copy()
@@ -105,19 +132,23 @@ def semantic_flow(prior: Any, initial: Any, transition: Any, steps: int) -> np.n
     Notes
     -----
     Cost O(steps * K * |Y| * |S|) with K the number of classes ``(y_1, y_t, N)`` reached, at most
-    ``min(|Y|^t, |Y|^2 (t+1)^{|Y|^2})``.
+    ``min(|Y|^t, |Y|^2 (t+1)^{|Y|^2})``; the classes summed over the steps are limited to
+    ``MAX_CLASS_WORK`` (5e5, seconds; the 16-step figure needs 1.6e5), beyond which ``steps`` is refused.
 
     Raises
     ------
     ValueError
-        Non-pmf prior, non-stochastic kernels, shape mismatch, steps < 1.
+        Non-pmf prior, non-stochastic kernels, shape mismatch, steps < 1, or steps beyond the
+        class-work limit.
     """
     p, init, T = _validate_model(prior, initial, transition)
     steps = as_int(steps, "steps", min_value=1)
     c = _first(p, init)
+    work = c.y1.size
     out = [_flow_bits(c, p)]
     for _ in range(steps - 1):
         c = _advance(c, T)
+        work = _spend(work, c)
         out.append(_flow_bits(c, p))
     return np.array(out)
 
@@ -159,6 +190,7 @@ def semantic_flow_drifts(prior: Any, initial: Any, transition: Any, steps: int) 
     out0 = p @ init
     incs = [float(np.dot(p, _xlog_ratio(init, np.broadcast_to(out0, init.shape)).sum(axis=1)) / LN2)]
     c = _first(p, init)
+    work = c.y1.size
     min_drift, mismatch, resid = np.inf, 0.0, 0.0
     sizes = [c.y1.size]
     for _ in range(steps - 1):
@@ -190,6 +222,7 @@ def semantic_flow_drifts(prior: Any, initial: Any, transition: Any, steps: int) 
         resid = max(resid, float(np.abs(mart[live]).max()))
         incs.append(float(np.dot(c.mult, (c.mass * drift_kl).sum(axis=1))))
         c = _advance(c, T)
+        work = _spend(work, c)
         sizes.append(c.y1.size)
     return FlowDrifts(increments=np.array(incs),
                       min_drift=float(min_drift) if np.isfinite(min_drift) else 0.0,
@@ -200,6 +233,8 @@ def semantic_joint(prior: Any, initial: Any, transition: Any, steps: int) -> np.
     """Brute-force joint ``P(s, y_1, ..., y_steps)`` (shape (|S|, |Y|, ..., |Y|)). Cost O(|S| |Y|^steps)."""
     p, init, T = _validate_model(prior, initial, transition)
     steps = as_int(steps, "steps", min_value=1)
+    if math.log(init.shape[0]) + steps * math.log(max(init.shape[1], 1)) > math.log(MAX_ELEMS):
+        raise ValueError(f"steps: the joint has |S| |Y|^steps > {MAX_ELEMS:.0e} entries; lower steps")
     J = p[:, None] * init
     for _ in range(steps - 1):
         # J[s, ..., y_prev] * T[s, y_prev, y]
@@ -219,6 +254,9 @@ def sample_flow_paths(prior: Any, initial: Any, transition: Any, steps: int, n_p
     p, init, T = _validate_model(prior, initial, transition)
     steps = as_int(steps, "steps", min_value=1)
     n_paths = as_int(n_paths, "n_paths", min_value=1)
+    if n_paths * steps > MAX_ELEMS:
+        raise ValueError(f"n_paths: n_paths x steps = {n_paths * steps:.3g} exceeds {MAX_ELEMS:.0e}; "
+                         "split the paths over several calls")
     gen = as_generator(rng)
     ns, ny = init.shape
     iota = np.zeros((n_paths, steps))

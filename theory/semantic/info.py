@@ -20,21 +20,14 @@ import numpy as np
 from scipy.linalg import solve_discrete_lyapunov
 from scipy.special import xlogy
 
-from theory._validate import as_float_array, as_joint_pmf, as_stochastic_matrix
+from theory._validate import as_float_array, as_index_list, as_joint_pmf, as_stochastic_matrix
 
 LN2 = float(np.log(2.0))
 
 
 def _axes(axes: Sequence[int] | int, ndim: int, name: str) -> tuple[int, ...]:
     """Validate a list of axes of a ``ndim``-d array (in range, no repeats)."""
-    if isinstance(axes, bool):
-        raise ValueError(f"{name}: expected axis indices, got {axes!r}")
-    if isinstance(axes, (int, np.integer)):
-        axes = (int(axes),)
-    try:
-        out = tuple(int(a) for a in axes)
-    except TypeError:
-        raise ValueError(f"{name}: expected a sequence of axis indices, got {axes!r}") from None
+    out = as_index_list(axes, name)
     for a in out:
         if not 0 <= a < ndim:
             raise ValueError(f"{name}: axis {a} is out of range for a {ndim}-d joint pmf")

@@ -24,7 +24,15 @@ import numpy as np
 from scipy.special import logsumexp, xlogy
 
 from theory._cvx import solve as cvx_solve
-from theory._validate import as_choice, as_float_array, as_int, as_pmf, as_positive_float
+from theory._validate import (
+    InputTypeError,
+    as_choice,
+    as_float_array,
+    as_int,
+    as_nonnegative,
+    as_pmf,
+    as_positive_float,
+)
 from theory.semantic._squarem import squarem_point
 
 LN2 = float(np.log(2.0))
@@ -151,17 +159,70 @@ def _ba_kernel(p: np.ndarray, K: np.ndarray, q0: np.ndarray, *, tol: float, max_
     return q, it, False
 
 
-def blahut_arimoto(p: np.ndarray, d: np.ndarray, beta: float, *, q0: np.ndarray | None = None,
-                   tol: float = GAP_TOL, max_iter: int = 200_000, accelerate: bool = False,
-                   kernel: np.ndarray | None = None) -> BAState:
+def blahut_arimoto(p: Any, d: Any, beta: float, *, q0: Any = None, tol: float = GAP_TOL,
+                   max_iter: int = 200_000, accelerate: bool = False, kernel: Any = None) -> BAState:
     """Blahut-Arimoto at slope ``beta`` (nats), vectorised, stopping on the Blahut gap.
 
     The row-shifted kernel ``exp(-beta (d - min_y d))`` is computed once; ``beta min_y d`` is added
     back into ``ln Z`` for the bounds. When a row of ``K q`` underflows the iteration falls back
     to log-sum-exp updates. ``kernel`` replaces ``exp(-beta d)`` (e.g. the 0/1 indicator of the
     distortion-minimising letters, the ``beta = inf`` limit). Cost O(|X||Y|) per iteration.
-    Inputs are assumed validated (see :func:`rate_distortion`).
+
+    Parameters
+    ----------
+    p
+        Source pmf, shape (|X|,).
+    d
+        Non-negative distortion matrix, shape (|X|, |Y|).
+    beta
+        Slope, finite and >= 0 (``inf`` only together with ``kernel``).
+    q0
+        Initial output law, a pmf of shape (|Y|,) (default uniform).
+    tol
+        Blahut-gap tolerance (nats), > 0.
+    max_iter
+        Iteration cap, >= 1.
+    accelerate
+        SQUAREM extrapolation.
+    kernel
+        Optional non-negative (|X|, |Y|) kernel with a positive entry in every row.
+
+    Raises
+    ------
+    ValueError
+        Naming the argument, for a malformed input (a ``p`` that is not a pmf, a negative or
+        mis-shaped ``d``, ...): unvalidated input gave a negative mutual information marked
+        converged (``p = [0.9, 0.9]``: -0.468).
     """
+    p, d = validate_rd(p, d)
+    if kernel is None:
+        b = as_positive_float(beta, "beta", allow_zero=True)
+    else:
+        try:
+            b = float(beta)
+        except (TypeError, ValueError):
+            raise ValueError(f"beta: expected a number, got {beta!r}") from None
+        if not b >= 0:
+            raise ValueError(f"beta: must be >= 0 (inf allowed with a kernel), got {beta!r}")
+        kernel = as_nonnegative(kernel, "kernel", ndim=2)
+        if kernel.shape != d.shape:
+            raise ValueError(f"kernel: expected the shape of d {d.shape}, got {kernel.shape}")
+        if np.any(kernel.max(axis=1) <= 0):
+            raise ValueError("kernel: every row needs a positive entry")
+    if q0 is not None:
+        q0 = as_pmf(q0, "q0", size=d.shape[1])
+    tol = as_positive_float(tol, "tol")
+    max_iter = as_int(max_iter, "max_iter", min_value=1)
+    if not isinstance(accelerate, (bool, np.bool_)):
+        raise InputTypeError(f"accelerate: expected a bool, got {type(accelerate).__name__}")
+    return _blahut_arimoto(p, d, b, q0=q0, tol=tol, max_iter=max_iter, accelerate=bool(accelerate),
+                           kernel=kernel)
+
+
+def _blahut_arimoto(p: np.ndarray, d: np.ndarray, beta: float, *, q0: np.ndarray | None = None,
+                    tol: float = GAP_TOL, max_iter: int = 200_000, accelerate: bool = False,
+                    kernel: np.ndarray | None = None) -> BAState:
+    """:func:`blahut_arimoto` on validated inputs (the solvers of this module call it directly)."""
     n, m = d.shape
     q = np.full(m, 1.0 / m) if q0 is None else np.asarray(q0, dtype=float)
     if kernel is None:
@@ -287,7 +348,7 @@ def _rd_ba(p: np.ndarray, d: np.ndarray, D: float | None, beta: float | None, to
     if beta is not None:
         if beta == 0:
             return _zero_rate(p, d)
-        st = blahut_arimoto(p, d, beta, tol=tol, max_iter=max_iter, accelerate=accelerate)
+        st = _blahut_arimoto(p, d, beta, tol=tol, max_iter=max_iter, accelerate=accelerate)
         return _from_state(st, beta, None, st.n_iter, p=p)
     assert D is not None
     col = p @ d
@@ -302,7 +363,7 @@ def _rd_ba(p: np.ndarray, d: np.ndarray, D: float | None, beta: float | None, to
                         diagnostics={"D_min": D_min})
     if D <= D_min + D_TOL:
         K = (d <= d.min(axis=1, keepdims=True)).astype(float)
-        st = blahut_arimoto(p, d, np.inf, tol=tol, max_iter=max_iter, kernel=K)
+        st = _blahut_arimoto(p, d, np.inf, tol=tol, max_iter=max_iter, kernel=K)
         return _from_state(st, float("inf"), None, st.n_iter, p=p)
     total = [0]
     # Runs inside the bisection are capped: near the slope of a linear piece of R the iteration
@@ -310,7 +371,7 @@ def _rd_ba(p: np.ndarray, d: np.ndarray, D: float | None, beta: float | None, to
     cap = min(max_iter, BISECTION_MAX_ITER)
 
     def solve(b: float, warm: BAState | None) -> tuple[float, BAState]:
-        st = blahut_arimoto(p, d, b, q0=None if warm is None else _warm(warm.q), tol=tol,
+        st = _blahut_arimoto(p, d, b, q0=None if warm is None else _warm(warm.q), tol=tol,
                             max_iter=cap, accelerate=accelerate)
         total[0] += st.n_iter
         return st.distortion, st
@@ -331,7 +392,7 @@ def _rd_ba(p: np.ndarray, d: np.ndarray, D: float | None, beta: float | None, to
                         status="optimal" if gap * LN2 <= max(tol, 1e-9) else "max_iter",
                         diagnostics={"time_shared": lam, "evals": evals})
     if not st.converged and max_iter > cap:
-        st = blahut_arimoto(p, d, b, q0=st.q, tol=tol, max_iter=max_iter - cap, accelerate=accelerate)
+        st = _blahut_arimoto(p, d, b, q0=st.q, tol=tol, max_iter=max_iter - cap, accelerate=accelerate)
         total[0] += st.n_iter
     res = _from_state(st, b, D, total[0], p=p)
     return RDResult(**{**res.__dict__, "diagnostics": {"evals": evals}})
@@ -450,7 +511,7 @@ def rd_curve(p: Any, d: Any, betas: Any) -> tuple[np.ndarray, np.ndarray]:
     for b in bs:
         if b <= 0:
             raise ValueError("betas: slopes must be > 0")
-        st = blahut_arimoto(p, d, float(b), q0=q)
+        st = _blahut_arimoto(p, d, float(b), q0=q)
         q = _warm(st.q)
         Ds.append(st.distortion)
         Rs.append(st.upper / LN2)

@@ -90,8 +90,8 @@ def kl_regularized_value(p: Any, r: Any, ref: Any, beta: float) -> tuple[float, 
     Returns ``(J, pi*)`` with ``pi* ∝ ref e^{beta r}``. Cost O(|X||Y|).
     """
     p = as_pmf(p, "p")
-    r = as_cost_matrix(r, "r", shape=(p.size, np.asarray(ref).size))
     ref = as_pmf(ref, "ref")
+    r = as_cost_matrix(r, "r", shape=(p.size, ref.size))
     beta = as_positive_float(beta, "beta")
     lZ = logsumexp(beta * r, b=np.broadcast_to(ref, r.shape), axis=1)
     pi = ref[None, :] * np.exp(beta * r - lZ[:, None])

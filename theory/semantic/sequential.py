@@ -25,7 +25,15 @@ from typing import Any
 import numpy as np
 
 from theory._cvx import solve as cvx_solve
-from theory._validate import as_choice, as_float_array, as_joint_pmf, as_positive_float, as_stochastic_matrix
+from theory._validate import (
+    as_choice,
+    as_float_array,
+    as_int,
+    as_joint_pmf,
+    as_positive_float,
+    as_stochastic_matrix,
+    as_unit_float,
+)
 from theory.semantic._causal import causal_ba, nu_conditionals, warm_reference
 from theory.semantic.info import _cmi, entropy_bits
 from theory.semantic.rate_distortion import D_TOL, h2, match_slope, rate_distortion, star
@@ -69,6 +77,10 @@ class NRDFResult:
     diagnostics: dict[str, Any] = field(default_factory=dict)
 
 
+#: Largest joint pmf :func:`markov_source` builds.
+MAX_JOINT = 10_000_000
+
+
 def markov_source(initial: Any, transition: Any, n: int) -> np.ndarray:
     """Joint pmf over ``X^n`` of a Markov chain (one axis per time step). Cost O(|X|^n)."""
     p = np.asarray(as_float_array(initial, "initial", ndim=1))
@@ -76,10 +88,11 @@ def markov_source(initial: Any, transition: Any, n: int) -> np.ndarray:
 
     p = as_pmf(p, "initial")
     T = as_stochastic_matrix(transition, "transition", shape=(p.size, p.size))
-    if isinstance(n, bool) or int(n) < 1:
-        raise ValueError(f"n: must be an integer >= 1, got {n!r}")
+    n = as_int(n, "n", min_value=1)
+    if n * np.log(p.size) > np.log(MAX_JOINT):
+        raise ValueError(f"n: the joint over X^n has |X|^n > {MAX_JOINT:.0e} entries; lower n")
     J = p
-    for _ in range(int(n) - 1):
+    for _ in range(n - 1):
         J = J[..., None] * T[(None,) * (J.ndim - 1)]
     return J
 
@@ -90,6 +103,8 @@ def bsms_nrdf(p: float, D: float) -> float:
     Valid for ``0 <= D <= 1/2`` (Stavrou, Kourtellaris & Charalambous, cited from secondary
     sources); bits per letter.
     """
+    p = as_unit_float(p, "p")
+    D = as_unit_float(D, "D", upper=0.5)
     return float(h2(star(p, D)) - h2(D))
 
 

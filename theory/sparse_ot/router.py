@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -28,8 +29,9 @@ def compute_capacity(n_tokens: int, n_experts: int, capacity_factor: float, mult
     E = as_int(n_experts, "n_experts", min_value=1)
     cf = as_positive_float(capacity_factor, "capacity_factor")
     q = as_int(multiple_of, "multiple_of", min_value=1)
-    cap = math.ceil(S * cf / E)
-    return int(min(S, q * math.ceil(cap / q)))
+    # Exact rational arithmetic: S * cf overflowed a float for huge cf or S (OverflowError).
+    cap = math.ceil(Fraction(cf) * S / E)
+    return int(min(S, q * -(-cap // q)))
 
 
 @dataclass(frozen=True)

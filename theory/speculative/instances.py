@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from theory._rng import RngLike, as_generator
 from theory._validate import as_int, as_positive_float
+
+#: Largest vocabulary the synthetic pairs build.
+MAX_VOCAB = 10**7
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
@@ -24,7 +28,7 @@ def synthetic_pair(vocab: int = 50, temperature: float = 1.0, *, wobble: float =
     (target, draft)
         Two pmfs of length ``vocab``.
     """
-    v = as_int(vocab, "vocab", min_value=2)
+    v = as_int(vocab, "vocab", min_value=2, max_value=MAX_VOCAB)
     t = as_positive_float(temperature, "temperature")
     w = as_positive_float(wobble, "wobble", allow_zero=True)
     i = np.arange(v, dtype=np.float64)
@@ -33,9 +37,13 @@ def synthetic_pair(vocab: int = 50, temperature: float = 1.0, *, wobble: float =
     return _softmax(z_p / t), _softmax(z_q / t)
 
 
-def random_pair(vocab: int, rng: np.random.Generator, *, concentration: float = 0.5
+def random_pair(vocab: int, rng: RngLike = None, *, concentration: float = 0.5
                 ) -> tuple[np.ndarray, np.ndarray]:
-    """Independent Dirichlet(concentration) target and draft. O(V)."""
-    v = as_int(vocab, "vocab", min_value=2)
+    """Independent Dirichlet(concentration) target and draft. O(V).
+
+    ``rng`` is a seed, a Generator or None (see :func:`theory._rng.as_generator`).
+    """
+    v = as_int(vocab, "vocab", min_value=2, max_value=MAX_VOCAB)
     c = as_positive_float(concentration, "concentration")
-    return rng.dirichlet(np.full(v, c)), rng.dirichlet(np.full(v, c))
+    gen = as_generator(rng)
+    return gen.dirichlet(np.full(v, c)), gen.dirichlet(np.full(v, c))

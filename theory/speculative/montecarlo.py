@@ -30,6 +30,8 @@ from theory.speculative.schemes import _greedy_parts, _kseq_rho, _optimal_plan, 
 
 #: Largest (rows, V) block of per-sample state held at once (rrs-wor, WOR fallback draws).
 CHUNK_ELEMS = 2_000_000
+#: Largest n x K block of drafts (and of (K + 1) x V verification tables) a simulation holds.
+MAX_SIM_ELEMS = 20_000_000
 
 
 @dataclass(frozen=True)
@@ -76,12 +78,15 @@ def _draw_rows(weights: np.ndarray, u: np.ndarray) -> np.ndarray:
     return np.minimum(idx, last)
 
 
-def _draw_from_rows(rows: np.ndarray, which: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Draw one token from ``rows[which[i]]`` for every sample i (grouped by row)."""
+def _draw_from_rows(rows: np.ndarray, which: np.ndarray, rng: np.random.Generator,
+                    fallback: np.ndarray) -> np.ndarray:
+    """Draw one token from ``rows[which[i]]`` for every sample i (grouped by row); an all-zero
+    row (a branch of probability 0, reached by rounding only) draws from ``fallback``."""
     out = np.empty(which.shape[0], dtype=np.int64)
     for r in np.unique(which):
         sel = which == r
-        out[sel] = _draw(np.cumsum(rows[r]), rng.random(int(sel.sum())))
+        row = rows[r] if np.any(rows[r] > 0) else fallback
+        out[sel] = _draw(np.cumsum(row), rng.random(int(sel.sum())))
     return out
 
 
@@ -140,7 +145,8 @@ def _sim_sequential(p: np.ndarray, q: np.ndarray, k: int, scheme: str, n: int,
         y[ok] = x[ok, j]
         steps += verified & ~ok
     rest = y < 0
-    y[rest] = _draw_from_rows(residuals, steps[rest], rng)
+    if rest.any():
+        y[rest] = _draw_from_rows(residuals, steps[rest], rng, p)
     return y, x
 
 
@@ -182,7 +188,8 @@ def _sim_greedy(p: np.ndarray, q: np.ndarray, k: int, n: int, rng: np.random.Gen
     ok = rng.random(n) < accept_prob(p[last], q_tilde[last])
     y = np.where(ok, last, -1)
     rest = ~ok
-    y[rest] = _draw(np.cumsum(resid), rng.random(int(rest.sum())))
+    if rest.any():
+        y[rest] = _draw(np.cumsum(resid if np.any(resid > 0) else p), rng.random(int(rest.sum())))
     return y, x
 
 
@@ -214,7 +221,8 @@ def _sim_optimal(p: np.ndarray, q: np.ndarray, k: int, drafts: str, n: int,
     y = np.full(n, -1, dtype=np.int64)
     y[accepted] = members[s[accepted], slot[accepted]]
     rest = ~accepted
-    y[rest] = _draw(np.cumsum(residual), rng.random(int(rest.sum())))
+    if rest.any():
+        y[rest] = _draw(np.cumsum(residual), rng.random(int(rest.sum())))
     return y, x
 
 
@@ -267,12 +275,20 @@ def simulate(scheme: str, target: Any, draft: Any, k: Any, *, n: Any,
     Notes
     -----
     Cost O(n K log V) for the iid schemes and greedy; O(n K V) for rrs-wor (per-sample laws,
-    chunked); the optimal schemes first solve the set LP (small V).
+    chunked); the optimal schemes first solve the set LP (small V). ``n * k`` and
+    ``(k + 1) * V`` are limited to ``MAX_SIM_ELEMS`` (2e7) each (``ValueError`` naming k);
+    split a larger n over several calls.
     """
     name = validate_scheme(scheme, negative_controls=True)
     p, q = validate_pair(target, draft)
     kk = validate_k(k, q, SCHEME_DRAFTS[name])
     nn = as_int(n, "n", min_value=1)
+    if nn * kk > MAX_SIM_ELEMS or (kk + 1) * p.shape[0] > MAX_SIM_ELEMS:
+        raise ValueError(
+            f"k: a simulation holds n x k = {nn * kk:.3g} drafts and (k + 1) x V = "
+            f"{(kk + 1) * p.shape[0]:.3g} table entries (limit {MAX_SIM_ELEMS:.0e} each); "
+            "lower k or n, or split n over several calls"
+        )
     gen = as_generator(rng)
     if name in ("rrs", "kseq", "naive", "rrs-dedup"):
         y, x = _sim_sequential(p, q, kk, name, nn, gen)

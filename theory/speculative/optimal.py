@@ -34,12 +34,18 @@ from theory.speculative.draftsets import (
     _wor_all_in_enumerate,
     draft_set_law,
     greedy_top,
+    outside_mass,
     wor_k2_prefix_all_in,
     wor_prefix_all_in,
 )
 
 #: Quadrature nodes (in log t) of the without-replacement race integral.
 WOR_NODES = 128
+#: Certificate tolerance of the set LP (HiGHS feasibility tolerance ~1e-7): value in [0, 1] and
+#: primal = dual within this.
+LP_CERT_TOL = 1e-6
+#: Largest number of (tuple, token) variables :func:`full_lp_acceptance` builds.
+MAX_FULL_LP = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -56,7 +62,9 @@ class OptimalAcceptanceResult:
         ``{S: f(S, .)}``: for each draft set S (a frozenset), the accepted mass ``f(S, y)`` for
         ``y`` in ``sorted(S)`` (an array aligned with the sorted members).
     status
-        ``"optimal"`` or the solver's failure message.
+        ``"optimal"``; ``"uncertified"`` when the LP answer misses its own certificate (value
+        outside [0, 1] or primal/dual objectives apart by more than ``LP_CERT_TOL``); or
+        ``"failed: <solver message>"`` (value NaN).
     iterations
         Simplex/IPM iterations reported by HiGHS.
     diagnostics
@@ -281,24 +289,40 @@ def optimal_acceptance_lp(target: Any, draft: Any, k: Any, *, drafts: str = "iid
     for s in range(n_sets):
         lo, hi = bounds[s], bounds[s + 1]
         plan[frozenset(token_of_var[lo:hi].tolist())] = flows[lo:hi]
-    return OptimalAcceptanceResult(value, subset, plan, "optimal", iterations, diag)
+    gap = abs(value - diag["dual_objective"])
+    ok = -LP_CERT_TOL <= value <= 1.0 + LP_CERT_TOL and gap <= LP_CERT_TOL
+    diag["duality_gap"] = gap
+    return OptimalAcceptanceResult(value, subset, plan, "optimal" if ok else "uncertified", iterations, diag)
+
+
+def _n_draft_tuples(q: np.ndarray, k: int, drafts: str) -> int:
+    """Number of ordered draft tuples with positive probability."""
+    support = int(np.count_nonzero(q > 0))
+    if drafts == "greedy":
+        return support - (k - 1)
+    if k * math.log10(max(support, 1)) > 15:  # beyond any limit: never form the huge integer
+        return 10**15
+    return support**k if drafts == "iid" else math.perm(support, k)
 
 
 def _draft_tuples(q: np.ndarray, k: int, drafts: str) -> tuple[np.ndarray, np.ndarray]:
     """All ordered draft tuples with positive probability and their probabilities Q(x)."""
     support = np.flatnonzero(q > 0)
-    total = float(q.sum())
     if drafts == "iid":
         tuples = np.array(list(itertools.product(support, repeat=k)), dtype=np.int64)
         return tuples, np.prod(q[tuples], axis=1)
     if drafts == "wor":
         tuples = np.array(list(itertools.permutations(support, k)), dtype=np.int64)
         qs = q[tuples]
-        return tuples, np.prod(qs / (total - (np.cumsum(qs, axis=1) - qs)), axis=1)
+        # Mass left before each draw: the tokens outside the tuple plus its later members,
+        # summed directly (1 - sum(used) cancels for near-point drafts).
+        outside = outside_mass(q, tuples, np.full(tuples.shape[0], k))
+        remaining = outside[:, None] + np.cumsum(qs[:, ::-1], axis=1)[:, ::-1]
+        return tuples, np.prod(qs / remaining, axis=1)
     top = greedy_top(q, k)
     rest = np.setdiff1d(support, top)
     tuples = np.column_stack([np.tile(top, (rest.shape[0], 1)), rest]).astype(np.int64)
-    return tuples, q[rest] / float(total - q[top].sum())
+    return tuples, q[rest] / float(q[rest].sum())
 
 
 def full_lp_acceptance(target: Any, draft: Any, k: Any, *, drafts: str = "iid",
@@ -318,9 +342,13 @@ def full_lp_acceptance(target: Any, draft: Any, k: Any, *, drafts: str = "iid",
     law = as_choice(drafts, "drafts", DRAFT_LAWS)
     kk = validate_k(k, q, law)
     how = as_choice(solver, "solver", ("highs", "emd"))
+    n_tuples = _n_draft_tuples(q, kk, law)
+    if n_tuples * p.shape[0] > MAX_FULL_LP:
+        raise ValueError(
+            f"k: the full LP would have {n_tuples * p.shape[0]:.3g} variables (limit "
+            f"{MAX_FULL_LP:.0e}); use optimal_acceptance_lp or optimal_acceptance"
+        )
     tuples, weights = _draft_tuples(q, kk, law)
-    if tuples.shape[0] * p.shape[0] > 2_000_000:
-        raise ValueError("k: the full LP would exceed 2e6 variables; use optimal_acceptance_lp")
     hit = (tuples[:, :, None] == np.arange(p.shape[0])[None, None, :]).any(axis=1)
     cost = 1.0 - hit.astype(np.float64)
     if how == "emd":

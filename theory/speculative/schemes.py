@@ -42,6 +42,13 @@ from theory.speculative.optimal import _set_lp, optimal_acceptance
 
 #: Largest number of (node, token) pairs the without-replacement tree holds at once.
 MAX_TREE = 20_000_000
+#: Largest (k + 1) x V residual chain held in memory.
+MAX_CHAIN = 20_000_000
+#: Largest number of token updates (steps x V) the rrs acceptance formula spends before the
+#: residual chain must have reached a fixed point (after which the rest is one power).
+MAX_RRS_WORK = 50_000_000
+#: Tolerance of the certificates checked on every exact law (sum to 1, acceptance in [0, 1]).
+LAW_TOL = 1e-6
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,11 @@ class SchemeLaw:
 
 def rrs_residuals(p: np.ndarray, q: np.ndarray, k: int) -> np.ndarray:
     """Rows ``p_1 = p, ..., p_{K+1}`` of recursive rejection sampling, shape (K+1, V). O(KV)."""
+    if (k + 1) * p.shape[0] > MAX_CHAIN:
+        raise ValueError(
+            f"k: the rrs residual chain holds (k + 1) x V = {(k + 1) * p.shape[0]:.3g} entries "
+            f"(limit {MAX_CHAIN:.0e}); lower k"
+        )
     rows = [p]
     for _ in range(k):
         rows.append(normalised_residual(rows[-1], q))
@@ -172,6 +184,45 @@ def _rrs_wor_tree(p: np.ndarray, q: np.ndarray, k: int, *, want_law: bool
     return law, seq_acc + member_acc, seq_acc
 
 
+def _rrs_acceptance(p: np.ndarray, q: np.ndarray, k: int) -> float:
+    """``1 - prod_{i<=K} (1 - beta_i)`` along the residual chain, for any K.
+
+    The chain is iterated until the product underflows (acceptance 1 to double precision) or
+    the residual stops changing (a fixed point, where every further factor is the same and the
+    rest of the product is one power); at most ``MAX_RRS_WORK / V`` steps of O(V), else
+    ``ValueError``.
+    """
+    cur, reject = p, 1.0
+    max_steps = max(1_000, MAX_RRS_WORK // p.shape[0])
+    for i in range(k):
+        beta = float(np.minimum(cur, q).sum())
+        nxt = normalised_residual(cur, q)
+        if np.array_equal(nxt, cur) or beta <= 0.0:
+            return float(1.0 - reject * (1.0 - min(beta, 1.0)) ** (k - i))
+        reject *= 1.0 - min(beta, 1.0)
+        if reject < 1e-18:  # every later factor is <= 1: 1 - reject is 1 to double precision
+            return float(1.0 - reject)
+        if i + 1 >= max_steps:
+            raise ValueError(
+                f"k: the rrs residual chain has not reached a fixed point after {max_steps} steps "
+                f"of O(V); k = {k} is beyond what the formula computes at V = {p.shape[0]}"
+            )
+        cur = nxt
+    return float(1.0 - reject)
+
+
+def _certify(law: SchemeLaw, scheme: str) -> SchemeLaw:
+    """Check the certificates of an exact law: it sums to 1 and the acceptance lies in [0, 1]."""
+    total = float(law.law.sum())
+    if abs(total - 1.0) > LAW_TOL or not -LAW_TOL <= law.acceptance <= 1.0 + LAW_TOL:
+        raise RuntimeError(
+            f"{scheme}: exact law failed its certificate (sum {total!r}, acceptance "
+            f"{law.acceptance!r}); the inputs are beyond this route's precision"
+        )
+    acc = min(max(law.acceptance, 0.0), 1.0)
+    return SchemeLaw(law.law, acc, min(max(law.sequential_acceptance, 0.0), 1.0))
+
+
 def _enumerate_iid(p: np.ndarray, q: np.ndarray, k: int, scheme: str) -> SchemeLaw:
     """Exact law of the iid-draft schemes by enumeration of all V^k ordered tuples."""
     v = p.shape[0]
@@ -240,7 +291,8 @@ def _optimal_plan(p: np.ndarray, q: np.ndarray, k: int, drafts: str
     accepted = np.bincount(token_of_var, weights=flows[set_of_var, slot], minlength=p.shape[0])
     residual = np.maximum(p - accepted, 0.0)
     tot = residual.sum()
-    residual = residual / tot if tot > 0 else residual
+    # A zero residual is reached with probability 0 (up to LP rounding): emit p there.
+    residual = residual / tot if tot > 0 else p.copy()
     return sets.members, sets.sizes, sets.prob, flows, residual
 
 
@@ -282,13 +334,14 @@ def exact_scheme(scheme: str, target: Any, draft: Any, k: Any) -> SchemeLaw:
     kk = validate_k(k, q, SCHEME_DRAFTS[name])
     check_enumeration_size(p.shape[0], kk)
     if name in ("rrs", "kseq", "naive", "rrs-dedup"):
-        return _enumerate_iid(p, q, kk, name)
-    if name == "rrs-wor":
-        law, member, seq = _rrs_wor_tree(p, q, kk, want_law=True)
-        return SchemeLaw(law, member, seq)
-    if name == "greedy":
-        return _enumerate_greedy(p, q, kk)
-    return _enumerate_optimal(p, q, kk, SCHEME_DRAFTS[name])
+        law = _enumerate_iid(p, q, kk, name)
+    elif name == "rrs-wor":
+        law = SchemeLaw(*_rrs_wor_tree(p, q, kk, want_law=True))
+    elif name == "greedy":
+        law = _enumerate_greedy(p, q, kk)
+    else:
+        law = _enumerate_optimal(p, q, kk, SCHEME_DRAFTS[name])
+    return _certify(law, name)
 
 
 def output_law(scheme: str, target: Any, draft: Any, k: Any) -> np.ndarray:
@@ -322,7 +375,10 @@ def output_law(scheme: str, target: Any, draft: Any, k: Any) -> np.ndarray:
 def acceptance_rate(scheme: str, target: Any, draft: Any, k: Any) -> float:
     """Exact acceptance rate ``P(Y in S(X))`` of a lossless verification scheme.
 
-    - "rrs": ``1 - prod_{i=1..K} (1 - beta_i)``, ``beta_i = sum min(p_i, q)``, O(KV);
+    - "rrs": ``1 - prod_{i=1..K} (1 - beta_i)``, ``beta_i = sum min(p_i, q)``, O(KV); the chain
+      stops early once the product underflows or the residual reaches a fixed point (the rest of
+      the product is then one power), so any K works when that happens within
+      ``MAX_RRS_WORK / V`` steps (else ``ValueError`` naming k);
     - "rrs-wor": exact recursion ``A(p', q', k) = sum_x q'(x) [a_x + (1 - a_x) A(norm((p'-q')^+),
       q'_{-x}, k-1)]``, batched over the draft tree, O(perm(V, K) V);
     - "kseq": ``1 - (1 - beta(rho*))^K`` with :func:`kseq_rho`, O(V) per bisection step;
@@ -347,9 +403,7 @@ def acceptance_rate(scheme: str, target: Any, draft: Any, k: Any) -> float:
     p, q = validate_pair(target, draft)
     kk = validate_k(k, q, SCHEME_DRAFTS[name])
     if name == "rrs":
-        chain = rrs_residuals(p, q, kk)[:-1]
-        beta = np.minimum(chain, q[None, :]).sum(axis=1)
-        return float(1.0 - np.prod(1.0 - beta))
+        return _rrs_acceptance(p, q, kk)
     if name == "rrs-wor":
         return _rrs_wor_tree(p, q, kk, want_law=False)[2]
     if name == "kseq":

@@ -14,7 +14,7 @@ import numpy as np
 from scipy.special import xlogy
 
 from theory._rng import as_generator
-from theory._validate import as_float_array, as_int, as_stochastic_matrix
+from theory._validate import as_float_array, as_int, as_stochastic_matrix, as_unit_float
 from theory.tokenization._chain import long_run_law
 
 
@@ -24,7 +24,8 @@ def _entropy(p: np.ndarray) -> float:
 
 
 def binary_entropy(p: float) -> float:
-    """``h(p) = -p log p - (1-p) log(1-p)`` in nats."""
+    """``h(p) = -p log p - (1-p) log(1-p)`` in nats, for ``p`` in [0, 1]."""
+    p = as_unit_float(p, "p")
     return _entropy(np.array([p, 1.0 - p]))
 
 
@@ -58,6 +59,9 @@ class MarkovSource:
         V = P.shape[1]
         if V < 2:
             raise ValueError(f"cond: the alphabet needs at least 2 symbols, got shape {P.shape}")
+        if self.k * np.log(V) > np.log(P.shape[0]) + 1e-9:  # V**k would be a huge integer
+            raise ValueError(f"k: expected V**k = {P.shape[0]} contexts from cond's shape {P.shape}, "
+                             f"got k={self.k}")
         if P.shape[0] != V ** self.k:
             raise ValueError(f"cond: expected shape (V**k, V) = ({V ** self.k}, {V}) for k={self.k}, "
                              f"got {P.shape}")

@@ -28,6 +28,9 @@ from theory.tokenization.sources import MarkovSource
 Token = tuple[int, ...]
 
 
+#: Largest dictionary or alphabet the tokenizers build.
+MAX_TOKENS = 10_000_000
+
 def as_symbols(x: Any, name: str = "x", V: int | None = None) -> list[int]:
     """Validate a 1-d sequence of non-negative integer symbols (below ``V`` when given)."""
     arr = np.asarray(x)
@@ -80,6 +83,7 @@ def _build_trie(tokens: Sequence[Token]) -> tuple[list[dict[int, int]], list[int
 def is_complete_prefix_free(tokens: Sequence[Sequence[int]], V: int) -> bool:
     """True when the tokens are the leaves of a full V-ary tree: no token ends at an internal node
     of their trie and every internal node has all V children. O(sum of token lengths)."""
+    V = as_int(V, "V", min_value=1)
     children, node_token = _build_trie([tuple(t) for t in tokens])
     return all(node_token[n] < 0 and len(ch) == V for n, ch in enumerate(children) if ch)
 
@@ -317,6 +321,10 @@ class MergeTransducer:
     right: int
     merged: int
 
+    def __post_init__(self) -> None:
+        for name in ("left", "right", "merged"):
+            as_int(getattr(self, name), name, min_value=0)
+
     def step(self, pending: bool, t: int) -> tuple[bool, tuple[int, ...]]:
         """Feed token ``t``; return (new pending flag, emitted tokens)."""
         if pending:
@@ -356,7 +364,7 @@ class BPETokenizer:
 
     def __init__(self, merges: Sequence[tuple[Sequence[int], Sequence[int]]], V: int,
                  merge_counts: Sequence[int] = ()) -> None:
-        self.V = as_int(V, "V", min_value=1)
+        self.V = as_int(V, "V", min_value=1, max_value=MAX_TOKENS)
         self.vocab: list[Token] = [(a,) for a in range(self.V)]
         self.index: dict[Token, int] = {t: i for i, t in enumerate(self.vocab)}
         self.merges: list[tuple[Token, Token]] = []
@@ -611,6 +619,8 @@ def fixed_length_dictionary(V: int, r: int) -> list[Token]:
     first and lexicographic within a length. Size ``sum_{l<=r} V^l``."""
     V = as_int(V, "V", min_value=1)
     r = as_int(r, "r", min_value=1)
+    if r * np.log(max(V, 2)) > np.log(MAX_TOKENS):
+        raise ValueError(f"r: the dictionary of all strings up to length r has > {MAX_TOKENS:.0e} tokens")
     if sum(V ** ell for ell in range(1, r + 1)) > 10_000_000:
         raise ValueError(f"r: {V}^{r} strings are too many to list")
     return [t for ell in range(1, r + 1) for t in itertools.product(range(V), repeat=ell)]
@@ -630,7 +640,8 @@ def heavy_hitter_dictionary(source: MarkovSource, beta: float, max_size: int = 1
     """
     if not isinstance(source, MarkovSource):
         raise ValueError(f"source: expected a MarkovSource, got {type(source).__name__}")
-    if not isinstance(beta, (int, float, np.floating)) or not 0.0 < float(beta) <= 1.0:
+    if isinstance(beta, bool) or not isinstance(beta, (int, float, np.floating)) \
+            or not 0.0 < float(beta) <= 1.0:
         raise ValueError(f"beta: must lie in (0, 1], got {beta!r}")
     max_size = as_int(max_size, "max_size", min_value=source.V)
     live = np.flatnonzero(source.stationary() > 0)
