@@ -7,12 +7,15 @@ Convention: ``target`` = p (large model), ``draft`` = q (small model); pass them
 Public API: :func:`optimal_acceptance` (exact alpha* for iid, without-replacement and greedy
 drafts), :func:`optimal_acceptance_lp` (the set LP, HiGHS), :func:`acceptance_rate` (exact
 acceptance of each verification scheme), :func:`output_law` (exact law of the emitted token) and
-:func:`simulate` (vectorised Monte Carlo).
+:func:`simulate` (vectorised Monte Carlo); at dataset scale, on any array library,
+:func:`optimal_acceptance_batch`, :func:`acceptance_rate_batch` and :func:`from_logits`.
 """
 
+from theory.speculative.batch import acceptance_rate_batch, from_logits, optimal_acceptance_batch
 from theory.speculative.coupling import maximal_coupling_acceptance
 from theory.speculative.draftsets import DraftSetLaw, draft_set_law, wor_all_in
 from theory.speculative.instances import random_pair, synthetic_pair
+from theory.speculative.logitfiles import RowReader, save_safetensors, synthetic_logits
 from theory.speculative.montecarlo import SimulationResult, simulate
 from theory.speculative.optimal import (
     OptimalAcceptanceResult,
@@ -44,4 +47,10 @@ __all__ = [
     "simulate",
     "synthetic_pair",
     "wor_all_in",
+    "optimal_acceptance_batch",
+    "acceptance_rate_batch",
+    "from_logits",
+    "RowReader",
+    "save_safetensors",
+    "synthetic_logits",
 ]
