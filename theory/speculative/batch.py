@@ -165,12 +165,6 @@ def _column(x: Any, idx: Any, xp: Any) -> Any:
     return xp.take_along_axis(x, xp.reshape(idx, (-1, 1)), axis=-1)[:, 0]
 
 
-def _safe_log(x: Any, xp: Any) -> Any:
-    """log x with -inf at x = 0 and no warning."""
-    pos = x > 0
-    return xp.where(pos, xp.log(xp.where(pos, x, 1.0)), -math.inf)
-
-
 class _Sorted:
     """One row-wise sort of the tokens by p/q ascending (stable; p/q = inf where q = 0), with the
     prefix and suffix sums every batched formula reads."""
@@ -284,81 +278,56 @@ def _wor_k2(s: _Sorted) -> Any:
     return xp.clip(1.0 - tail / total - tail * _prefix(odds, xp) / total, 0.0, 1.0)
 
 
-def _wor_integrals(qs: Any, ks: list[int], xp: Any) -> dict[int, Any]:
-    """``I_j = int_0^inf e^{-Q t} sum_{1<=m<K} e_m(o^{(j)}(t)) dt`` for every prefix j = 1..V and
-    every K in ``ks`` (all >= 3), by the trapezoid rule in log t (step <= ``WOR_MAX_STEP``).
+def _wor_integrals(qs: Any, lam: Any, ks: list[int], xp: Any) -> dict[int, Any]:
+    """``I_j = int_0^inf e^{-lambda_j t} P(1 <= N_j(t) < K) dt`` for every prefix j = 1..V and every
+    K in ``ks`` (all >= 3), N_j(t) the number of tokens of the prefix B_j arrived by time t in the
+    race ``E_x ~ Exp(q_x)``, lambda_j = q(outside B_j).
 
-    ``o_x(t) = expm1(q_x t)``; the prefix elementary symmetric polynomials are carried scaled,
-    ``E_m^{(j)} = e^{-S_m t} e_m^{(j)}`` with S_m the mass of the m largest tokens of the row, so
-    ``E_m^{(j)} = sum_{i<=j} exp(log o_i - q_[m] t + log E_{m-1}^{(i-1)})``: every exponent is at
-    most log C(V, m), nothing overflows, every term is positive (no cancellation), and
-    ``e^{-Q t} e_m = e^{-(Q - S_m) t} E_m`` with ``Q - S_m`` a suffix sum (no cancellation either).
-    Rows with fewer than K positive entries get values for their own support only.
+    ``P(N_j(t) = m)`` follows the Poisson-binomial recursion over the tokens,
+    ``P_m <- e^{-q_j t} P_m + (1 - e^{-q_j t}) P_{m-1}``: every factor lies in [0, 1], so nothing
+    overflows and nothing cancels, however concentrated the draft. Trapezoid rule in log t on
+    [1e-10 / Q, t_hi] with step <= ``WOR_MAX_STEP`` (>= ``WOR_MIN_NODES`` nodes);
+    ``t_hi = (40 + log(K C(V, K-1)) + log^+(1/r)) / r`` with r the mass outside the K-1 largest
+    draft tokens bounds the neglected tail by ``1e-17`` (``P(N < K) <= K C(V, K-1) e^{-(q(B) -
+    top_{K-1}) t}``). O(K V n_nodes) per row, a Python loop over the V tokens.
     """
     n, v = qs.shape
     dev = array_api_compat.device(qs)
-    m_max = max(ks) - 1
+    k_max = max(ks)
     qd = xp.flip(xp.sort(qs, axis=-1), axis=-1)  # descending
-    tail_d = _suffix(qd, xp)  # R_m = Q - S_m = tail_d[:, m]
+    tail_d = _suffix(qd, xp)
     total = tail_d[:, 0]
     support = xp.sum(xp.astype(qs > 0, xp.int64), axis=-1)
-    m_row = xp.minimum(support, m_max + 1) - 1  # largest m whose term decays in this row
-    decay = _column(tail_d, m_row, xp)  # mass outside the top m_row tokens, > 0
+    decay = _column(tail_d, xp.minimum(support, k_max) - 1, xp)  # > 0: outside the top K_eff - 1
+    log_count = math.log(k_max) + math.lgamma(v + 1) - math.lgamma(k_max) - math.lgamma(max(v - k_max + 2, 1))
     t_lo = 1e-10 / total
-    t_hi = 40.0 / decay
-    m_idx = xp.reshape(xp.arange(1, m_max + 1, device=dev), (1, -1))
-    keep = xp.astype(m_idx <= xp.reshape(m_row, (-1, 1)), qs.dtype)  # (n, m_max)
-    # Grow t_hi until the whole-vocabulary integrand t e^{-Qt} sum_m e_m is below 1e-18.
-    for _ in range(60):
-        th = xp.reshape(t_hi, (-1, 1))
-        last = xp.stack([e[:, 0, -1] * c[:, 0] for e, c in _scaled_terms(qs, th, qd, tail_d, m_max, xp)],
-                        axis=-1)
-        big = xp.sum(last * keep, axis=-1) * t_hi > 1e-18
-        if not bool(xp.any(big)):
-            break
-        t_hi = xp.where(big, 1.5 * t_hi, t_hi)
+    t_hi = (40.0 + log_count + xp.maximum(-xp.log(decay), 0.0)) / decay
     span = xp.log(t_hi) - xp.log(t_lo)
     nodes = max(WOR_MIN_NODES, int(math.ceil(float(xp.max(span)) / WOR_MAX_STEP)) + 1)
     step = xp.reshape(span / (nodes - 1), (-1, 1))
-    out = {k: xp.zeros((n, v), dtype=qs.dtype, device=dev) for k in ks}
-    chunk = max(1, WOR_BLOCK_ELEMS // max(n * v, 1))
-    for lo in range(0, nodes, chunk):
-        hi = min(nodes, lo + chunk)
-        pos = xp.reshape(xp.astype(xp.arange(lo, hi, device=dev), qs.dtype), (1, -1))
-        t = xp.exp(xp.reshape(xp.log(t_lo), (-1, 1)) + pos * step)  # (n, c)
-        ends = xp.astype((pos == 0) | (pos == nodes - 1), qs.dtype)
-        w = t * step * (1.0 - 0.5 * ends)
-        acc = None
-        for m, (e_m, coef) in enumerate(_scaled_terms(qs, t, qd, tail_d, m_max, xp), start=1):
-            wc = w * coef
-            term = xp.sum(e_m * xp.reshape(wc, (n, -1, 1)), axis=1)  # (n, v)
-            acc = term if acc is None else acc + term
-            if m + 1 in out:
-                out[m + 1] = out[m + 1] + acc
-    return out
-
-
-def _scaled_terms(qs: Any, t: Any, qd: Any, tail_d: Any, m_max: int, xp: Any) -> Any:
-    """Yield ``(E_m, e^{-(Q - S_m) t})`` for m = 1..m_max at the nodes t (n, c): E_m of shape
-    (n, c, V) over the inclusive prefixes j = 1..V, the factor of shape (n, c)."""
-    n, c = t.shape
-    t3 = xp.reshape(t, (n, c, 1))
-    x = xp.reshape(qs, (n, 1, -1)) * t3
-    pos = x > 0
-    xs = xp.where(pos, x, 1.0)
-    log_o = xp.where(pos, xs + xp.log(-xp.expm1(-xs)), -math.inf)
-    del x, xs
-    prev = None  # log E_{m-1}^{(i-1)} over exclusive prefixes; E_0 = 1
-    for m in range(1, m_max + 1):
-        arg = log_o - xp.reshape(qd[:, m - 1], (-1, 1, 1)) * t3
-        if prev is not None:
-            arg = arg + prev
-        e_m = xp.cumulative_sum(xp.exp(arg), axis=-1)
-        del arg
-        yield e_m, xp.exp(-xp.reshape(tail_d[:, m], (-1, 1)) * t)
-        if m < m_max:
-            neg = xp.full((n, c, 1), -math.inf, dtype=e_m.dtype, device=array_api_compat.device(e_m))
-            prev = xp.concat([neg, _safe_log(e_m[:, :, :-1], xp)], axis=-1)
+    pos = xp.reshape(xp.astype(xp.arange(nodes, device=dev), qs.dtype), (1, -1))
+    t = xp.exp(xp.reshape(xp.log(t_lo), (-1, 1)) + pos * step)  # (n, nodes)
+    ends = xp.astype((pos == 0) | (pos == nodes - 1), qs.dtype)
+    w = t * step * (1.0 - 0.5 * ends)
+    probs = xp.concat([xp.ones((1, n, nodes), dtype=qs.dtype, device=dev),
+                       xp.zeros((k_max - 1, n, nodes), dtype=qs.dtype, device=dev)], axis=0)
+    zero = xp.zeros((1, n, nodes), dtype=qs.dtype, device=dev)
+    cols: list[Any] = []
+    chunk = max(1, WOR_BLOCK_ELEMS // (n * nodes * k_max))
+    t3 = xp.reshape(t, (n, 1, nodes))
+    for lo in range(0, v, chunk):
+        hi = min(v, lo + chunk)
+        x = xp.reshape(qs[:, lo:hi], (n, -1, 1)) * t3  # (n, c, nodes)
+        stay, arrive = xp.exp(-x), -xp.expm1(-x)
+        weight = xp.exp(-xp.reshape(lam[:, lo:hi], (n, -1, 1)) * t3) * xp.reshape(w, (n, 1, nodes))
+        below = []
+        for i in range(hi - lo):
+            probs = probs * stay[:, i, :] + xp.concat([zero, probs[:-1, ...]], axis=0) * arrive[:, i, :]
+            below.append(xp.cumulative_sum(probs[1:, ...], axis=0))  # P(1 <= N <= m), m = 1..K-1
+        stacked = xp.stack(below, axis=2)  # (K-1, n, c, nodes)
+        cols.append(xp.sum(stacked * weight, axis=-1))  # (K-1, n, c)
+    table = xp.concat(cols, axis=-1)  # (K-1, n, V)
+    return {k: table[k - 2, ...] for k in ks}
 
 
 def _wor(s: _Sorted, ks: list[int]) -> Any:
@@ -375,10 +344,11 @@ def _wor(s: _Sorted, ks: list[int]) -> Any:
         all_in[2] = _wor_k2(s)
     big = [k for k in wanted if k >= 3]
     if big:
-        rows = max(1, WOR_BLOCK_ELEMS // (v * WOR_MIN_NODES))
+        rows = max(1, WOR_BLOCK_ELEMS // (4 * max(big) * WOR_MIN_NODES))
         parts: dict[int, list[Any]] = {k: [] for k in big}
         for lo in range(0, n, rows):
-            integ = _wor_integrals(s.qs[lo:min(n, lo + rows), :], big, xp)
+            hi = min(n, lo + rows)
+            integ = _wor_integrals(s.qs[lo:hi, :], s.q_tail[lo:hi, 1:], big, xp)
             for k in big:
                 parts[k].append(integ[k])
         total = xp.reshape(s.total, (-1, 1))

@@ -651,3 +651,5 @@ def _acceptance_one(fast: bool, rng: np.random.Generator) -> Measurement:
             mismatches += int(criterion != is_one)
     return Measurement(float(mismatches), 0.0, {"trials": trials, "instances_with_alpha_1": ones})
 
+
+from theory.speculative import claims_batch as _claims_batch  # noqa: E402,F401
