@@ -89,8 +89,9 @@ def _probabilities(block: np.ndarray, name: str, args: argparse.Namespace) -> np
         raise BoundError(f"{name}: {exc}") from None
 
 
-def run_bound(args: argparse.Namespace) -> dict[str, Any]:
-    """Evaluate the bounds of ``args`` (see :func:`add_parser`); returns the JSON document."""
+def run_bound(args: Any) -> dict[str, Any]:
+    """Evaluate the bounds of ``args`` (the parsed options of :func:`add_parser`, or any object
+    with those attributes); returns the JSON document."""
     try:
         target, draft = RowReader(args.target), RowReader(args.draft)
     except LogitFileError as exc:
@@ -222,10 +223,10 @@ def add_parser(sub: Any) -> None:
     p.add_argument("target", metavar="TARGET", help="target logits (N, V): .npy, .npz or .safetensors")
     p.add_argument("draft", metavar="DRAFT", help="draft logits, same shape")
     p.add_argument("--k", type=int, nargs="+", default=[1, 2, 4, 8], help="numbers of drafts")
-    p.add_argument("--drafts", nargs="+", choices=("iid", "wor", "greedy"), default=["iid", "wor", "greedy"],
-                   help="draft laws whose optimum alpha* is reported")
-    p.add_argument("--schemes", nargs="*", choices=("rrs", "kseq", "greedy"), default=["rrs", "kseq", "greedy"],
-                   help="verification schemes whose exact acceptance is reported")
+    p.add_argument("--drafts", nargs="+", choices=("iid", "wor", "greedy"),
+                   default=["iid", "wor", "greedy"], help="draft laws whose optimum alpha* is reported")
+    p.add_argument("--schemes", nargs="*", choices=("rrs", "kseq", "greedy"),
+                   default=["rrs", "kseq", "greedy"], help="schemes whose exact acceptance is reported")
     p.add_argument("--temperature", type=float, default=1.0, help="sampling temperature of both models")
     p.add_argument("--top-k", type=int, default=None, help="keep the k most likely tokens (ties kept)")
     p.add_argument("--top-p", type=float, default=None, help="nucleus sampling mass (ties kept)")

@@ -74,7 +74,8 @@ class RowReader:
             elif suffix == ".safetensors":
                 self._open_safetensors()
             else:
-                raise LogitFileError(f"{self.path}: unknown extension {suffix!r}; use .npy, .npz or .safetensors")
+                raise LogitFileError(f"{self.path}: unknown extension {suffix!r}; "
+                                     "use .npy, .npz or .safetensors")
         except (OSError, ValueError, KeyError, struct.error, zipfile.BadZipFile) as exc:
             if isinstance(exc, LogitFileError):
                 raise
@@ -96,11 +97,13 @@ class RowReader:
                 shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
             offset = f.tell()
         if fortran and len(shape) == 2 and shape[0] > 1 and shape[1] > 1:
-            raise LogitFileError(f"{self.path}: Fortran-ordered array; save it C-ordered (np.ascontiguousarray)")
+            raise LogitFileError(f"{self.path}: Fortran-ordered array; save it C-ordered "
+                                 "(np.ascontiguousarray)")
         self.shape, self.dtype, self._offset = tuple(int(s) for s in shape), np.dtype(dtype), offset
         need = offset + self.dtype.itemsize * int(np.prod(self.shape))
         if os.path.getsize(path) < need:
-            raise LogitFileError(f"{self.path}: truncated ({os.path.getsize(path)} bytes, header says {need})")
+            raise LogitFileError(f"{self.path}: truncated ({os.path.getsize(path)} bytes, "
+                                 f"header says {need})")
 
     def _open_npz(self) -> None:
         with zipfile.ZipFile(self.path) as z:
