@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from functools import cached_property
 from typing import Any
 
 import array_api_compat
@@ -28,7 +29,7 @@ import array_api_compat
 NEEDED_FUNCTIONS: tuple[str, ...] = (
     "argsort", "take_along_axis", "cumulative_sum", "minimum", "maximum", "where", "concat",
     "expm1", "exp", "log", "flip", "sum", "min", "max", "argmax", "isfinite", "astype", "clip",
-    "linspace", "ceil", "zeros", "ones", "full", "asarray", "sort", "all", "any", "abs",
+    "zeros", "ones", "full", "sort", "all", "any", "abs", "stack", "reshape", "arange", "isnan",
 )
 #: Absolute tolerance on each row's total mass (as :func:`theory._validate.as_pmf`).
 PMF_ATOL = 1e-9
@@ -167,33 +168,56 @@ def _column(x: Any, idx: Any, xp: Any) -> Any:
 
 class _Sorted:
     """One row-wise sort of the tokens by p/q ascending (stable; p/q = inf where q = 0), with the
-    prefix and suffix sums every batched formula reads."""
+    prefix and suffix sums the batched formulas read (each computed once, when first needed)."""
 
     def __init__(self, p: Any, q: Any, xp: Any, *, stable: bool = True) -> None:
         self.p, self.q, self.xp = p, q, xp
         pos = q > 0
         # p/q overflows to +inf only for subnormal q, the right limit; tokens p = q = 0 land in
         # the q = 0 group, which adds nothing to any prefix sum, so the prefix minimum is unchanged.
-        ratio = xp.where(pos, p / xp.where(pos, q, 1.0), math.inf)
+        self._ratio = xp.where(pos, p / xp.where(pos, q, 1.0), math.inf)
         # Tie order cannot move the iid/kseq optimum (the objective is concave along a tie group),
         # so those may use an unstable sort; wor keeps the stable order of the single-pair code.
-        order = xp.argsort(ratio, axis=-1, stable=stable)
-        self.ratio = xp.take_along_axis(ratio, order, axis=-1)
-        self.ps = xp.take_along_axis(p, order, axis=-1)
-        self.qs = xp.take_along_axis(q, order, axis=-1)
+        self.order = xp.argsort(self._ratio, axis=-1, stable=stable)
+        self.ps = xp.take_along_axis(p, self.order, axis=-1)
+        self.qs = xp.take_along_axis(q, self.order, axis=-1)
         self.p_cum = _prefix(self.ps, xp)  # p(B_j), j = 0..V
-        self.q_tail = _suffix(self.qs, xp)  # q outside B_j
-        self.total = xp.sum(q, axis=-1)
-        self.support = xp.sum(xp.astype(pos, xp.int64), axis=-1)
-        self.single = xp.sum(xp.minimum(p, q), axis=-1)  # K = 1: sum min(p, q)
+
+    @cached_property
+    def ratio(self) -> Any:
+        """p/q in sorted order."""
+        return self.xp.take_along_axis(self._ratio, self.order, axis=-1)
+
+    @cached_property
+    def q_cum(self) -> Any:
+        """q(B_j), j = 0..V, capped at 1."""
+        return self.xp.minimum(_prefix(self.qs, self.xp), 1.0)
+
+    @cached_property
+    def q_tail(self) -> Any:
+        """q outside B_j, j = 0..V, summed from the end (no cancellation)."""
+        return _suffix(self.qs, self.xp)
+
+    @cached_property
+    def total(self) -> Any:
+        return self.xp.sum(self.q, axis=-1)
+
+    @cached_property
+    def support(self) -> Any:
+        """|supp q| per row."""
+        return self.xp.sum(self.xp.astype(self.q > 0, self.xp.int64), axis=-1)
+
+    @cached_property
+    def single(self) -> Any:
+        """K = 1: sum min(p, q)."""
+        return self.xp.sum(self.xp.minimum(self.p, self.q), axis=-1)
 
 
 def _iid(s: _Sorted, k: int) -> Any:
     xp = s.xp
     if k == 1:
         return s.single
-    q_cum = xp.minimum(_prefix(s.qs, xp), 1.0)
-    values = xp.min(1.0 + s.p_cum - q_cum**k, axis=-1)
+    values = xp.min(1.0 + s.p_cum - s.q_cum**k, axis=-1)
     return xp.minimum(values, 1.0)
 
 
