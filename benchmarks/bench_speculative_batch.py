@@ -3,9 +3,10 @@
 1. numpy, one process: ``optimal_acceptance_batch`` (iid) on N = 1,024 rows of V = 32,000 against
    a Python loop over ``optimal_acceptance``, for one K and for K = 1, 2, 4, 8 (one sort serves
    every K); per-row times, ratio, largest difference.
-2. Peak memory of ``theory speculative bound`` on a ~1 GB float32 logits file (N = 8,192,
-   V = 32,000; target and draft) with ``--batch-size 256``, measured as the child process's
-   maximum resident set size (``resource.getrusage``); the files are deleted afterwards.
+2. (run first) Peak memory of ``theory speculative bound`` on a ~1 GB float32 logits file (N = 8,192,
+   V = 32,000; target and draft) with ``--batch-size 256``, measured as the command's maximum
+   resident set size (``resource.getrusage`` in a small intermediate process); the files are
+   deleted afterwards.
 3. GPU rows: CuPy and PyTorch, when importable and a GPU is present (skipped otherwise, with the
    reason printed): N = 2,048, V = 152,064, K = 1, 2, 4, 8, iid and greedy optima, rrs and kseq;
    without replacement at K = 4 on 256 rows. Per-row times against one-core numpy on a
@@ -21,7 +22,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -94,14 +94,21 @@ def part_memory(quick: bool) -> None:
             f.flush()
         del files
         size = paths[0].stat().st_size
-        cmd = [sys.executable, "-m", "theory.cli", "speculative", "bound", str(paths[0]), str(paths[1]),
+        cmd = [sys.executable, "-m", "theory", "speculative", "bound", str(paths[0]), str(paths[1]),
                "--batch-size", "256", "--k", "1", "2", "4", "8", "--drafts", "iid", "greedy",
                "--schemes", "rrs", "kseq", "greedy", "--no-progress"]
+        # A forked child starts with its parent's resident pages (and ru_maxrss keeps them across
+        # exec), so the command is started from a small intermediate interpreter that reports its
+        # own children's peak.
+        probe = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); "
+                 "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); "
+                 "sys.exit(r.returncode)")
         env = dict(os.environ, PYTHONPATH=str(ROOT), OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
         t0 = time.perf_counter()
-        out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+        out = subprocess.run([sys.executable, "-c", probe, *cmd], capture_output=True, text=True,
+                             env=env, check=False)
         wall = time.perf_counter() - t0
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # kB -> MB (Linux)
+        peak = int(out.stderr.strip().splitlines()[-1]) / 1024 if out.stderr.strip() else float("nan")
     if out.returncode != 0:
         print(f"   command failed ({out.returncode}): {out.stderr.strip()[-300:]}")
         return
@@ -187,9 +194,9 @@ def main() -> None:
     if "--gpu-only" in sys.argv:  # nothing but numpy, array_api_compat, cupy/torch and batch.py
         part_gpu(quick, numpy_stand_in="--numpy-stand-in" in sys.argv)
         return
-    part_loop(quick)
-    if "--no-memory" not in sys.argv:
+    if "--no-memory" not in sys.argv:  # first, while this process is small
         part_memory(quick)
+    part_loop(quick)
     part_gpu(quick, numpy_stand_in="--numpy-stand-in" in sys.argv)
 
 
