@@ -447,7 +447,11 @@ def _wor(s: _Sorted, ks: list[int]) -> Any:
         all_in[2] = _wor_k2(s)
     big = [k for k in wanted if k >= 3]
     if big:
-        rows = max(1, WOR_BLOCK_ELEMS // (4 * max(big) * WOR_MIN_NODES))
+        # Rows per block: the recursion's state (K x rows x nodes) and its output table
+        # (K x rows x V) both bounded; numpy keeps the table small, devices take larger blocks.
+        table_elems = 1 << (23 if array_api_compat.is_numpy_namespace(xp) else 28)
+        rows = max(1, min(WOR_BLOCK_ELEMS // (4 * max(big) * WOR_MIN_NODES),
+                          table_elems // (v * max(big))))
         parts: dict[int, list[Any]] = {k: [] for k in big}
         for lo in range(0, n, rows):
             hi = min(n, lo + rows)
