@@ -131,8 +131,10 @@ def run_bound(args: Any) -> dict[str, Any]:
     results: dict[str, Any] = {}
     for name, st in stats.items():
         kind, _, label = name.rpartition(":")
+        # One row has no standard error: null in the JSON (never NaN), "n/a" in the table.
+        stderr = [float(x) if math.isfinite(x) else None for x in st.stderr]
         entry: dict[str, Any] = {"kind": "scheme" if kind else "optimum",
-                                 "mean": st.mean.tolist(), "stderr": st.stderr.tolist()}
+                                 "mean": st.mean.tolist(), "stderr": stderr}
         if kind:
             ref = SCHEME_LAW[label]
             entry["reference"] = ref
@@ -154,7 +156,8 @@ def format_bound_table(doc: dict[str, Any]) -> str:
         cells = []
         for name in names:
             e = doc["results"][name]
-            cell = f"{e['mean'][i]:.5f}+-{e['stderr'][i]:.1e}"
+            se = e["stderr"][i]
+            cell = f"{e['mean'][i]:.5f}+-" + (f"{se:.1e}" if se is not None else "n/a")
             if "ratio_to_optimum" in e:
                 cell += f" [{e['ratio_to_optimum'][i]:.3f}]"
             cells.append(f"{cell:>21}")
@@ -168,7 +171,8 @@ def save_bound_figure(doc: dict[str, Any], path: str) -> None:
 
     fig, ax = figure(figsize=(5.2, 3.6))
     for name, e in doc["results"].items():
-        ax.errorbar(doc["k"], e["mean"], yerr=e["stderr"], marker="o", ms=3, capsize=2,
+        yerr = [0.0 if x is None else x for x in e["stderr"]]
+        ax.errorbar(doc["k"], e["mean"], yerr=yerr, marker="o", ms=3, capsize=2,
                     ls="-" if e["kind"] == "optimum" else "--", label=name)
     ax.set_xlabel("number of drafts K")
     ax.set_ylabel("mean acceptance")

@@ -241,7 +241,7 @@ def chunked_vs_whole(n: int, v: int, ks: list[int], batch_size: int, rng: np.ran
             whole = np.asarray(acceptance_rate_batch(name, p, q, ks))
         se = whole.std(axis=0, ddof=1) / np.sqrt(n)
         worst = max(worst, float(np.max(np.abs(np.asarray(entry["mean"]) - whole.mean(axis=0)))),
-                    float(np.max(np.abs(np.asarray(entry["stderr"]) - se))))
+                    float(np.max(np.abs(np.asarray(entry["stderr"], dtype=float) - se))))
     return worst
 
 
