@@ -337,3 +337,49 @@ a_st = positional_acceptance(pm, qm, 6, stationary=True)
 tree16 = sequoia_tree(a_st, 16).tree
 print("order 1, context 0: model", round(tree_value(tree16, a_st), 4),
       "exact", round(expected_accepted(pm, qm, tree16).value, 4))
+
+# %% [markdown]
+# ## 6. Dataset scale: batched bounds on any array library
+#
+# `optimal_acceptance_batch` and `acceptance_rate_batch` evaluate the same exact formulas on
+# (N, V) arrays, one row per position, through the array API standard (numpy here; CuPy,
+# PyTorch or JAX arrays stay on their device). One sort of p/q serves every K. The test data set
+# is made by the package: logits of two related random softmax models (`synthetic_logits`);
+# `from_logits` applies temperature, top-k and top-p. The command
+# `theory speculative bound TARGET DRAFT` streams the same computation from files.
+
+# %%
+from theory.speculative import (
+    acceptance_rate_batch,
+    from_logits,
+    optimal_acceptance_batch,
+    synthetic_logits,
+)
+
+z_target, z_draft = synthetic_logits(*((120, 300) if FAST else (300, 500)), rng=0)
+ks = [1, 2, 4, 8]
+for temp in (0.5, 1.0):
+    pt = from_logits(z_target.astype(np.float64), temperature=temp)
+    qt = from_logits(z_draft.astype(np.float64), temperature=temp)
+    rows = {"optimal (iid)": optimal_acceptance_batch(pt, qt, ks),
+            "optimal (wor)": optimal_acceptance_batch(pt, qt, ks, drafts="wor"),
+            "optimal (greedy)": optimal_acceptance_batch(pt, qt, ks, drafts="greedy"),
+            "kseq": acceptance_rate_batch("kseq", pt, qt, ks),
+            "rrs": acceptance_rate_batch("rrs", pt, qt, ks)}
+    print(f"T = {temp}: mean (standard error) over {pt.shape[0]} positions, K = {ks}")
+    for name, v in rows.items():
+        se = v.std(axis=0, ddof=1) / np.sqrt(v.shape[0])
+        print(f"  {name:<17}", "  ".join(f"{m:.4f} ({s:.4f})" for m, s in zip(v.mean(axis=0), se)))
+    # row by row, the batched values are the single-pair ones
+    for i in range(0, pt.shape[0], 60):
+        assert abs(rows["optimal (wor)"][i, 2] - optimal_acceptance(pt[i], qt[i], 4, drafts="wor")) < 1e-12
+        assert abs(rows["kseq"][i, 1] - acceptance_rate("kseq", pt[i], qt[i], 2)) < 1e-12
+    assert np.all(rows["optimal (wor)"] >= rows["optimal (iid)"] - 1e-12)
+    assert np.all(rows["optimal (iid)"] >= rows["kseq"] - 1e-12)
+
+# Temperature 0 for both models: acceptance 1 exactly where the argmaxes coincide, else 0.
+p0 = from_logits(z_target, temperature=0)
+q0 = from_logits(z_draft, temperature=0)
+same = np.argmax(z_target, axis=1) == np.argmax(z_draft, axis=1)
+assert np.array_equal(optimal_acceptance_batch(p0, q0, 4, drafts="wor"), same.astype(float))
+print(f"T = 0: acceptance = 1[argmaxes coincide] on all {same.size} positions ({same.mean():.3f} coincide)")

@@ -1,4 +1,5 @@
-"""Command line: ``theory list [AREA]`` and ``theory verify [AREA|CLAIM ...]``."""
+"""Command line: ``theory list [AREA]``, ``theory verify [AREA|CLAIM ...]`` and
+``theory speculative bound TARGET DRAFT`` (:mod:`theory.speculative.bound_cli`)."""
 
 from __future__ import annotations
 
@@ -156,6 +157,9 @@ def build_parser() -> argparse.ArgumentParser:
     p_ver.add_argument("--wide", action="store_true", help="do not truncate source/statement columns")
     p_ver.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     p_ver.set_defaults(func=_cmd_verify)
+    from theory.speculative.bound_cli import add_parser as add_speculative_parser
+
+    add_speculative_parser(sub)
     return parser
 
 

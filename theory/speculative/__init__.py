@@ -13,13 +13,17 @@ Token trees on Markov language models: :func:`expected_accepted` (exact or Monte
 accepted tokens of a draft tree; block verification of chains), :func:`emitted_law`,
 :func:`sequoia_tree`, :func:`greedy_tree`, :func:`tree_value`, :func:`positional_acceptance` and
 :func:`check_lossless` (test any tree verifier by simulation).
+:func:`simulate` (vectorised Monte Carlo); at dataset scale, on any array library,
+:func:`optimal_acceptance_batch`, :func:`acceptance_rate_batch` and :func:`from_logits`.
 """
 
+from theory.speculative.batch import acceptance_rate_batch, from_logits, optimal_acceptance_batch
 from theory.speculative.coupling import maximal_coupling_acceptance
 from theory.speculative.draftsets import DraftSetLaw, draft_set_law, wor_all_in
 from theory.speculative.instances import random_pair, synthetic_pair
 from theory.speculative.lossless import LosslessResult, check_lossless, tree_verifier
 from theory.speculative.markov import MarkovLM, random_markov_pair
+from theory.speculative.logitfiles import RowReader, save_safetensors, synthetic_logits
 from theory.speculative.montecarlo import SimulationResult, simulate
 from theory.speculative.optimal import (
     OptimalAcceptanceResult,
@@ -87,4 +91,10 @@ __all__ = [
     "tree_structure",
     "tree_value",
     "tree_verifier",
+    "optimal_acceptance_batch",
+    "acceptance_rate_batch",
+    "from_logits",
+    "RowReader",
+    "save_safetensors",
+    "synthetic_logits",
 ]
