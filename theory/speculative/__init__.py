@@ -21,9 +21,9 @@ from theory.speculative.batch import acceptance_rate_batch, from_logits, optimal
 from theory.speculative.coupling import maximal_coupling_acceptance
 from theory.speculative.draftsets import DraftSetLaw, draft_set_law, wor_all_in
 from theory.speculative.instances import random_pair, synthetic_pair
+from theory.speculative.logitfiles import RowReader, save_safetensors, synthetic_logits
 from theory.speculative.lossless import LosslessResult, check_lossless, tree_verifier
 from theory.speculative.markov import MarkovLM, random_markov_pair
-from theory.speculative.logitfiles import RowReader, save_safetensors, synthetic_logits
 from theory.speculative.montecarlo import SimulationResult, simulate
 from theory.speculative.optimal import (
     OptimalAcceptanceResult,

@@ -651,6 +651,5 @@ def _acceptance_one(fast: bool, rng: np.random.Generator) -> Measurement:
             mismatches += int(criterion != is_one)
     return Measurement(float(mismatches), 0.0, {"trials": trials, "instances_with_alpha_1": ones})
 
-from theory.speculative import claims_trees as _claims_trees  # noqa: E402,F401
-
 from theory.speculative import claims_batch as _claims_batch  # noqa: E402,F401
+from theory.speculative import claims_trees as _claims_trees  # noqa: E402,F401
