@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from theory._format import format_markdown
 from theory.claims import AREAS, ClaimResult
-from theory.cli import format_markdown
 
 
 def _result(row: dict[str, Any]) -> ClaimResult:
