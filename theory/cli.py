@@ -16,6 +16,7 @@ from theory._format import format_latex as format_latex  # re-exported: theory.c
 from theory._format import format_list, format_table
 from theory._format import format_markdown as format_markdown
 from theory._format import latex_escape as latex_escape
+from theory._provenance import provenance
 from theory.claims import AREAS, run, select
 
 
@@ -55,7 +56,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
             print(f"\n{r.id} raised:\n{r.error}", file=sys.stderr)
     if args.json:
         doc = {"claims": [r.as_dict() for r in results], "version": __version__,
-               "seed": args.seed, "fast": args.fast}
+               "seed": args.seed, "fast": args.fast, "provenance": provenance()}
         _write(args.json, json.dumps(doc, indent=2) + "\n")
     if args.markdown:
         _write(args.markdown, format_markdown(results))
