@@ -12,6 +12,7 @@ No TeX installation is needed.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import pytest
 
 from theory.claims import ClaimResult, registry
 from theory.cli import format_latex
+from theory.figures import TEXT_WIDTH
 
 ROOT = Path(__file__).resolve().parent.parent
 PAPER = ROOT / "paper"
@@ -116,6 +118,17 @@ def test_every_figure_is_committed_output(tex):
     assert missing == [], f"run the figure scripts (make figures) for {missing}"
 
 
+def test_figures_are_included_at_their_drawn_width(tex):
+    # Each figure is drawn at the width it is placed (theory.figures.TEXT_WIDTH x a fraction)
+    # and included at natural size, so its 8 pt text prints at 8 pt.
+    scaled = re.findall(r"\\includegraphics\s*\[[^\]]*\]", _strip_comments(tex))
+    assert scaled == [], f"include figures at natural size (no width=): {scaled}"
+    for target in figure_targets(tex):
+        sidecar = json.loads((PAPER / target).with_suffix(".json").read_text())
+        if "size_in" in sidecar:
+            assert sidecar["size_in"][0] <= TEXT_WIDTH + 1e-9, f"{target} is wider than the text"
+
+
 def test_every_cited_claim_is_registered(tex):
     assert cited_claims(tex), "the paper cites no claim"
     assert unknown_claims(tex) == []
@@ -133,13 +146,13 @@ def test_checks_flag_missing_ids_and_figures():
 def test_claims_table_is_the_cli_output(tex):
     assert TABLE_INPUT in _INPUT.findall(_strip_comments(tex))
     makefile = (ROOT / "Makefile").read_text()
-    assert f"--latex paper/{TABLE_INPUT}" in makefile, "make reproduce must regenerate the table"
+    assert f"--latex paper/{TABLE_INPUT}" in makefile, "make paper-table must regenerate the table"
     path = PAPER / TABLE_INPUT
     if not path.is_file():
         pytest.skip(f"{path} not generated yet (theory verify --latex {path})")
     problems = table_problems(path.read_text(encoding="utf-8"))
-    assert problems == [], (f"{problems}\nregenerate: theory verify --fast --latex "
-                            f"paper/{TABLE_INPUT} (or make reproduce)")
+    assert problems == [], (f"{problems}\nregenerate: theory verify --latex "
+                            f"paper/{TABLE_INPUT} (make paper-table)")
 
 
 def test_table_check_flags_a_stale_table():
