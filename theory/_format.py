@@ -152,6 +152,7 @@ _NAMED = {"max": r"\max", "min": r"\min", "sum": r"\sum", "log": r"\log", "TE": 
 # A "math word": identifiers with _ or ^ decorations, Greek names, or operators.
 _MATH_TOKEN = re.compile(
     r"(?P<op><=|>=|!=|->|\+-)"
+    r"|(?P<script>(?<=[)\]|}0-9])[_^](?:\{[^{}\s]*\}|\*|-?[A-Za-z0-9]+))"
     r"|(?P<word>\b(?:" + "|".join(_GREEK) + r")\b(?:[_^][A-Za-z0-9*]+|\*)*"
     r"|\b[A-Za-z]\w*?\*?[_^](?:\{[^{}\s]*\}|[A-Za-z0-9*]+)(?:[_^](?:\{[^{}\s]*\}|[A-Za-z0-9*]+))*)"
 )
@@ -203,7 +204,7 @@ def latex_statement(text: str) -> str:
     """A plain-text claim statement as LaTeX: words stay text, math words become math.
 
     Greek names (``alpha``, ``lam``), decorated identifiers (``W^mm``, ``alpha*_iid``,
-    ``H_inf``) and the operators ``<=``, ``>=``, ``!=``, ``->``, ``+-`` are typeset as math;
+    ``H_inf``), scripts after a bracket (``)^K``, ``||_*``) and the operators ``<=``, ``>=``, ``!=``, ``->``, ``+-`` are typeset as math;
     everything else is escaped text. Deterministic and reversible enough to read:
     ``alpha*(K=1) <= 1`` becomes ``$\\alpha^*$(K=1) $\\le$ 1``.
     """
@@ -212,6 +213,9 @@ def latex_statement(text: str) -> str:
         out.append(_text(text[pos:m.start()]))
         if m.group("op"):
             out.append(f"${_OPS[m.group('op')]}$")
+        elif m.group("script"):  # a sub- or superscript after a bracket: )^K, ||_*, ]^2
+            mark, body = m.group("script")[0], m.group("script")[1:].strip("{}")
+            out.append(f"${{}}{mark}{{{body.replace('->', chr(92) + 'to ')}}}$")
         else:
             math = _math_word(m.group("word"))
             out.append(_text(m.group("word")) if math is None else f"${math}$")
