@@ -204,9 +204,10 @@ def latex_statement(text: str) -> str:
     """A plain-text claim statement as LaTeX: words stay text, math words become math.
 
     Greek names (``alpha``, ``lam``), decorated identifiers (``W^mm``, ``alpha*_iid``,
-    ``H_inf``), scripts after a bracket (``)^K``, ``||_*``) and the operators ``<=``, ``>=``, ``!=``, ``->``, ``+-`` are typeset as math;
-    everything else is escaped text. Deterministic and reversible enough to read:
-    ``alpha*(K=1) <= 1`` becomes ``$\\alpha^*$(K=1) $\\le$ 1``.
+    ``H_inf``), scripts after a bracket or digit (``)^K``, ``||_*``, ``2^-K``) and the
+    operators ``<=``, ``>=``, ``!=``, ``->``, ``+-`` are typeset as math; code names
+    (``solve_att_svm``) and everything else stay escaped text:
+    ``alpha*(K=1) <= 1`` becomes ``$\\alpha^{*}$(K=1) $\\le$ 1``.
     """
     out, pos = [], 0
     for m in _MATH_TOKEN.finditer(text):
