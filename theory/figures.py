@@ -18,6 +18,8 @@ A figure script uses only the public API and this module::
   Okabe-Ito colour-blind-safe cycle, TrueType fonts in PDFs, constrained layout) and sizes the
   figure as a fraction of the paper's text width :data:`TEXT_WIDTH`; the paper includes it at
   its natural size, so the 8 pt text prints at 8 pt.
+- Importing this module limits BLAS to one thread (threadpoolctl), so figures do not depend on
+  the thread count of the machine.
 - :func:`save` checks the figure (:func:`check_figure`: every axis labelled, every legend entry
   drawn) and writes ``<name>.pdf``, ``<name>.png`` and ``<name>.json`` (parameters, fast flag,
   caption, provenance: versions, platform, BLAS, commit, date) to ``THEORY_FIG_DIR`` (default:
@@ -49,6 +51,13 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 from matplotlib.transforms import ScaledTranslation  # noqa: E402
 
 from theory._provenance import provenance  # noqa: E402
+
+# One BLAS thread in figure scripts, whatever the environment says: multithreaded reductions
+# change the last bits of sums, which iterative solvers amplify (a curve that reaches 1e-14 on
+# one machine stalled at 1e-7 on another). The sidecar records the threads actually used.
+from threadpoolctl import threadpool_limits  # noqa: E402
+
+threadpool_limits(limits=1, user_api="blas")
 
 STYLE = Path(__file__).with_name("theory.mplstyle")
 TEXT_WIDTH = 6.5
