@@ -50,13 +50,13 @@ from matplotlib.patches import Rectangle  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 from matplotlib.transforms import ScaledTranslation  # noqa: E402
 
-# One BLAS thread in figure scripts, whatever the environment says: multithreaded reductions
-# change the last bits of sums, which iterative solvers amplify (a curve that reaches 1e-14 on
-# one machine stalled at 1e-7 on another). The sidecar records the threads actually used.
 from threadpoolctl import threadpool_limits  # noqa: E402
 
 from theory._provenance import provenance  # noqa: E402
 
+# One BLAS thread in figure scripts, whatever the environment says: the order of a
+# multithreaded reduction can change the last bits of a sum, and iterative solvers can amplify
+# them. The sidecar records the threads actually used.
 threadpool_limits(limits=1, user_api="blas")
 
 STYLE = Path(__file__).with_name("theory.mplstyle")
