@@ -49,7 +49,6 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 from matplotlib.transforms import ScaledTranslation  # noqa: E402
-
 from threadpoolctl import threadpool_limits  # noqa: E402
 
 from theory._provenance import provenance  # noqa: E402
