@@ -69,10 +69,12 @@ def _params_line(params: Mapping[str, Any], limit: int = 300) -> str:
 
 
 def _header(doc: Mapping[str, Any]) -> list[str]:
-    prov = doc.get("provenance") or provenance()
+    prov = doc.get("provenance") or provenance()  # older JSON: describe the machine writing the report
     versions = ", ".join(f"{k} {v}" for k, v in prov.get("versions", {}).items())
     blas = prov.get("blas", {})
     threads = ", ".join(f"{k}={v or 'unset'}" for k, v in blas.get("env", {}).items())
+    if blas.get("threads"):
+        threads = f"threads {blas['threads']}; {threads}"
     commit = prov.get("commit") or "not a git checkout"
     return [
         f"- **date**: {prov.get('date', '?')} (UTC); **commit**: `{commit}`",
