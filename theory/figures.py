@@ -107,7 +107,7 @@ def figure(nrows: int = 1, ncols: int = 1, *, width: float = 1.0, height: float 
 def int_axis(ax: Axes, which: Literal["x", "y", "both"] = "x") -> None:
     """Integer ticks only on an axis that counts something (drafts, dimensions, steps)."""
     for name in ("x", "y") if which == "both" else (which,):
-        getattr(ax, f"{name}axis").set_major_locator(MaxNLocator(integer=True))
+        getattr(ax, f"{name}axis").set_major_locator(MaxNLocator(nbins=6, integer=True))
 
 
 def legend(where: Axes | Figure, *, loc: Literal["right", "below", "above"] = "right",
