@@ -33,10 +33,12 @@ test-all: venv
 # clean. The committed figures and the paper's claims table change only through the explicit
 # targets `make figures` and `make paper-table`. Each step prints one line per finished claim or
 # figure, so a log shows progress.
+# A quick smoke run of the same pipeline: make reproduce VERIFY_FLAGS=--fast THEORY_FAST=1
+VERIFY_FLAGS ?=
 reproduce: venv
 	mkdir -p reports/figures
-	$(BIN)/theory verify --jobs $(JOBS) --json reports/claims.json --markdown reports/claims.md \
-		--latex reports/claims.tex
+	$(BIN)/theory verify $(VERIFY_FLAGS) --jobs $(JOBS) --json reports/claims.json \
+		--markdown reports/claims.md --latex reports/claims.tex
 	@$(MAKE) --no-print-directory run-figures FIG_DIR=reports/figures
 	$(BIN)/python -m theory.report reports/claims.json --figures reports/figures --out reports/REPORT.md
 	@echo "report: reports/REPORT.md; figures: reports/figures/"
