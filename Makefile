@@ -33,7 +33,7 @@ test-all: venv
 # clean. The committed figures and the paper's claims table change only through the explicit
 # targets `make figures` and `make paper-table`. Each step prints one line per finished claim or
 # figure, so a log shows progress.
-# A quick smoke run of the same pipeline: make reproduce VERIFY_FLAGS=--fast THEORY_FAST=1
+# A quick smoke run of the same pipeline: THEORY_FAST=1 make reproduce VERIFY_FLAGS=--fast
 VERIFY_FLAGS ?=
 reproduce: venv
 	mkdir -p reports/figures
