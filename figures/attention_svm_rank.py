@@ -42,8 +42,10 @@ fig, ax = figure(width=0.75, height=2.6)
 table = {}
 for c, (n, T) in enumerate(cells):
     rows = [o for t, o in zip(tasks, out) if t["nT"] == (n, T)]
-    ax.plot(dims, [r["fro"] for r in rows], "-o", color=f"C{c}", label=f"$n={n}, T={T}$: Frobenius")
-    ax.plot(dims, [r["nuc"] for r in rows], "--s", color=f"C{c}", mfc="none",
+    # Shrinking markers: cells with equal ranks (the Frobenius rank is min(n, d)) stay visible.
+    size = 7.0 / 1.3**c
+    ax.plot(dims, [r["fro"] for r in rows], "-o", ms=size, color=f"C{c}", label=f"$n={n}, T={T}$: Frobenius")
+    ax.plot(dims, [r["nuc"] for r in rows], "--s", ms=size, color=f"C{c}", mfc="none",
             label=f"$n={n}, T={T}$: nuclear")
     table[f"{n},{T}"] = rows
 ax.set_xlabel("dimension $d$")
