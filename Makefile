@@ -54,12 +54,12 @@ figures: venv
 paper-table: venv
 	$(BIN)/theory verify --jobs $(JOBS) --latex paper/generated/claims.tex
 
+# Figure scripts run $(JOBS) at a time (each is single-threaded); one line per finished figure.
 FIG_DIR ?= figures
 run-figures:
-	@set -e; n=$$(ls figures/*.py 2>/dev/null | wc -l); i=0; for f in figures/*.py; do \
-		[ -e "$$f" ] || continue; i=$$((i + 1)); t0=$$(date +%s); \
-		THEORY_FIG_DIR=$(FIG_DIR) $(BIN)/python "$$f"; \
-		echo "[$$i/$$n] figure $$(basename $$f .py) ($$(($$(date +%s) - t0)) s)"; done
+	@ls figures/*.py 2>/dev/null | xargs -r -P $(JOBS) -I{} sh -c 't0=$$(date +%s); \
+		THEORY_FIG_DIR=$(FIG_DIR) $(BIN)/python {} && \
+		echo "figure $$(basename {} .py) done ($$(($$(date +%s) - t0)) s)"'
 
 notebooks: venv
 	@set -e; for f in notebooks/*.py; do [ -e "$$f" ] || continue; echo "notebook $$f"; \
