@@ -15,7 +15,7 @@ S, E = (32, 4) if fast else (256, 8)
 rng = np.random.default_rng(0)
 logits = rng.normal(size=(S, E)) + np.linspace(1.0, -1.0, E)[None, :]
 methods = {"experts-choose": {}, "tokens-choose": {"num_selected": 1}, "softmax-topk": {"num_selected": 1}}
-fig, ax = figure(width=0.75, height=2.5)
+fig, ax = figure(width=0.49, height=3.4)
 table = {}
 width = 0.27
 for i, (meth, kw) in enumerate(methods.items()):
@@ -30,7 +30,7 @@ ax.axhline(cap, color="C0", lw=0.8, ls="--", label=f"capacity {cap}")
 ax.set_xlabel("expert")
 ax.set_ylabel("tokens routed")
 int_axis(ax, "both")
-legend(ax)
+legend(ax, loc="below", ncol=1)
 save(fig, "sparse_ot_router", params={"S": S, "E": E, "seed": 0, "gamma": 1.0, "table": table},
      caption=f"Toy mixture-of-experts router ({S} tokens, {E} experts, popular experts biased): tokens "
              "per expert when experts choose tokens (column-sparse OT with a capacity), when tokens "

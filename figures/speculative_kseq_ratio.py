@@ -23,7 +23,7 @@ for _ in range(N_PAIRS):
         if opt > 0:
             ratios[k].append(acceptance_rate("kseq", p, q, k) / opt)
 
-fig, ax = figure(width=0.75, height=2.5)
+fig, ax = figure(width=0.49, height=3.0)
 ax.plot(KS, [min(ratios[k]) for k in KS], marker="o", label="worst ratio observed")
 ax.plot(KS, [float(np.median(ratios[k])) for k in KS], marker="s", label="median ratio")
 ks = np.linspace(1, 8, 200)
@@ -33,7 +33,7 @@ ax.set_xlabel("number of drafts $K$")
 ax.set_ylabel(r"$\alpha_{\rm kseq} / \alpha^\star_{\rm iid}$")
 ax.set_ylim(0.55, 1.02)
 int_axis(ax, "x")
-legend(ax)
+legend(ax, loc="below", ncol=1)
 save(fig, "speculative_kseq_ratio", params={"K": KS, "pairs": N_PAIRS, "seed": SEED,
                                             "worst": {k: min(ratios[k]) for k in KS}},
      caption="K-SEQ's guarantee: worst and median ratio of its acceptance to the optimum over random "

@@ -34,12 +34,12 @@ rows["sorted formula, iid K=2"] = (formula_v, [timed(lambda v=v: optimal_accepta
                                                for v in formula_v])
 rows["race formula, wor K=4"] = (
     formula_v, [timed(lambda v=v: optimal_acceptance(*pairs[v], 4, drafts="wor")) for v in formula_v])
-fig, ax = figure(width=0.8, height=2.6)
+fig, ax = figure(width=0.49, height=3.0)
 for (name, (vs, ts)), marker in zip(rows.items(), "os^D"):
     ax.loglog(vs, ts, marker=marker, label=name.replace("K=2", "$K=2$").replace("K=4", "$K=4$"))
 ax.set_xlabel("vocabulary size $V$")
 ax.set_ylabel("wall time (s)")
-legend(ax)
+legend(ax, loc="below", ncol=1)
 save(fig, "speculative_solver_scaling",
      params={"seed": SEED, "dirichlet": 0.5,
              "times": {k: dict(zip(map(str, v[0]), v[1])) for k, v in rows.items()}},

@@ -22,7 +22,7 @@ grid = np.geomspace(1e-3, 0.5, 200)
 marks = [0.002, 0.01, 0.05, 0.2] if fast else [0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.3, 0.4, 0.5]
 beta = 0.02
 
-fig, ax = figure(width=0.75, height=2.6)
+fig, ax = figure(width=0.49, height=3.0)
 ax.plot(grid, [math.log(2) / binary_entropy(d) for d in grid], label=r"$\ln 2 / h(\delta)$ (closed form)")
 alpha = GreedyTokenizer([(0,), (1,)])
 hh_marks = [d for d in marks if d >= 0.003]  # smaller delta: tokens of length > 1000
@@ -40,7 +40,7 @@ ax.set_xscale("log")
 ax.set_yscale("log")
 ax.set_xlabel(r"switching probability $\delta$")
 ax.set_ylabel(r"unigram loss / $H_\infty$")
-legend(ax)
+legend(ax, loc="below", ncol=1)
 save(fig, "tokenization_barrier_ratio",
      params={"deltas": marks, "heavy_hitter_deltas": hh_marks, "beta": beta, "char_ratio": exact,
              "heavy_hitter_ratio": hh},

@@ -15,7 +15,7 @@ r_exact = range(1, 5) if fast else range(1, 9)
 sources = [("sw(2; 0.8, 0.8)", MarkovSource.switching(2, 0.8, 0.8)),
            ("sw(4; 0.8, 0.8)", MarkovSource.switching(4, 0.8, 0.8))]
 
-fig, ax = figure(width=0.75, height=2.6)
+fig, ax = figure(width=0.49, height=3.4)
 values = {}
 for i, (name, src) in enumerate(sources):
     color = f"C{i}"
@@ -30,7 +30,7 @@ ax.axhline(src.entropy_rate(), color="k", lw=1, label=r"$H_\infty = h(0.8)$")
 ax.set_xlabel("token length $r$ (dictionary size $2^{r+1} - 2$)")
 ax.set_ylabel("optimal unigram loss (nats / char.)")
 int_axis(ax, "x")
-legend(ax)
+legend(ax, loc="below", ncol=1)
 save(fig, "tokenization_fixed_length", params={"r_exact": list(r_exact), "exact": values},
      caption="Fixed-length dictionaries (all strings of length at most r): the unigram loss "
              "H(X_1^r)/r approaches the entropy rate only like 1/r; lines: the block formula, "
