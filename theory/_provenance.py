@@ -49,7 +49,9 @@ def blas_info() -> dict[str, Any]:
         except Exception:  # numpy < 1.26 or an unusual build: the name is unknown
             name = "unknown"
         return {"name": name, "source": "numpy build config", "env": env}
-    pools = [p for p in threadpool_info() if p.get("user_api") == "blas"]
+    # Sorted: the order in which the loader lists libraries varies from run to run.
+    pools = sorted((p for p in threadpool_info() if p.get("user_api") == "blas"),
+                   key=lambda p: (str(p.get("internal_api")), str(p.get("version")), str(p.get("filepath"))))
     return {"name": ", ".join(f"{p.get('internal_api')} {p.get('version')}" for p in pools) or "none",
             "threads": [p.get("num_threads") for p in pools], "source": "threadpoolctl", "env": env}
 
