@@ -11,7 +11,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: venv test test-all reproduce verify figures notebooks bench lint paper clean
+.PHONY: venv test test-all reproduce verify figures paper-table run-figures notebooks bench lint paper clean
 
 venv: $(STAMP)
 
@@ -28,21 +28,38 @@ test: venv
 test-all: venv
 	$(BIN)/python -m pytest -n $(JOBS) -q -m ''
 
-# The main job: every claim at full size, then every figure, then the report.
+# The main job: every claim at full size, then every figure, then the report. Everything it
+# writes goes to reports/ (claims.json/.md/.tex, figures/, REPORT.md): the working tree stays
+# clean. The committed figures and the paper's claims table change only through the explicit
+# targets `make figures` and `make paper-table`. Each step prints one line per finished claim or
+# figure, so a log shows progress.
+# A quick smoke run of the same pipeline: THEORY_FAST=1 make reproduce VERIFY_FLAGS=--fast
+VERIFY_FLAGS ?=
 reproduce: venv
-	mkdir -p reports paper/generated
-	$(BIN)/theory verify --jobs $(JOBS) --json reports/claims.json --markdown reports/claims.md \
-		--latex paper/generated/claims.tex
-	$(MAKE) --no-print-directory figures
-	$(BIN)/python -m theory.report reports/claims.json --figures figures --out reports/REPORT.md
-	@echo "report: reports/REPORT.md; figures: figures/"
+	mkdir -p reports/figures
+	$(BIN)/theory verify $(VERIFY_FLAGS) --jobs $(JOBS) --json reports/claims.json \
+		--markdown reports/claims.md --latex reports/claims.tex
+	@$(MAKE) --no-print-directory run-figures FIG_DIR=reports/figures
+	$(BIN)/python -m theory.report reports/claims.json --figures reports/figures --out reports/REPORT.md
+	@echo "report: reports/REPORT.md; figures: reports/figures/"
 
 verify: venv
 	$(BIN)/theory verify --fast
 
+# Regenerate the committed figures in figures/ (full size).
 figures: venv
-	@set -e; for f in figures/*.py; do [ -e "$$f" ] || continue; echo "figure $$f"; \
-		$(BIN)/python "$$f"; done
+	@$(MAKE) --no-print-directory run-figures FIG_DIR=figures
+
+# Regenerate the paper's committed claims table (full size).
+paper-table: venv
+	$(BIN)/theory verify --jobs $(JOBS) --latex paper/generated/claims.tex
+
+# Figure scripts run $(JOBS) at a time (each is single-threaded); one line per finished figure.
+FIG_DIR ?= figures
+run-figures:
+	@ls figures/*.py 2>/dev/null | xargs -r -P $(JOBS) -I{} sh -c 't0=$$(date +%s); \
+		THEORY_FIG_DIR=$(FIG_DIR) $(BIN)/python {} && \
+		echo "figure $$(basename {} .py) done ($$(($$(date +%s) - t0)) s)"'
 
 notebooks: venv
 	@set -e; for f in notebooks/*.py; do [ -e "$$f" ] || continue; echo "notebook $$f"; \

@@ -17,7 +17,7 @@ from theory.attention_svm import (
     solve_att_svm,
     train_attention,
 )
-from theory.figures import fast_mode, figure, save
+from theory.figures import fast_mode, figure, int_axis, legend, save
 
 
 def one_run(param, steps, every, rng):
@@ -39,28 +39,33 @@ def one_run(param, steps, every, rng):
 
 fast = fast_mode()
 runs, steps, every = (3, 200, 20) if fast else (40, 2000, 20)
-fig, axes = figure(1, 2, figsize=(9.5, 3.8))
+fig, axes = figure(1, 2, width=1.0, height=2.6)
 summary = {}
 for param, color in (("W", "C0"), ("KQ", "C3")):
     out = sweep(one_run, [{"param": param, "steps": steps, "every": every}] * runs, rng=2023, seeded=True)
     ks = np.array(out[0][3])
     prob, c_fro, c_nuc = (np.array([o[j] for o in out]) for j in range(3))
-    for ax, data, style, name in ((axes[0], prob, "-", "max softmax"),
-                                  (axes[1], c_fro, "-", "corr with $W^{mm}$"),
-                                  (axes[1], c_nuc, "--", "corr with $W_*^{mm}$")):
+    label = {"W": "$W$-GD", "KQ": "$(K,Q)$-GD"}[param]
+    for ax, data, style, name in ((axes[0], prob, "-", label),
+                                  (axes[1], c_fro, "-", rf"{label} vs $W^{{\rm mm}}$"),
+                                  (axes[1], c_nuc, "--", rf"{label} vs $W_\star^{{\rm mm}}$")):
         # W(0) = 0 has no direction: correlations start at the first checkpoint.
         first = 1 if ax is axes[1] else 0
         m, s = np.nanmean(data[:, first:], axis=0), np.nanstd(data[:, first:], axis=0)
-        ax.plot(ks[first:], m, style, color=color, label=f"{param}-GD: {name}")
+        ax.plot(ks[first:], m, style, color=color, label=name)
         ax.fill_between(ks[first:], m - s, m + s, color=color, alpha=0.15)
     summary[param] = {"corr_fro_final_mean": float(np.nanmean(c_fro[:, -1])),
                       "corr_nuc_final_mean": float(np.nanmean(c_nuc[:, -1]))}
-axes[0].set_xlabel("iteration")
-axes[0].set_ylabel("softmax probability of the selected token")
-axes[1].set_xlabel("iteration")
-axes[1].set_ylabel("correlation")
+axes[0].set_xlabel("iteration $k$")
+axes[0].set_ylabel(r"weight of the selected token $s_{i\hat\alpha_i}$")
+axes[1].set_xlabel("iteration $k$")
+axes[1].set_ylabel("correlation with the SVM")
 axes[1].set_ylim(0.5, 1.01)
 for ax in axes:
-    ax.legend(fontsize=7)
+    int_axis(ax, "x")
+    legend(ax, loc="below", ncol=2)
 save(fig, "attention_svm_local_convergence",
-     params={"runs": runs, "steps": steps, "n": 6, "T": 8, "d": 10, "lr": 0.1, "seed": 2023, **summary})
+     params={"runs": runs, "steps": steps, "n": 6, "T": 8, "d": 10, "lr": 0.1, "seed": 2023, **summary},
+     caption="Local convergence (n = 6, T = 8, d = 10; mean and one standard deviation over runs): "
+             "softmax weight of the selected token (left) and correlation of the iterate with the "
+             "Frobenius and nuclear SVMs of the selected tokens (right).")

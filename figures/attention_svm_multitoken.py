@@ -18,7 +18,7 @@ from theory.attention_svm import (
     svm_equivalence,
     train_attention,
 )
-from theory.figures import fast_mode, figure, save
+from theory.figures import fast_mode, figure, int_axis, legend, save
 
 
 def run(d, steps, rng):
@@ -43,7 +43,7 @@ fast = fast_mode()
 dims, seeds, steps = ([4], 12, 300) if fast else ([4, 6, 8, 10], 150, 2000)
 tasks = grid(d=dims, rep=range(seeds))
 out = sweep(run, [{"d": t["d"], "steps": steps} for t in tasks], rng=17, seeded=True)
-fig, axes = figure(1, 2, figsize=(9.5, 3.8))
+fig, axes = figure(1, 2, width=1.0, height=2.5)
 stats = {}
 for j, key in enumerate(("eq", "dir", "one")):
     means = []
@@ -51,16 +51,20 @@ for j, key in enumerate(("eq", "dir", "one")):
         vals = [o[key] for t, o in zip(tasks, out) if t["d"] == d and o is not None]
         means.append(float(np.mean(vals)) if vals else np.nan)
     axes[0].semilogy(dims, means, "-o", ms=4, color=f"C{j}",
-                     label={"eq": "$W^{eq}$", "dir": "$W^{dir}$", "one": "one-token SVM"}[key])
+                     label={"eq": r"$W^{\rm eq}$", "dir": r"$W^{\rm dir}$", "one": "one-token SVM"}[key])
     stats[key] = means
 stats["kept"] = [sum(1 for t, o in zip(tasks, out) if t["d"] == d and o is not None) for d in dims]
-axes[0].set_xlabel("dimension d")
-axes[0].set_ylabel("mean 1 - corr with final W")
-axes[0].legend(fontsize=8)
+axes[0].set_xlabel("dimension $d$")
+axes[0].set_ylabel(r"mean $1 - \mathrm{corr}(W, \cdot)$")
+int_axis(axes[0], "x")
+legend(axes[0])
 kept = [o for o in out if o is not None]
 if kept:
     axes[1].loglog([o["dropped_max"] for o in kept], [max(o["eq"], 1e-16) for o in kept], "o", ms=3)
 axes[1].set_xlabel(r"largest dropped weight $\max_{\bar O} s$")
-axes[1].set_ylabel(r"1 - corr$(W, W^{eq})$")
+axes[1].set_ylabel(r"$1 - \mathrm{corr}(W, W^{\rm eq})$")
 save(fig, "attention_svm_multitoken", params={"dims": dims, "seeds_per_d": seeds, "steps": steps,
-                                              "seed": 17, "mean_one_minus_corr": stats})
+                                              "seed": 17, "mean_one_minus_corr": stats},
+     caption="ReLU head, several tokens selected: mean 1 - correlation of the final iterate with "
+             "the predicted limit W^eq, its SVM direction W^dir and the one-token SVM against d "
+             "(left); per run, against the largest dropped softmax weight (right).")

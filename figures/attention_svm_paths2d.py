@@ -9,7 +9,7 @@ Q(0) = 0, K(0) = 0.1 N(0, I), normalised GD with lr 0.1. Solid: W-parameterisati
 import numpy as np
 
 from theory.attention_svm import optimal_tokens, solve_att_svm, train_attention
-from theory.figures import fast_mode, figure, save
+from theory.figures import fast_mode, figure, legend, save
 
 fast = fast_mode()
 seed, steps = 1, (300 if fast else 2000)
@@ -31,23 +31,30 @@ alpha = np.argmax(w_run.softmax_final, axis=1)  # the tokens GD selects (here al
 fro = solve_att_svm(X, Z, alpha)
 nuc = solve_att_svm(X, Z, np.argmax(kq_run.softmax_final, axis=1), norm="nuc")
 
-fig, axes = figure(1, 2, figsize=(9.0, 4.0))
-colors = ["C0", "C3"]
-for ax, run, style, title in ((axes[0], w_run, "-", "W-GD"), (axes[1], kq_run, "--", "(K,Q)-GD")):
+fig, axes = figure(1, 2, width=1.0, height=2.8)
+colors = ["C0", "C1"]
+for ax, run, title in ((axes[0], w_run, "$W$-GD"), (axes[1], kq_run, "$(K,Q)$-GD")):
     paths = [np.einsum("kde,e->kd", run.iterates, Z[i]) for i in range(2)]
-    reach = max(float(np.abs(p).max()) for p in paths)
+    # Thick translucent paths (the first wider: under (K, Q)-GD both run along one line) under
+    # thin rays that run 20% past their ends: everything stays visible.
     for i in range(2):
-        ax.plot(paths[i][:, 0], paths[i][:, 1], style, color=colors[i], lw=2.0,
-                label=f"{title}: path of $W(k) z_{i}$")
-        rays = ((fro.W, ":", "$W^{mm} z_i$ (Frobenius)"), (nuc.W, "-.", "$W_*^{mm} z_i$ (nuclear)"))
+        ax.plot(paths[i][:, 0], paths[i][:, 1], "-", color=colors[i], lw=4.5 - 2.0 * i, alpha=0.6,
+                label=f"path of $W(k)\\,z_{i + 1}$")
+    for i in range(2):
+        reach = 1.2 * float(np.linalg.norm(paths[i], axis=1).max())
+        rays = ((fro.W, ":", r"$W^{\rm mm} z_i$ (Frobenius)"),
+                (nuc.W, "--", r"$W_\star^{\rm mm} z_i$ (nuclear)"))
         for W, ls, name in rays:
             ray = W @ Z[i]
             ray = reach * ray / np.linalg.norm(ray)
-            ax.plot([0, ray[0]], [0, ray[1]], ls, color="k", lw=1.0, label=name if i == 0 else None)
-    ax.set_xlabel("coordinate 1")
-    ax.set_ylabel("coordinate 2")
+            ax.plot([0, ray[0]], [0, ray[1]], ls, color="k", lw=0.9, label=name if i == 1 else None)
+    ax.set_xlabel(r"coordinate 1 of $W z_i$")
+    ax.set_ylabel(r"coordinate 2 of $W z_i$")
     ax.set_title(f"{title}, {steps} normalised steps")
-    ax.legend(fontsize=7, loc="best")
+legend(axes[1])
 save(fig, "attention_svm_paths2d",
      params={"seed": seed, "steps": steps, "lr": 0.1, "alpha_hat": alpha.tolist(),
-             "optimal": optimal_tokens(X, Y, v).tolist()})
+             "optimal": optimal_tokens(X, Y, v).tolist()},
+     caption="Two-dimensional instance (n = 2, T = 3, d = 2): iterates W(k) z_i of normalised "
+             "gradient descent on W (left) and on (K, Q) (right), with the directions of the "
+             "Frobenius SVM (dotted) and of the nuclear SVM (dashed).")

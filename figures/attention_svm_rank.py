@@ -10,7 +10,7 @@ import numpy as np
 
 from theory._sweep import grid, sweep
 from theory.attention_svm import optimal_tokens, random_instance, solve_att_svm
-from theory.figures import fast_mode, figure, save
+from theory.figures import fast_mode, figure, int_axis, legend, save
 
 
 def ranks(n, T, d, instances, rng):
@@ -38,15 +38,21 @@ instances = 2 if fast else 15
 tasks = grid(nT=cells, d=dims)
 out = sweep(ranks, [{"n": t["nT"][0], "T": t["nT"][1], "d": t["d"], "instances": instances} for t in tasks],
             rng=7, seeded=True)
-fig, ax = figure(figsize=(5.5, 4.0))
+fig, ax = figure(width=0.75, height=2.6)
 table = {}
 for c, (n, T) in enumerate(cells):
     rows = [o for t, o in zip(tasks, out) if t["nT"] == (n, T)]
-    ax.plot(dims, [r["fro"] for r in rows], "-o", color=f"C{c}", ms=4, label=f"n={n}, T={T}: Frobenius")
-    ax.plot(dims, [r["nuc"] for r in rows], "--s", color=f"C{c}", ms=4, label=f"n={n}, T={T}: nuclear")
+    # Shrinking markers: cells with equal ranks (the Frobenius rank is min(n, d)) stay visible.
+    size = 7.0 / 1.3**c
+    ax.plot(dims, [r["fro"] for r in rows], "-o", ms=size, color=f"C{c}", label=f"$n={n}, T={T}$: Frobenius")
+    ax.plot(dims, [r["nuc"] for r in rows], "--s", ms=size, color=f"C{c}", mfc="none",
+            label=f"$n={n}, T={T}$: nuclear")
     table[f"{n},{T}"] = rows
-ax.set_xlabel("dimension d")
+ax.set_xlabel("dimension $d$")
 ax.set_ylabel("mean rank of the solution")
 ax.set_title("Att-SVM solution rank: Frobenius vs nuclear")
-ax.legend(fontsize=7)
-save(fig, "attention_svm_rank", params={"instances": instances, "dims": dims, "seed": 7, "results": table})
+int_axis(ax, "both")
+legend(ax)
+save(fig, "attention_svm_rank", params={"instances": instances, "dims": dims, "seed": 7, "results": table},
+     caption="Mean rank of the Frobenius (solid) and nuclear (dashed) Att-SVM solutions for the "
+             "optimal tokens on random feasible instances, against d.")

@@ -5,7 +5,7 @@ import time
 
 import numpy as np
 
-from theory.figures import fast_mode, figure, save
+from theory.figures import fast_mode, figure, legend, save
 from theory.speculative import full_lp_acceptance, optimal_acceptance, optimal_acceptance_lp, random_pair
 
 fast = fast_mode()
@@ -34,12 +34,15 @@ rows["sorted formula, iid K=2"] = (formula_v, [timed(lambda v=v: optimal_accepta
                                                for v in formula_v])
 rows["race formula, wor K=4"] = (
     formula_v, [timed(lambda v=v: optimal_acceptance(*pairs[v], 4, drafts="wor")) for v in formula_v])
-fig, ax = figure(figsize=(5.8, 4))
-for name, (vs, ts) in rows.items():
-    ax.loglog(vs, ts, marker="o", label=name)
-ax.set_xlabel("vocabulary size V")
+fig, ax = figure(width=0.49, height=3.0)
+for (name, (vs, ts)), marker in zip(rows.items(), "os^D"):
+    ax.loglog(vs, ts, marker=marker, label=name.replace("K=2", "$K=2$").replace("K=4", "$K=4$"))
+ax.set_xlabel("vocabulary size $V$")
 ax.set_ylabel("wall time (s)")
-ax.legend(fontsize=8)
+legend(ax, loc="below", ncol=1)
 save(fig, "speculative_solver_scaling",
      params={"seed": SEED, "dirichlet": 0.5,
-             "times": {k: dict(zip(map(str, v[0]), v[1])) for k, v in rows.items()}})
+             "times": {k: dict(zip(map(str, v[0]), v[1])) for k, v in rows.items()}},
+     caption="Run time against the vocabulary size V: full transport LP and set LP (HiGHS), the "
+             "sorted-prefix formula (iid drafts) and the race-integral formula (drafts without "
+             "replacement, K = 4). Wall times depend on the machine.")

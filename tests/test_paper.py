@@ -12,6 +12,7 @@ No TeX installation is needed.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import pytest
 
 from theory.claims import ClaimResult, registry
 from theory.cli import format_latex
+from theory.figures import TEXT_WIDTH
 
 ROOT = Path(__file__).resolve().parent.parent
 PAPER = ROOT / "paper"
@@ -39,6 +41,22 @@ def _strip_comments(tex: str) -> str:
 def figure_targets(tex: str) -> list[str]:
     """The ``\\includegraphics`` targets of a LaTeX source (comments ignored)."""
     return _GRAPHICS.findall(_strip_comments(tex))
+
+
+def placed_widths(tex: str) -> list[tuple[str, float]]:
+    """Each ``\\includegraphics`` target with the fraction of the text width it is placed in
+    (the enclosing ``minipage``'s ``{f\\linewidth}``, else 1)."""
+    out, room = [], 1.0
+    token = re.compile(r"\\begin\{minipage\}(?:\[[^\]]*\])?\{([0-9.]+)\\linewidth\}|\\end\{minipage\}|"
+                       + _GRAPHICS.pattern)
+    for m in token.finditer(_strip_comments(tex)):
+        if m.group(0).startswith("\\begin"):
+            room = float(m.group(1))
+        elif m.group(0).startswith("\\end"):
+            room = 1.0
+        else:
+            out.append((m.group(2), room))
+    return out
 
 
 def cited_claims(tex: str) -> list[str]:
@@ -116,6 +134,18 @@ def test_every_figure_is_committed_output(tex):
     assert missing == [], f"run the figure scripts (make figures) for {missing}"
 
 
+def test_figures_are_included_at_their_drawn_width(tex):
+    # Each figure is drawn at the width it is placed (theory.figures.TEXT_WIDTH x a fraction)
+    # and included at natural size, so its 8 pt text prints at 8 pt.
+    scaled = re.findall(r"\\includegraphics\s*\[[^\]]*\]", _strip_comments(tex))
+    assert scaled == [], f"include figures at natural size (no width=): {scaled}"
+    for target, room in placed_widths(tex):
+        sidecar = json.loads((PAPER / target).with_suffix(".json").read_text())
+        if "size_in" in sidecar:
+            assert sidecar["size_in"][0] <= room * TEXT_WIDTH + 1e-9, (
+                f"{target} is {sidecar['size_in'][0]} in wide but placed in {room} of the text width")
+
+
 def test_every_cited_claim_is_registered(tex):
     assert cited_claims(tex), "the paper cites no claim"
     assert unknown_claims(tex) == []
@@ -133,13 +163,13 @@ def test_checks_flag_missing_ids_and_figures():
 def test_claims_table_is_the_cli_output(tex):
     assert TABLE_INPUT in _INPUT.findall(_strip_comments(tex))
     makefile = (ROOT / "Makefile").read_text()
-    assert f"--latex paper/{TABLE_INPUT}" in makefile, "make reproduce must regenerate the table"
+    assert f"--latex paper/{TABLE_INPUT}" in makefile, "make paper-table must regenerate the table"
     path = PAPER / TABLE_INPUT
     if not path.is_file():
         pytest.skip(f"{path} not generated yet (theory verify --latex {path})")
     problems = table_problems(path.read_text(encoding="utf-8"))
-    assert problems == [], (f"{problems}\nregenerate: theory verify --fast --latex "
-                            f"paper/{TABLE_INPUT} (or make reproduce)")
+    assert problems == [], (f"{problems}\nregenerate: theory verify --latex "
+                            f"paper/{TABLE_INPUT} (make paper-table)")
 
 
 def test_table_check_flags_a_stale_table():

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import itertools
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from theory._rng import RngLike, spawn
@@ -23,7 +24,8 @@ def grid(**axes: Iterable[Any]) -> list[dict[str, Any]]:
 
 def sweep(fn: Callable[..., Any], tasks: Sequence[Mapping[str, Any]], *, rng: RngLike = None,
           seeded: bool = False, jobs: int = 1, address: str | None = None,
-          progress: bool = False, desc: str | None = None) -> list[Any]:
+          progress: bool = False, desc: str | None = None,
+          label: Callable[[Any], str] | None = None) -> list[Any]:
     """Evaluate ``fn(**task)`` for every task and return the results in task order.
 
     Parameters
@@ -41,7 +43,11 @@ def sweep(fn: Callable[..., Any], tasks: Sequence[Mapping[str, Any]], *, rng: Rn
         A ``dask.distributed`` scheduler address (needs the ``distributed`` extra); overrides
         ``jobs``.
     progress
-        Show a tqdm progress bar on stderr when stderr is a terminal.
+        Report progress on stderr: a tqdm bar when stderr is a terminal, otherwise (a log, a
+        pipe) one line per finished task, ``[i/n] desc label (elapsed s)``.
+    label
+        Describes a finished task from its result (e.g. a claim id and its seconds); shown
+        after the bar and in each log line.
     """
     calls = [dict(t) for t in tasks]
     if seeded:
@@ -49,22 +55,40 @@ def sweep(fn: Callable[..., Any], tasks: Sequence[Mapping[str, Any]], *, rng: Rn
             task["rng"] = child
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs == 0 or jobs < -1:
         raise ValueError(f"jobs: must be a positive integer or -1 (all cores), got {jobs!r}")
-    show = progress and sys.stderr.isatty()
     if address is not None:
         return _dask_map(fn, calls, address)
     if jobs == 1 or len(calls) <= 1:
+        results: Iterable[Any] = (fn(**t) for t in calls)
+    else:
+        from joblib import Parallel, delayed
+
+        results = Parallel(n_jobs=jobs, return_as="generator")(delayed(fn)(**t) for t in calls)
+    if not progress:
+        return list(results)
+    return list(_progress(results, len(calls), desc or "tasks", label))
+
+
+def _progress(results: Iterable[Any], total: int, desc: str,
+              label: Callable[[Any], str] | None) -> Iterator[Any]:
+    """Pass results through, reporting each on stderr (a bar on a terminal, else a log line)."""
+    t0 = time.perf_counter()
+    if sys.stderr.isatty():
         from tqdm.auto import tqdm
 
-        return [fn(**t) for t in tqdm(calls, desc=desc, disable=not show, leave=False)]
-    from joblib import Parallel, delayed
-
-    parallel = Parallel(n_jobs=jobs, return_as="generator")
-    results = parallel(delayed(fn)(**t) for t in calls)
-    if show:
-        from tqdm.auto import tqdm
-
-        results = tqdm(results, total=len(calls), desc=desc, leave=False)
-    return list(results)
+        bar = tqdm(total=total, desc=desc, leave=False)
+        for r in results:
+            if label is not None:
+                bar.set_postfix_str(label(r), refresh=False)
+            bar.update()
+            yield r
+        bar.close()
+        return
+    width = len(str(total))
+    for i, r in enumerate(results, 1):
+        what = f" {label(r)}" if label is not None else ""
+        print(f"[{i:>{width}}/{total}] {desc}{what} ({time.perf_counter() - t0:.0f} s elapsed)",
+              file=sys.stderr, flush=True)
+        yield r
 
 
 def _dask_map(fn: Callable[..., Any], calls: list[dict[str, Any]], address: str) -> list[Any]:
