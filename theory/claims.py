@@ -218,7 +218,7 @@ def run_claim(c: Claim, *, fast: bool = False, seed: int = 0) -> ClaimResult:
 
 
 def run(ids_or_areas: Sequence[str] | None = None, *, fast: bool = False, jobs: int = 1,
-        rng: int = 0, progress: bool = False) -> list[ClaimResult]:
+        rng: int = 0, progress: bool = False, address: str | None = None) -> list[ClaimResult]:
     """Run the selected claims (all when ``ids_or_areas`` is empty) and return their results.
 
     Parameters
@@ -233,6 +233,10 @@ def run(ids_or_areas: Sequence[str] | None = None, *, fast: bool = False, jobs: 
         Integer run seed; each claim derives its own child seed from it and its id.
     progress
         Show a tqdm progress bar (on stderr).
+    address
+        A ``dask.distributed`` scheduler address (``tcp://host:8786``): run the claims on that
+        cluster instead (needs the ``distributed`` extra and the package on every worker);
+        results equal the serial ones since each claim's seed depends only on ``rng`` and its id.
     """
     from theory._sweep import sweep
 
@@ -240,7 +244,7 @@ def run(ids_or_areas: Sequence[str] | None = None, *, fast: bool = False, jobs: 
     if isinstance(rng, bool) or not isinstance(rng, (int, np.integer)) or rng < 0:
         raise ValueError(f"rng: run seed must be a non-negative integer, got {rng!r}")
     return sweep(_run_by_id, [{"claim_id": c.id, "fast": fast, "seed": int(rng)} for c in claims],
-                 jobs=jobs, progress=progress, desc="claims")
+                 jobs=jobs, address=address, progress=progress, desc="claims")
 
 
 def _run_by_id(claim_id: str, fast: bool, seed: int) -> ClaimResult:
