@@ -17,9 +17,10 @@ sys.path.insert(0, str(HERE / "_ext"))
 os.environ["THEORY_FAST"] = "1"  # gallery scripts and notebooks run in fast mode
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-import theory  # noqa: E402
 import theory_docs  # noqa: E402
 from sphinx_gallery.sorting import ExplicitOrder  # noqa: E402
+
+import theory  # noqa: E402
 
 generated = theory_docs.generate()
 
@@ -39,10 +40,8 @@ extensions = [
     "theory_docs",
 ]
 
-exclude_patterns = ["_build", "_ext", "_templates", "generated/gallery_src", "generated/gallery/**.ipynb",
+exclude_patterns = ["_build", "_ext", "tests", "generated/gallery_src", "generated/gallery/**.ipynb",
                     "generated/gallery/**.py", "**.ipynb_checkpoints"]
-templates_path = ["_templates"]
-html_static_path: list[str] = []
 
 autosummary_generate = True
 autosummary_imported_members = True
@@ -53,6 +52,7 @@ numpydoc_class_members_toctree = False
 numpydoc_xref_param_type = False
 
 html_theme = "furo"
+html_favicon = "_static/favicon.svg"
 html_title = f"theory {release}"
 html_last_updated_fmt = None
 html_copy_source = False
@@ -83,3 +83,4 @@ nb_execution_timeout = 900
 nb_execution_raise_on_error = True
 nb_execution_show_tb = True
 nb_merge_streams = True
+myst_enable_extensions = ["dollarmath", "amsmath"]
