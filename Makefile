@@ -44,12 +44,10 @@ figures: venv
 	@set -e; for f in figures/*.py; do [ -e "$$f" ] || continue; echo "figure $$f"; \
 		$(BIN)/python "$$f"; done
 
-# Each jupytext notebook is executed once (nbclient) and saved with its outputs as .ipynb;
-# fast mode unless THEORY_FAST=0 is given.
+# Each jupytext notebook is executed once (nbclient) and saved with its outputs as an .ipynb in
+# docs/_build/notebooks/; fast mode unless THEORY_FAST=0 is given.
 notebooks: venv
-	@set -e; mkdir -p docs/_build/notebooks; for f in notebooks/*.py; do [ -e "$$f" ] || continue; \
-		echo "notebook $$f"; THEORY_FAST=$${THEORY_FAST:-1} MPLBACKEND=Agg $(BIN)/jupytext --to ipynb \
-		--execute --output "docs/_build/notebooks/$$(basename "$$f" .py).ipynb" "$$f"; done
+	THEORY_FAST=$${THEORY_FAST:-1} $(BIN)/python docs/_ext/theory_docs.py notebooks/*.py --out docs/_build/notebooks
 
 # The documentation site (docs/_build/html); warnings are errors. Gallery scripts and notebooks
 # run in fast mode; notebook outputs are cached in docs/_build/.jupyter_cache.

@@ -439,3 +439,41 @@ def saved_png_scraper(block: Any, block_vars: dict[str, Any], gallery_conf: dict
         _SCRAPED.add(str(png))
         targets.append(target)
     return figure_rst(targets, gallery_conf["src_dir"])
+
+
+# ----------------------------------------------------------------------------------------------
+# `make notebooks`: python docs/_ext/theory_docs.py notebooks/*.py --out docs/_build/notebooks
+
+def execute_notebooks(paths: Sequence[Path], out: Path, *, timeout: int = 1800) -> list[Path]:
+    """Execute jupytext percent files with nbclient and save them as ``.ipynb`` with outputs.
+
+    Runs in the notebook's folder, in fast mode unless ``THEORY_FAST`` is set; a cell that
+    raises stops the run with nbclient's ``CellExecutionError``.
+    """
+    import jupytext
+    from nbclient import NotebookClient
+
+    os.environ.setdefault("THEORY_FAST", "1")
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in paths:
+        nb = jupytext.read(path)
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                       resources={"metadata": {"path": str(Path(path).resolve().parent)}}).execute()
+        target = out / f"{Path(path).stem}.ipynb"
+        jupytext.write(nb, target, fmt="ipynb")
+        written.append(target)
+    return written
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="execute jupytext notebooks into .ipynb files")
+    parser.add_argument("notebooks", nargs="*", type=Path)
+    parser.add_argument("--out", type=Path, default=BUILD / "notebooks")
+    args = parser.parse_args()
+    for written in execute_notebooks(args.notebooks, args.out):
+        print(f"wrote {written}")

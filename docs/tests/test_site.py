@@ -324,3 +324,20 @@ def test_pages_in_headless_chromium(site):
     bad = {k: v["problems"] for k, v in report.items() if v["problems"]}
     assert not bad, f"console errors or failed requests: {bad}"
     assert all(v["title"] and "404" not in v["title"] for v in report.values()), report
+
+
+def test_make_notebooks_writes_executed_ipynb(tmp_path):
+    """``make notebooks`` (theory_docs.execute_notebooks) on the shortest notebook."""
+    import sys
+
+    import nbformat
+
+    sys.path.insert(0, str(DOCS / "_ext"))
+    import theory_docs
+
+    shortest = min((ROOT / "notebooks").glob("*.py"), key=lambda p: len(p.read_text().splitlines()))
+    (written,) = theory_docs.execute_notebooks([shortest], tmp_path)
+    nb = nbformat.read(written, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert code and all(c.execution_count for c in code)
+    assert any(c.outputs for c in code)
