@@ -125,11 +125,12 @@ def _num(x: Any) -> str:
     return f"{x:.3g}" if isinstance(x, (int, float)) else str(x)
 
 
-def claims_table(rows: Sequence[dict[str, Any]], *, with_area: bool = False) -> str:
-    header = ["id", "statement", "source", "measured", "tolerance", "result"]
-    body = [[r["id"], r["statement"], r["source"], _num(r["measured"]),
+def claims_table(rows: Sequence[dict[str, Any]]) -> str:
+    """id, statement with its source, measured, tolerance, result."""
+    header = ["id", "statement (source)", "measured", "tolerance", "result"]
+    body = [[r["id"], Raw(f"{cell(r['statement'])} (*{cell(r['source'])}*)"), _num(r["measured"]),
              f"{r['direction']} {_num(r['tol'])}", "PASS" if r["passed"] else "FAIL"] for r in rows]
-    return list_table(header, body, widths="22 36 22 8 8 5")
+    return list_table(header, body, widths="24 52 9 9 6")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -300,7 +301,9 @@ def gallery_sources(known: Sequence[str]) -> Path:
                 getattr(tree.body[0], "value", None), ast.Constant):
             start = tree.body[0].end_lineno or 0
         text = "\n".join(escape_bars(doc.splitlines()))
-        header = f'r"""\n{heading(p.stem)}\n{text}\n\n``figures/{p.name}``\n"""\n'
+        what = p.stem[len(area) + 1:] if area in known else p.stem
+        title = f"{area}: {what.replace('_', ' ')}"
+        header = f'r"""\n{heading(title)}\n{text}\n\n``figures/{p.name}``\n"""\n'
         target = src / area / p.name
         write(target, header + "\n".join(body[start:]) + "\n")
         wanted.add(target)
