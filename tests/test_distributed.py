@@ -41,7 +41,8 @@ def _comparable(results):
 def test_claims_on_cluster_equal_serial(address):
     serial = run(CLAIMS, fast=True, rng=3)
     remote = run(CLAIMS, fast=True, rng=3, address=address)
-    assert [r.id for r in remote] == CLAIMS
+    # results come in registry order (which follows the order claims modules were imported)
+    assert sorted(r.id for r in remote) == sorted(CLAIMS)
     assert all(r.passed for r in remote), [r.error for r in remote if not r.passed]
     assert _comparable(remote) == _comparable(serial)
 
