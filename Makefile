@@ -58,7 +58,7 @@ docs: venv
 browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null; }
-	@chromium --version
+	@chromium --version 2>/dev/null
 
 # Tests of the built site: API reference complete, links, and pages in headless chromium
 # (screenshots in docs/_build/screenshots/).
