@@ -11,7 +11,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: venv test test-all reproduce verify figures paper-table run-figures notebooks bench lint paper clean
+.PHONY: venv test test-all reproduce verify figures paper-table run-figures notebooks bench lint paper clean docs browser docs-check
 
 venv: $(STAMP)
 
@@ -61,9 +61,26 @@ run-figures:
 		THEORY_FIG_DIR=$(FIG_DIR) $(BIN)/python {} && \
 		echo "figure $$(basename {} .py) done ($$(($$(date +%s) - t0)) s)"'
 
+# Each jupytext notebook is executed once (nbclient) and saved with its outputs as an .ipynb in
+# docs/_build/notebooks/; fast mode unless THEORY_FAST=0 is given.
 notebooks: venv
-	@set -e; for f in notebooks/*.py; do [ -e "$$f" ] || continue; echo "notebook $$f"; \
-		$(BIN)/python "$$f"; done
+	THEORY_FAST=$${THEORY_FAST:-1} $(BIN)/python docs/_ext/theory_docs.py notebooks/*.py --out docs/_build/notebooks
+
+# The documentation site (docs/_build/html); warnings are errors. Gallery scripts and notebooks
+# run in fast mode; notebook outputs are cached in docs/_build/.jupyter_cache.
+docs: venv
+	$(BIN)/python -m sphinx -W --keep-going -b html docs docs/_build/html
+
+# Debian's chromium for the browser test of the built site (docs-check).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null; }
+	@chromium --version 2>/dev/null
+
+# Tests of the built site: API reference complete, links, and pages in headless chromium
+# (screenshots in docs/_build/screenshots/).
+docs-check: venv browser
+	$(BIN)/python -m pytest -q -p no:cacheprovider docs/tests
 
 bench: venv
 	@set -e; for f in benchmarks/bench_*.py; do [ -e "$$f" ] || continue; echo "benchmark $$f"; \
@@ -82,4 +99,4 @@ paper:
 	fi
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache reports
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache reports docs/_build docs/generated

@@ -13,11 +13,8 @@ Areas (each a subpackage with its own ``claims`` module):
 Run every theorem check with ``theory verify`` (or ``python -m theory verify``).
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("theory")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0.0.0+unknown"
+# The one place the version is written: pyproject.toml reads it (setuptools ``attr``), and so do
+# the docs, CITATION.cff's check (tests/test_distribution.py) and ``theory --version``.
+__version__ = "0.1.0"
 
 __all__ = ["__version__"]

@@ -3,11 +3,16 @@
 The result never depends on the backend or on the number of workers: tasks are evaluated
 independently, results come back in task order, and when a seed is given each task receives
 its own child seed (``rng=`` keyword) spawned from it by position (:func:`theory._rng.spawn`).
+
+A dask cluster is chosen per call (``address=``) or for a whole run through the environment
+variable ``THEORY_SCHEDULER`` (e.g. ``THEORY_SCHEDULER=tcp://10.0.0.5:8786 make figures``), so
+the figure scripts reach a cluster without changing their code.
 """
 
 from __future__ import annotations
 
 import itertools
+import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -40,8 +45,9 @@ def sweep(fn: Callable[..., Any], tasks: Sequence[Mapping[str, Any]], *, rng: Rn
     jobs
         ``1``: serial; ``> 1`` or ``-1``: joblib worker processes (loky).
     address
-        A ``dask.distributed`` scheduler address (needs the ``distributed`` extra); overrides
-        ``jobs``.
+        A ``dask.distributed`` scheduler address such as ``tcp://host:8786`` (needs the
+        ``distributed`` extra); overrides ``jobs``. Default: ``$THEORY_SCHEDULER`` when set,
+        else no cluster. Workers must be able to import ``fn`` (install the package on them).
     progress
         Report progress on stderr: a tqdm bar when stderr is a terminal, otherwise (a log, a
         pipe) one line per finished task, ``[i/n] desc label (elapsed s)``.
@@ -55,6 +61,8 @@ def sweep(fn: Callable[..., Any], tasks: Sequence[Mapping[str, Any]], *, rng: Rn
             task["rng"] = child
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs == 0 or jobs < -1:
         raise ValueError(f"jobs: must be a positive integer or -1 (all cores), got {jobs!r}")
+    if address is None:
+        address = os.environ.get("THEORY_SCHEDULER") or None
     if address is not None:
         return _dask_map(fn, calls, address)
     if jobs == 1 or len(calls) <= 1:
@@ -98,6 +106,11 @@ def _dask_map(fn: Callable[..., Any], calls: list[dict[str, Any]], address: str)
         raise ValueError(
             "address: a dask cluster needs the optional extra: pip install 'theory[distributed]'"
         ) from exc
-    with Client(address) as client:
+    try:
+        client = Client(address)
+    except OSError as exc:
+        raise ValueError(f"address: no dask scheduler answered at {address!r} ({exc}); start one with "
+                         "`dask scheduler` or pass the address it prints") from exc
+    with client:
         futures = [client.submit(fn, pure=False, **t) for t in calls]
         return list(client.gather(futures))

@@ -223,7 +223,7 @@ def run_claim(c: Claim, *, fast: bool = False, seed: int = 0) -> ClaimResult:
 
 
 def run(ids_or_areas: Sequence[str] | None = None, *, fast: bool = False, jobs: int = 1,
-        rng: int = 0, progress: bool = False) -> list[ClaimResult]:
+        rng: int = 0, progress: bool = False, address: str | None = None) -> list[ClaimResult]:
     """Run the selected claims (all when ``ids_or_areas`` is empty) and return their results.
 
     Parameters
@@ -239,6 +239,10 @@ def run(ids_or_areas: Sequence[str] | None = None, *, fast: bool = False, jobs: 
     progress
         Report progress on stderr: a bar on a terminal, else one line per finished claim with
         its id, outcome and seconds.
+    address
+        A ``dask.distributed`` scheduler address (``tcp://host:8786``): run the claims on that
+        cluster instead (needs the ``distributed`` extra and the package on every worker);
+        results equal the serial ones since each claim's seed depends only on ``rng`` and its id.
     """
     from theory._sweep import sweep
 
@@ -246,7 +250,8 @@ def run(ids_or_areas: Sequence[str] | None = None, *, fast: bool = False, jobs: 
     if isinstance(rng, bool) or not isinstance(rng, (int, np.integer)) or rng < 0:
         raise ValueError(f"rng: run seed must be a non-negative integer, got {rng!r}")
     return sweep(_run_by_id, [{"claim_id": c.id, "fast": fast, "seed": int(rng)} for c in claims],
-                 jobs=jobs, progress=progress, desc="claims", label=_progress_label)
+                 jobs=jobs, address=address, progress=progress, desc="claims",
+                 label=_progress_label)
 
 
 def _progress_label(r: ClaimResult) -> str:

@@ -44,7 +44,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
 def _cmd_verify(args: argparse.Namespace) -> int:
     try:
         results = run(args.names, fast=args.fast, jobs=args.jobs, rng=args.seed,
-                      progress=not args.no_progress)
+                      progress=not args.no_progress, address=args.scheduler)
     except ValueError as exc:
         print(f"theory: {exc}", file=sys.stderr)
         return 2
@@ -79,6 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     p_ver.add_argument("--fast", action="store_true",
                        help="small instances (all claims: about 15 s with --jobs 2 on 2 idle cores)")
     p_ver.add_argument("--jobs", type=int, default=1, help="worker processes (-1: all cores)")
+    p_ver.add_argument("--scheduler", metavar="ADDRESS",
+                       help="run on a dask.distributed cluster (e.g. tcp://host:8786; extra 'distributed')")
     p_ver.add_argument("--seed", type=int, default=0, help="run seed (default 0)")
     p_ver.add_argument("--json", metavar="F", help="write results as JSON to F ('-': stdout)")
     p_ver.add_argument("--markdown", metavar="F", help="write a markdown table to F ('-': stdout)")
