@@ -1,0 +1,261 @@
+"""Polishing and the primal certificate: a feasible k-sparse plan built from the dual's support.
+
+For any ``alpha``, ``S(alpha) <= D_k <= P_k`` and any feasible plan ``T`` with at most k nonzeros
+per column has ``F(T) = <T,C> + (gamma/2)||T||_F^2 >= P_k``; hence ``F(T) - S(alpha)`` is a
+certified bound on the suboptimality of both. This module builds such a ``T``:
+
+1. the mask of the k largest entries of ``alpha - c_j`` in every column (it contains the support
+   of the recovered plan ``T(alpha)``);
+2. if the mask cannot carry the marginals (an LP decides) and the problem is small, a mixed-integer
+   LP (HiGHS) picks at most k rows per column among a few candidates, at minimal reduced cost
+   ``c_ij - alpha_i - beta_j``, and the mask is filled back up to k rows per column;
+3. the quadratic OT restricted to the mask, solved through its smooth semi-dual (L-BFGS, the
+   masked simplex projection): it returns a plan with exact column sums and the restricted
+   potentials ``alpha_hat``, which are also a candidate for the unrestricted dual (an active-set
+   step: when the mask is the optimal support, ``S(alpha_hat) = P_k`` and the gap closes);
+4. iterative proportional scaling on the support (zeros stay zero) drives both marginal errors to
+   rounding level, so that ``F(T)`` is the value of a feasible plan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.sparse import coo_matrix, csr_matrix, diags, hstack, identity, vstack
+
+from theory.sparse_ot._lbfgs import _maximize
+from theory.sparse_ot._objectives import _scatter
+from theory.sparse_ot._problem import SparseOTProblem, sparse_ot_problem
+from theory.sparse_ot.conjugates import _project_kept, _topk_last
+
+#: Largest number of binary variables of the mixed-integer repair.
+MILP_MAX_BINARIES = 5000
+
+#: Wall-clock limit (seconds) of one mixed-integer repair.
+MILP_TIME_LIMIT = 10.0
+
+#: Marginal error below which a repaired plan counts as feasible.
+FEASIBLE_ATOL = 1e-12
+
+
+def _incidence(rows: np.ndarray, cols: np.ndarray, m: int, n: int) -> csr_matrix:
+    nnz = rows.size
+    e = np.ones(nnz)
+    return vstack([coo_matrix((e, (rows, np.arange(nnz))), shape=(m, nnz)),
+                   coo_matrix((e, (cols, np.arange(nnz))), shape=(n, nnz))]).tocsr()
+
+
+def _support_feasible(a: np.ndarray, b: np.ndarray, mask: np.ndarray) -> bool:
+    """Whether some ``T >= 0`` supported on ``mask`` has marginals ``(a, b)`` (LP, HiGHS)."""
+    rows, cols = np.nonzero(mask)
+    if rows.size == 0:
+        return False
+    m, n = mask.shape
+    scale = max(float(np.max(a)), float(np.max(b)), 1e-300)
+    res = linprog(np.zeros(rows.size), A_eq=_incidence(rows, cols, m, n),  # type: ignore[call-overload]
+                  b_eq=np.concatenate([a, b]) / scale, bounds=(0, None), method="highs")
+    return bool(res.status == 0)
+
+
+@dataclass(frozen=True)
+class _Sparse:
+    """A plan or mask in the transposed layout of the columns with ``b_j > 0``: row ``r`` holds
+    column ``cols[r]``; ``idx`` (n+, K) row indices, ``valid`` (n+, K) which slots belong to the
+    mask, ``cost`` (n+, K) the costs there."""
+
+    idx: np.ndarray
+    valid: np.ndarray
+    cost: np.ndarray
+    cols: np.ndarray
+
+
+def _from_mask(P: SparseOTProblem, mask: np.ndarray) -> _Sparse:
+    pos = np.flatnonzero(P.b > 0)
+    Mt = mask[:, pos].T  # (n+, m)
+    K = max(int(Mt.sum(axis=1).max()), 1)
+    # the K largest of a 0/1 row are its ones (then padding with zeros)
+    idx = _topk_last(Mt.astype(np.float64), K)
+    valid = np.take_along_axis(Mt, idx, axis=1)
+    return _Sparse(idx, valid, np.take_along_axis(P.Ct_pos, idx, axis=1), pos)
+
+
+def _restricted_parts(alpha: np.ndarray, P: SparseOTProblem, S: _Sparse, bp: np.ndarray
+                      ) -> tuple[float, np.ndarray, np.ndarray]:
+    """Semi-dual of the quadratic OT restricted to the mask ``S``: value, gradient ``a - T 1`` and the
+    kept plan values (n+, K). Slots off the mask are lowered 2 below the row maximum of the scaled
+    scores, so the simplex projection never gives them mass (its threshold is >= max - 1)."""
+    X = np.where(S.valid, alpha[S.idx] - S.cost, 0.0)
+    V = X / (P.gamma * bp[:, None])
+    top = np.max(np.where(S.valid, V, -np.inf), axis=1)
+    V = np.where(S.valid, V, top[:, None] - 2.0)
+    y, _ = _project_kept(V)
+    t = y * bp[:, None]
+    value = float(alpha @ P.a - np.sum(t * X) + 0.5 * P.gamma * np.sum(t * t))
+    rows = np.bincount(S.idx.ravel(), weights=t.ravel(), minlength=P.a.shape[0])
+    return value, P.a - rows, t
+
+
+def _scale_to_marginals(t: np.ndarray, S: _Sparse, a: np.ndarray, bp: np.ndarray,
+                        max_iter: int = 1000) -> tuple[np.ndarray, float]:
+    """Iterative proportional scaling of the kept values ``t`` (zeros stay zero) towards row sums
+    ``a`` and column sums ``bp``; returns the plan values and the final marginal error. O(nnz) per
+    sweep; from a nearly feasible plan a few sweeps reach rounding level."""
+    m = a.shape[0]
+    t = t.copy()
+    err = np.inf
+    for _ in range(max_iter):
+        rows = np.bincount(S.idx.ravel(), weights=t.ravel(), minlength=m)
+        err = max(float(np.max(np.abs(rows - a))), float(np.max(np.abs(t.sum(axis=1) - bp))))
+        if err <= FEASIBLE_ATOL:
+            break
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r = np.where(rows > 0, a / rows, 0.0)
+        t *= r[S.idx]
+        t *= (bp / np.maximum(t.sum(axis=1), 1e-300))[:, None]
+    return t, err
+
+
+@dataclass(frozen=True)
+class Polished:
+    """Quadratic OT on a support: the feasible plan (dense), its objective ``value``, its marginal
+    error, the restricted potentials ``alpha`` and the L-BFGS iterations spent."""
+
+    value: float
+    plan: np.ndarray
+    marginal_error: float
+    alpha: np.ndarray
+    n_iter: int
+
+
+def _polish(P: SparseOTProblem, mask: np.ndarray, alpha0: np.ndarray | None, tol: float,
+            max_iter: int) -> Polished | None:
+    """Quadratic OT restricted to ``mask`` (None when it cannot carry the marginals). The semi-dual
+    of the restricted problem is smooth; cost O(nnz log K) per evaluation plus one LP."""
+    if not _support_feasible(P.a, P.b, mask):
+        return None
+    m, n = P.shape
+    S = _from_mask(P, mask)
+    bp = P.b[S.cols]
+    x0 = np.zeros(m) if alpha0 is None else alpha0
+    run = _maximize(lambda x: _restricted_parts(x, P, S, bp)[:2], x0, tol=tol, max_iter=max_iter)
+    _, _, t = _restricted_parts(run.x, P, S, bp)
+    t, err = _scale_to_marginals(t, S, P.a, bp)
+    T = _scatter(S.idx, t, m, S.cols, n)
+    err = max(float(np.max(np.abs(T.sum(axis=1) - P.a))), float(np.max(np.abs(T.sum(axis=0) - P.b))))
+    value = float(np.sum(T * P.C) + 0.5 * P.gamma * np.sum(T * T))
+    return Polished(value, T, err, run.x, run.n_iter)
+
+
+def topk_mask(alpha: np.ndarray, P: SparseOTProblem) -> np.ndarray:
+    """The k largest entries of ``alpha - c_j`` in every column with ``b_j > 0`` (O(mn))."""
+    m, n = P.shape
+    mask = np.zeros((m, n), dtype=bool)
+    pos = np.flatnonzero(P.b > 0)
+    idx = _topk_last(alpha[None, :] - P.Ct_pos, P.k)
+    mask[idx, pos[:, None]] = True
+    return mask
+
+
+def _milp_mask(P: SparseOTProblem, alpha: np.ndarray, beta: np.ndarray) -> np.ndarray | None:
+    """A k-sparse support that carries the marginals, by a mixed-integer LP over the ``k + 3`` best
+    rows of every column (all rows when ``m <= k + 3``): binaries ``z_ij``, ``0 <= T_ij <= min(a_i,
+    b_j) z_ij``, ``sum_i z_ij <= k``, ``T in U(a, b)``, minimising the reduced cost
+    ``sum (c_ij - alpha_i - beta_j) T_ij``. None when none is found within the limits."""
+    m, n = P.shape
+    pos = np.flatnonzero(P.b > 0)
+    cand = min(m, P.k + 3)
+    if cand * pos.size > MILP_MAX_BINARIES:
+        return None
+    idx = _topk_last(alpha[None, :] - P.Ct_pos, cand)  # (n+, cand)
+    rows = idx.ravel()
+    cols = np.repeat(pos, cand)
+    nnz = rows.size
+    red = P.C[rows, cols] - alpha[rows] - beta[cols]
+    cap = np.minimum(P.a[rows], P.b[cols])
+    scale = max(float(np.max(P.a)), float(np.max(P.b)))
+    # variables [T (nnz), z (nnz)]: marginals, T_e <= cap_e z_e, sum over a column of z <= k
+    eye = identity(nnz, format="csr")
+    col_of = coo_matrix((np.ones(nnz), (np.repeat(np.arange(pos.size), cand), np.arange(nnz))),
+                        shape=(pos.size, nnz))
+    A = vstack([hstack([_incidence(rows, cols, m, n), csr_matrix((m + n, nnz))]),
+                hstack([eye, -diags(cap / scale)]),
+                hstack([csr_matrix((pos.size, nnz)), col_of])]).tocsr()
+    target = np.concatenate([P.a, P.b]) / scale
+    lo = np.concatenate([target, np.full(nnz, -np.inf), np.zeros(pos.size)])
+    hi = np.concatenate([target, np.zeros(nnz), np.full(pos.size, float(P.k))])
+    c = np.concatenate([red - red.min() + 1e-3, np.zeros(nnz)])
+    integrality = np.concatenate([np.zeros(nnz), np.ones(nnz)])
+    res = milp(c, constraints=LinearConstraint(A, lo, hi), integrality=integrality,
+               bounds=Bounds(np.zeros(2 * nnz), np.concatenate([np.full(nnz, np.inf), np.ones(nnz)])),
+               options={"time_limit": MILP_TIME_LIMIT, "disp": False})
+    if res.x is None:
+        return None
+    z = res.x[nnz:] > 0.5
+    mask = np.zeros((m, n), dtype=bool)
+    mask[rows[z], cols[z]] = True
+    # fill every column back up to k rows with its best-scored candidates (still k-sparse)
+    for r, j in enumerate(pos):
+        have = int(mask[:, j].sum())
+        for i in idx[r]:
+            if have >= P.k:
+                break
+            if not mask[i, j]:
+                mask[i, j] = True
+                have += 1
+    return mask
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """Best feasible k-sparse plan found from ``alpha`` (``polished`` None if none) and how its
+    support was obtained (``"top-k"``, ``"milp"`` or ``"none"``)."""
+
+    polished: Polished | None
+    route: str
+
+
+def certify(P: SparseOTProblem, alpha: np.ndarray, beta: np.ndarray, *, tol: float, max_iter: int,
+            repair: bool = True) -> Certificate:
+    """A feasible k-sparse plan from the dual point ``(alpha, beta)`` (module docstring, steps 1-4).
+    ``P`` should be normalised (unit mass, costs in [0, 1]); cost O(nk log k) per restricted
+    evaluation, one LP, and for small problems one mixed-integer LP."""
+    pol = _polish(P, topk_mask(alpha, P), alpha, tol, max_iter)
+    if pol is not None:
+        return Certificate(pol, "top-k")
+    if repair:
+        mask = _milp_mask(P, alpha, beta)
+        if mask is not None:
+            pol = _polish(P, mask, alpha, tol, max_iter)
+            if pol is not None:
+                return Certificate(pol, "milp")
+    return Certificate(None, "none")
+
+
+def polish_on_support(a: object, b: object, C: object, gamma: float, mask: object, *,
+                      tol: float = 1e-12, max_iter: int = 10000) -> tuple[float, np.ndarray | None]:
+    """Quadratic OT restricted to a support: ``min <T,C> + (gamma/2)||T||^2``, ``T in U(a,b)``,
+    ``T = 0`` off ``mask``.
+
+    Feasibility is decided first by an LP (HiGHS); then the restricted smooth semi-dual is
+    maximised by L-BFGS (masked simplex projection per column) and the plan is scaled to the
+    marginals on its support (iterative proportional scaling, zeros stay zero). A k-sparse mask
+    yields a feasible k-sparse plan, so the value is an upper bound on ``P_k``. Returns
+    ``(inf, None)`` when the support cannot carry the marginals. Cost: one LP plus
+    O(nnz log K) per evaluation (K = largest column count of the mask).
+    """
+    from theory.sparse_ot._problem import normalise
+
+    P = sparse_ot_problem(a, b, C, k=None, gamma=gamma)
+    M = np.asarray(mask)
+    if M.shape != P.shape:
+        raise ValueError(f"mask: expected shape {P.shape}, got {M.shape}")
+    M = M.astype(bool)
+    Pn, sc = normalise(P)
+    pol = _polish(Pn, M, None, tol, max_iter)
+    if pol is None:
+        return float("inf"), None
+    T = sc.mass * pol.plan
+    value = float(np.sum(T * P.C) + 0.5 * P.gamma * np.sum(T * T))
+    return value, T
