@@ -6,9 +6,11 @@ certified bound on the suboptimality of both. This module builds such a ``T``:
 
 1. the mask of the k largest entries of ``alpha - c_j`` in every column (it contains the support
    of the recovered plan ``T(alpha)``);
-2. if the mask cannot carry the marginals (an LP decides) and the problem is small, a mixed-integer
-   LP (HiGHS) picks at most k rows per column among a few candidates, at minimal reduced cost
-   ``c_ij - alpha_i - beta_j``, and the mask is filled back up to k rows per column;
+2. if the mask cannot carry the marginals (an LP decides): the support of an exact OT plan
+   (a vertex of the transport polytope, pruned to at most k rows per column by re-solving with
+   the excess entries forbidden); failing that, on small problems, a mixed-integer LP (HiGHS)
+   that picks at most k rows per column among a few candidates at minimal reduced cost
+   ``c_ij - alpha_i - beta_j``. Either mask is filled back up to k rows per column;
 3. the quadratic OT restricted to the mask, solved through its smooth semi-dual (L-BFGS, the
    masked simplex projection): it returns a plan with exact column sums and the restricted
    potentials ``alpha_hat``, which are also a candidate for the unrestricted dual (an active-set
@@ -20,8 +22,10 @@ certified bound on the suboptimality of both. This module builds such a ``T``:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import ot
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from scipy.sparse import coo_matrix, csr_matrix, diags, hstack, identity, vstack
 
@@ -36,8 +40,8 @@ MILP_MAX_BINARIES = 5000
 #: Wall-clock limit (seconds) of one mixed-integer repair.
 MILP_TIME_LIMIT = 10.0
 
-#: Marginal error below which a repaired plan counts as feasible.
-FEASIBLE_ATOL = 1e-12
+#: Marginal error, relative to the largest marginal entry, at which the scaling stops.
+FEASIBLE_RTOL = 1e-15
 
 
 def _incidence(rows: np.ndarray, cols: np.ndarray, m: int, n: int) -> csr_matrix:
@@ -105,10 +109,11 @@ def _scale_to_marginals(t: np.ndarray, S: _Sparse, a: np.ndarray, bp: np.ndarray
     m = a.shape[0]
     t = t.copy()
     err = np.inf
+    target = FEASIBLE_RTOL * max(float(np.max(a)), float(np.max(bp)))
     for _ in range(max_iter):
         rows = np.bincount(S.idx.ravel(), weights=t.ravel(), minlength=m)
         err = max(float(np.max(np.abs(rows - a))), float(np.max(np.abs(t.sum(axis=1) - bp))))
-        if err <= FEASIBLE_ATOL:
+        if err <= target:
             break
         with np.errstate(divide="ignore", invalid="ignore"):
             r = np.where(rows > 0, a / rows, 0.0)
@@ -158,16 +163,17 @@ def topk_mask(alpha: np.ndarray, P: SparseOTProblem) -> np.ndarray:
     return mask
 
 
-def _milp_mask(P: SparseOTProblem, alpha: np.ndarray, beta: np.ndarray) -> np.ndarray | None:
+def _milp_mask(P: SparseOTProblem, alpha: np.ndarray, beta: np.ndarray) -> tuple[np.ndarray | None, bool]:
     """A k-sparse support that carries the marginals, by a mixed-integer LP over the ``k + 3`` best
     rows of every column (all rows when ``m <= k + 3``): binaries ``z_ij``, ``0 <= T_ij <= min(a_i,
     b_j) z_ij``, ``sum_i z_ij <= k``, ``T in U(a, b)``, minimising the reduced cost
-    ``sum (c_ij - alpha_i - beta_j) T_ij``. None when none is found within the limits."""
+    ``sum (c_ij - alpha_i - beta_j) T_ij``. Returns the mask (None when none is found within the
+    limits) and whether the MILP over all rows proved that no k-sparse plan exists."""
     m, n = P.shape
     pos = np.flatnonzero(P.b > 0)
     cand = min(m, P.k + 3)
     if cand * pos.size > MILP_MAX_BINARIES:
-        return None
+        return None, False
     idx = _topk_last(alpha[None, :] - P.Ct_pos, cand)  # (n+, cand)
     rows = idx.ravel()
     cols = np.repeat(pos, cand)
@@ -191,13 +197,19 @@ def _milp_mask(P: SparseOTProblem, alpha: np.ndarray, beta: np.ndarray) -> np.nd
                bounds=Bounds(np.zeros(2 * nnz), np.concatenate([np.full(nnz, np.inf), np.ones(nnz)])),
                options={"time_limit": MILP_TIME_LIMIT, "disp": False})
     if res.x is None:
-        return None
+        return None, bool(cand == m and res.status == 2)
     z = res.x[nnz:] > 0.5
     mask = np.zeros((m, n), dtype=bool)
     mask[rows[z], cols[z]] = True
-    # fill every column back up to k rows with its best-scored candidates (still k-sparse)
+    return _fill_to_k(mask, P, idx, pos), False
+
+
+def _fill_to_k(mask: np.ndarray, P: SparseOTProblem, idx: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    """Add to every column its best-scored candidates (``idx``, best first) up to k rows: a larger
+    k-sparse mask can only lower the polished value. Cost O(n k)."""
+    counts = mask[:, pos].sum(axis=0)
     for r, j in enumerate(pos):
-        have = int(mask[:, j].sum())
+        have = int(counts[r])
         for i in idx[r]:
             if have >= P.k:
                 break
@@ -207,29 +219,75 @@ def _milp_mask(P: SparseOTProblem, alpha: np.ndarray, beta: np.ndarray) -> np.nd
     return mask
 
 
+def _emd_mask(P: SparseOTProblem, alpha: np.ndarray, *, rounds: int = 8) -> np.ndarray | None:
+    """A k-sparse support that carries the marginals, from exact OT plans (any size).
+
+    The exact OT plan (``ot.emd``, a vertex of ``U(a, b)``: at most ``m + n - 1`` nonzeros, about
+    two per column for ``m = n``) is computed; in columns with more than k nonzeros the smallest
+    entries are forbidden (cost raised above every feasible plan's) and the OT solved again, up to
+    ``rounds`` times. Returns the support filled up to k rows per column with the best rows of
+    ``alpha - c_j``, or None (a forbidden entry became necessary, or the rounds ran out).
+    Cost: a few network-simplex solves."""
+    m, n = P.shape
+    pos = np.flatnonzero(P.b > 0)
+    big = 4.0 * (float(np.max(P.C)) - float(np.min(P.C)) + 1.0)
+    Cmod = np.array(P.C, dtype=np.float64)
+    forbidden = np.zeros((m, n), dtype=bool)
+    for _ in range(rounds):
+        T = np.asarray(ot.emd(P.a, P.b, Cmod, numItermax=100_000_000))
+        used = T > 0
+        if np.any(used & forbidden) or not np.allclose(T.sum(axis=0), P.b, rtol=0, atol=1e-9):
+            return None
+        deg = used.sum(axis=0)
+        over = np.flatnonzero(deg > P.k)
+        if over.size == 0:
+            idx = _topk_last(alpha[None, :] - P.Ct_pos, P.k)
+            order = np.argsort(-np.take_along_axis(alpha[None, :] - P.Ct_pos, idx, axis=1), axis=1)
+            return _fill_to_k(used, P, np.take_along_axis(idx, order, axis=1), pos)
+        for j in over:
+            rows = np.flatnonzero(used[:, j])
+            drop = rows[np.argsort(T[rows, j])[: deg[j] - P.k]]
+            forbidden[drop, j] = True
+            Cmod[drop, j] = big
+    return None
+
+
 @dataclass(frozen=True)
 class Certificate:
-    """Best feasible k-sparse plan found from ``alpha`` (``polished`` None if none) and how its
-    support was obtained (``"top-k"``, ``"milp"`` or ``"none"``)."""
+    """Best feasible k-sparse plan found from ``alpha`` (``polished`` None if none), how its
+    support was obtained (``"top-k"``, ``"emd"``, ``"milp"`` or ``"none"``) and whether the mixed-integer LP
+    proved that no k-sparse plan exists."""
 
     polished: Polished | None
     route: str
+    infeasible: bool = False
 
 
 def certify(P: SparseOTProblem, alpha: np.ndarray, beta: np.ndarray, *, tol: float, max_iter: int,
-            repair: bool = True) -> Certificate:
+            repair: bool = True, cache: dict[str, Any] | None = None) -> Certificate:
     """A feasible k-sparse plan from the dual point ``(alpha, beta)`` (module docstring, steps 1-4).
     ``P`` should be normalised (unit mass, costs in [0, 1]); cost O(nk log k) per restricted
-    evaluation, one LP, and for small problems one mixed-integer LP."""
+    evaluation, one LP, and for small problems one mixed-integer LP. ``cache`` keeps the exact-OT
+    support between calls of one run (it does not depend on ``alpha``) and skips the repairs
+    that already failed."""
+    cache = {} if cache is None else cache
     pol = _polish(P, topk_mask(alpha, P), alpha, tol, max_iter)
     if pol is not None:
         return Certificate(pol, "top-k")
-    if repair:
-        mask = _milp_mask(P, alpha, beta)
+    if "emd" not in cache:
+        cache["emd"] = _emd_mask(P, alpha)
+    if cache["emd"] is not None:
+        pol = _polish(P, cache["emd"], alpha, tol, max_iter)
+        if pol is not None:
+            return Certificate(pol, "emd")
+    if repair and not cache.get("milp_failed", False):
+        mask, infeasible = _milp_mask(P, alpha, beta)
         if mask is not None:
             pol = _polish(P, mask, alpha, tol, max_iter)
             if pol is not None:
                 return Certificate(pol, "milp")
+        cache["milp_failed"] = mask is None
+        return Certificate(None, "none", infeasible)
     return Certificate(None, "none")
 
 

@@ -21,15 +21,17 @@ class _Run:
 
 def _weak_wolfe_lbfgs(fun: Callable[[np.ndarray], tuple[float, np.ndarray]], x: np.ndarray,
                       tol: float, max_iter: int, trace: list[float], memory: int = 20,
-                      window: int = 50) -> tuple[np.ndarray, float, int, int, str]:
+                      window: int = 50, ftol: float | None = None
+                      ) -> tuple[np.ndarray, float, int, int, str]:
     """L-BFGS with a weak-Wolfe bracketing line search, for minimising a convex nonsmooth ``fun``.
 
     The weak-Wolfe search (Armijo ``c1 = 1e-4``, curvature ``c2 = 0.9``; expand by 2, else bisect)
     suits piecewise-smooth objectives where strong-Wolfe searches fail at kinks (Lewis and
     Overton, Math. Program. 2013). Stops at ``||grad||_inf <= tol`` (``"converged"``), at a line
     search that finds no admissible step or an objective that decreased by at most
-    ``tol * max(1, |f|)`` over the last ``window`` iterations (``"stalled"``: typically at a kink
-    near the optimum), or at ``max_iter``. Returns ``(x, f, iterations, evaluations, status)``.
+    ``ftol`` (default ``tol * max(1, |f|)``) over the last ``window`` iterations (``"stalled"``:
+    typically at a kink near the optimum), or at ``max_iter``. Returns ``(x, f, iterations,
+    evaluations, status)``.
     """
     f, g = fun(x)
     n_eval = 1
@@ -83,7 +85,8 @@ def _weak_wolfe_lbfgs(fun: Callable[[np.ndarray], tuple[float, np.ndarray]], x: 
         s_, y_ = xn - x, gn - g
         x, f, g = xn, fn, gn
         history.append(f)
-        if len(history) > window and history[-window - 1] - f <= tol * max(1.0, abs(f)):
+        stall = tol * max(1.0, abs(f)) if ftol is None else ftol
+        if len(history) > window and history[-window - 1] - f <= stall:
             status = "stalled"
             break
         if s_ @ y_ > 1e-12 * np.linalg.norm(s_) * np.linalg.norm(y_):
@@ -96,14 +99,15 @@ def _weak_wolfe_lbfgs(fun: Callable[[np.ndarray], tuple[float, np.ndarray]], x: 
 
 
 def _maximize(fun: Callable[[np.ndarray], tuple[float, np.ndarray]], x0: np.ndarray, *, tol: float,
-              max_iter: int, finish: bool = True) -> _Run:
+              max_iter: int, finish: bool = True, ftol: float | None = None) -> _Run:
     """Maximise a concave, possibly nonsmooth ``fun`` (value, gradient) with L-BFGS.
 
     Phase 1: :func:`_weak_wolfe_lbfgs` on ``-fun`` from ``x0``. Phase 2, unless phase 1 met the
     gradient test ``||grad||_inf <= tol`` or ``finish=False`` (warm starts): the same from the best
     point, slightly perturbed (fixed seed, relative ``1e-9``) and with a fresh memory, so that
     exact ties (symmetric instances) do not leave a non-ascent subgradient. ``max_iter`` bounds
-    the iterations of both phases together. The best point seen is returned; ``status`` is
+    the iterations of both phases together; ``ftol`` is the stall threshold of
+    :func:`_weak_wolfe_lbfgs`. The best point seen is returned; ``status`` is
     ``"converged"`` only for the gradient test.
 
     The L-BFGS is ours (numpy only): scipy's L-BFGS-B spends milliseconds per iteration in
@@ -117,12 +121,13 @@ def _maximize(fun: Callable[[np.ndarray], tuple[float, np.ndarray]], x0: np.ndar
         return -v, -g
 
     x = np.asarray(x0, dtype=np.float64).copy()
-    best_x, best_f, n_iter, n_eval, status = _weak_wolfe_lbfgs(neg, x, tol, max_iter, trace)
+    best_x, best_f, n_iter, n_eval, status = _weak_wolfe_lbfgs(neg, x, tol, max_iter, trace, ftol=ftol)
     if status != "stalled" or not finish:
         return _Run(best_x, -best_f, n_iter, n_eval, 0, status, trace)
     jitter = np.random.default_rng(0).standard_normal(x.shape[0])
     start = best_x + 1e-9 * (1.0 + float(np.max(np.abs(best_x)))) * jitter
-    x2, f2, it2, ev2, status = _weak_wolfe_lbfgs(neg, start, tol, max(max_iter - n_iter, 1), trace)
+    x2, f2, it2, ev2, status = _weak_wolfe_lbfgs(neg, start, tol, max(max_iter - n_iter, 1), trace,
+                                                  ftol=ftol)
     n_iter, n_eval = n_iter + it2, n_eval + ev2
     if f2 < best_f:
         best_x, best_f = x2, f2

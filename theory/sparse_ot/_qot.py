@@ -47,10 +47,11 @@ class QuadraticOTResult(SolverResult):
         return self.n_iter
 
 
-def _qot(P: SparseOTProblem, tol: float, max_iter: int, finish: bool = True) -> _Run:
+def _qot(P: SparseOTProblem, tol: float, max_iter: int, finish: bool = True,
+         ftol: float | None = None) -> _Run:
     Pm = replace(P, k=P.a.shape[0])
     return _maximize(lambda x: semi_dual_objective(x, Pm), np.zeros(P.a.shape[0]), tol=tol,
-                     max_iter=max_iter, finish=finish)
+                     max_iter=max_iter, finish=finish, ftol=ftol)
 
 
 def quadratic_ot(a: object, b: object, C: object, *, gamma: float, tol: float = 1e-10,

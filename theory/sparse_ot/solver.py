@@ -24,6 +24,7 @@ Everything is numpy/scipy; POT is used only for the exact-OT potentials (``ot.em
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -64,13 +65,19 @@ FORMULATIONS = ("semi-dual", "dual")
 SPARSITIES = ("column", "row")
 
 #: Statuses of :class:`SparseOTResult`.
-STATUSES = ("optimal", "feasible", "no_feasible_plan", "max_iter")
+STATUSES = ("optimal", "feasible", "infeasible", "no_feasible_plan", "max_iter")
 
 #: Largest m * n for the smoothing-continuation finish of stalled runs.
 _SMOOTH_MAX_SIZE = 2500
 
 #: Rounds of (dual L-BFGS, exact beta update) for ``formulation="dual"``.
 _DUAL_ROUNDS = 10
+
+#: Largest L-BFGS budget of the quadratic-OT warm start for ``1 < k < m``.
+_WARM_MAX_ITER = 100
+
+#: A dual round that gains less than this fraction of the remaining gap ends the run.
+_STAGNATION = 1e-2
 
 #: L-BFGS iterations of the first dual round between two certificates (doubled every round).
 _FIRST_CHUNK = 50
@@ -91,6 +98,7 @@ class SparseOTResult(SolverResult):
         (the nonconvex primal may have a duality gap ``P_k > D_k``, as instance A at k = 2, or the
         plan may be suboptimal); ``"no_feasible_plan"`` when no k-sparse plan carrying the
         marginals was found (for generic marginals none exists when ``n k < m + n - 1``);
+        ``"infeasible"`` when the mixed-integer LP over all rows proved that none exists;
         ``"max_iter"`` when the iteration budget ended before the certificate.
     converged
         ``status == "optimal"`` or the dual maximiser met its gradient test (k = 1: the exact-OT
@@ -116,17 +124,20 @@ class SparseOTResult(SolverResult):
         every run (the ``polish`` option is kept for compatibility).
     gap, relative_gap
         ``polished_value - value >= P_k - D_k >= 0``, and the same divided by
-        ``max(sum(a) * s, |polished_value - shift|)`` with ``s`` the range of the cost after
-        removing its row and column minima (``shift`` their contribution): scale-invariant.
-        ``inf`` without a feasible plan.
+        ``polished_value - shift`` where ``shift = <u, a> + <v, b>`` removes the row and column
+        minima ``u, v`` of the cost (then every objective is positive); invariant under shifts and
+        scalings of the cost and the masses. ``inf`` without a feasible plan.
     k, gamma, formulation, sparsity
         The (clipped) sparsity and the options of the run.
     diagnostics
         ``n_eval``, ``restarts``, ``trace`` (objective value at every evaluation, original units),
-        ``n_iter_polish``, ``certificate_route`` (``"top-k"`` mask of the dual, ``"milp"`` repair,
-        ``"none"``), ``certificate_marginal_error``, ``dual_status`` (the maximiser's own status:
-        ``"converged"``, ``"stalled"``, ``"max_iter"``, ``"exact_warm_start"``), ``smoothed``
-        (a small stalled run finished by smoothing), ``gap_bound`` (= ``gap``).
+        ``n_iter_polish``, ``certificate_route`` (``"top-k"`` mask of the dual, ``"emd"`` or
+        ``"milp"`` repair, ``"none"``), ``certificate_marginal_error``, ``dual_status`` (the
+        maximiser's own status: ``"converged"``, ``"stalled"``, ``"max_iter"``,
+        ``"exact_warm_start"``), ``smoothed``
+        (a small stalled run finished by smoothing), ``stagnated`` (stopped because a dual round
+        gained less than 1e-2 of the remaining gap), ``gap_bound`` (= ``gap``), ``certificates``
+        (``(seconds, value, upper bound)`` at every certificate, original units).
     """
 
     plan: np.ndarray
@@ -225,15 +236,16 @@ def solve_sparse_ot(a: object, b: object, C: object, *, k: int, gamma: float,
     warm_start
         Start at exact-OT potentials for ``k = 1`` (optimal: then no iterations are run); for
         ``1 < k < m`` at whichever of the quadratic-OT semi-dual solution (a quarter of
-        ``max_iter``) and the exact-OT potentials has the larger ``S_k``; ``False`` starts at
-        ``alpha = 0``.
+        ``max_iter``, at most 100 iterations) and the exact-OT potentials has the larger
+        ``S_k``; ``False`` starts at ``alpha = 0``.
     alpha_init
         Explicit starting ``alpha`` (length m, or n for rows); overrides ``warm_start``.
 
     Returns
     -------
     SparseOTResult
-        Statuses: ``"optimal"``, ``"feasible"``, ``"no_feasible_plan"``, ``"max_iter"``.
+        Statuses: ``"optimal"``, ``"feasible"``, ``"infeasible"``, ``"no_feasible_plan"``,
+        ``"max_iter"``.
 
     Notes
     -----
@@ -270,7 +282,8 @@ def solve_sparse_ot(a: object, b: object, C: object, *, k: int, gamma: float,
     T = sc.mass * s.plan
     primal_value, cost = _primal(T, P.C, P.gamma)
     diag = dict(s.diagnostics)
-    diag["trace"] = [sc.value(v) for v in diag.get("trace", [])]
+    diag["trace"] = [sc.value(v) for v in diag["trace"]]
+    diag["certificates"] = [(t, sc.value(lo), sc.value(up)) for t, lo, up in diag["certificates"]]
     if s.polished is not None:
         T_pol: np.ndarray | None = sc.mass * s.polished.plan
         pol_value = _primal(T_pol, P.C, P.gamma)[0]
@@ -291,12 +304,14 @@ def solve_sparse_ot(a: object, b: object, C: object, *, k: int, gamma: float,
 
 
 def _rel_gap(upper: float, lower: float) -> float:
-    return (upper - lower) / max(1.0, abs(upper))
+    """``(U - L) / U`` on the normalised problem, where ``U >= OT + gamma ||b||^2 / (2k) > 0``."""
+    return (upper - lower) / abs(upper)
 
 
 def _solve_columns(P: SparseOTProblem, form: str, tol: float, max_iter: int, warm: bool,
                    x0: np.ndarray | None) -> _Solved:
     """The column problem ``P`` (normalised): warm start, dual rounds, certificates."""
+    t_start = time.perf_counter()
     m, n = P.shape
     k = P.k
     tie_plan: np.ndarray | None = None
@@ -308,6 +323,11 @@ def _solve_columns(P: SparseOTProblem, form: str, tol: float, max_iter: int, war
     def S(x: np.ndarray) -> tuple[float, np.ndarray]:
         return semi_dual_objective(x, P)
 
+    # Gradient test relative to the marginals; stall test relative to the objective, whose scale
+    # is bounded below by the quadratic term: U >= gamma ||b||^2 / (2k) (spec Sec. 2.5).
+    gtol = tol * float(min(np.max(P.a), np.max(P.b)))
+    ftol = 1e-2 * tol * 0.5 * P.gamma * float(P.b @ P.b) / k
+
     if x0 is None and warm and k == 1:
         pot = _ot_potentials(P)
         if pot is not None:
@@ -315,7 +335,8 @@ def _solve_columns(P: SparseOTProblem, form: str, tol: float, max_iter: int, war
             dual_status = "exact_warm_start"
     if x0 is None and warm:
         # the full solve when k = m; otherwise a warm start with a quarter of the budget
-        qrun = _qot(P, tol, max_iter if k == m else max(10, max_iter // 4), finish=k == m)
+        budget = max_iter if k == m else max(10, min(max_iter // 4, _WARM_MAX_ITER))
+        qrun = _qot(P, gtol, budget, finish=k == m, ftol=ftol)
         x0, n_iter = qrun.x, qrun.n_iter
         n_eval, trace = qrun.n_eval, list(qrun.trace)
         if k == m:
@@ -330,7 +351,7 @@ def _solve_columns(P: SparseOTProblem, form: str, tol: float, max_iter: int, war
     alpha = np.asarray(x0, dtype=np.float64)
 
     if form == "dual" and tie_plan is None:
-        alpha, n_it, n_ev, tr, dual_status, restarts = _dual_rounds(P, alpha, tol, max_iter - n_iter)
+        alpha, n_it, n_ev, tr, dual_status, restarts = _dual_rounds(P, alpha, gtol, max_iter - n_iter)
         n_iter, n_eval = n_iter + n_it, n_eval + n_ev
         trace.extend(tr)
     value = S(alpha)[0]
@@ -341,23 +362,28 @@ def _solve_columns(P: SparseOTProblem, form: str, tol: float, max_iter: int, war
     route = "none"
     n_iter_polish = 0
     chunk = _FIRST_CHUNK
-    smoothed = False
-    ptol = max(1e-13, 1e-2 * tol)
+    smoothed = proven_infeasible = stagnated = False
+    certificates: list[tuple[float, float, float]] = []
+    cache: dict[str, Any] = {}
+    ptol = max(1e-15, 1e-2 * gtol)
 
     def certify_at(alpha: np.ndarray, value: float) -> tuple[np.ndarray, float]:
-        nonlocal best, route, n_iter_polish
-        cert = certify(P, alpha, beta_from_alpha(alpha, P), tol=ptol, max_iter=max_iter)
+        nonlocal best, route, n_iter_polish, proven_infeasible
+        cert = certify(P, alpha, beta_from_alpha(alpha, P), tol=ptol, max_iter=max_iter,
+                       repair=not proven_infeasible, cache=cache)
+        proven_infeasible = proven_infeasible or cert.infeasible
         pol = cert.polished
-        if pol is None:
-            return alpha, value
-        n_iter_polish += pol.n_iter
-        if best is None or pol.value < best.value:
-            best, route = pol, cert.route
-        if tie_plan is None:  # an active-set step: the restricted potentials as a dual point
-            v_hat = S(pol.alpha)[0]
-            if v_hat > value + 1e-13 * max(1.0, abs(value)):  # more than rounding
-                trace.append(v_hat)
-                return pol.alpha, v_hat
+        if pol is not None:
+            n_iter_polish += pol.n_iter
+            if best is None or pol.value < best.value:
+                best, route = pol, cert.route
+            if tie_plan is None:  # an active-set step: the restricted potentials as a dual point
+                v_hat = S(pol.alpha)[0]
+                if v_hat > value + 1e-13 * max(1.0, abs(value)):  # more than rounding
+                    trace.append(v_hat)
+                    alpha, value = pol.alpha, v_hat
+        certificates.append((time.perf_counter() - t_start, value,
+                             float("inf") if best is None else best.value))
         return alpha, value
 
     while True:
@@ -366,21 +392,26 @@ def _solve_columns(P: SparseOTProblem, form: str, tol: float, max_iter: int, war
             break
         if dual_done or n_iter >= max_iter:
             break
-        run = _maximize(S, alpha, tol=tol, max_iter=min(chunk, max_iter - n_iter))
+        run = _maximize(S, alpha, tol=gtol, max_iter=min(chunk, max_iter - n_iter),
+                        ftol=max(ftol, 1e-2 * tol * abs(value)))
         n_iter, n_eval, restarts = n_iter + run.n_iter, n_eval + run.n_eval, restarts + run.restarts
         trace.extend(run.trace)
         gain = run.value - value
         if gain > 0:
             alpha, value = run.x, run.value
         dual_status = run.status
-        if run.status == "converged" or (run.status == "stalled" and gain <= tol * max(1.0, abs(value))):
+        if run.status == "converged" or (run.status == "stalled" and gain <= 1e-2 * tol * abs(value)):
             dual_done = True
+        if best is not None and gain <= _STAGNATION * (best.value - value):
+            # the dual moves by a small fraction of the gap: the gap is the primal's (or a duality
+            # gap of the nonconvex problem), more dual iterations would not certify
+            dual_done, stagnated = True, True
         chunk *= 2
 
     certified = best is not None and _rel_gap(best.value, value) <= tol
     if not certified and 1 < k < m and m * n <= _SMOOTH_MAX_SIZE and n_iter < max_iter:
         # Small problems: finish by smoothing the top-k selection with continuation.
-        a_s, v_s, it_s, _ = _smoothing_continuation(P, alpha, beta_from_alpha(alpha, P), tol,
+        a_s, v_s, it_s, _ = _smoothing_continuation(P, alpha, beta_from_alpha(alpha, P), gtol,
                                                     max_iter - n_iter)
         n_iter += it_s
         if v_s > value:
@@ -399,6 +430,8 @@ def _solve_columns(P: SparseOTProblem, form: str, tol: float, max_iter: int, war
     rel = float("inf") if best is None else _rel_gap(best.value, value)
     if rel <= tol:
         status = "optimal"
+    elif best is None and proven_infeasible:
+        status = "infeasible"
     elif best is None:
         status = "no_feasible_plan" if (dual_done or n_iter < max_iter) else "max_iter"
     elif not dual_done and n_iter >= max_iter:
@@ -408,7 +441,8 @@ def _solve_columns(P: SparseOTProblem, form: str, tol: float, max_iter: int, war
     converged = status == "optimal" or dual_status in ("converged", "exact_warm_start")
     diag: dict[str, Any] = {"n_eval": n_eval, "restarts": restarts, "trace": trace,
                             "n_iter_polish": n_iter_polish, "certificate_route": route,
-                            "dual_status": dual_status, "smoothed": smoothed}
+                            "dual_status": dual_status, "smoothed": smoothed,
+                            "certificates": certificates, "stagnated": stagnated}
     return _Solved(alpha, beta, float(value), T, status, converged, n_iter, best, rel, diag)
 
 
