@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from theory._validate import as_cost_matrix, as_int, as_nonnegative, as_positive_float
+from theory._validate import as_cost_matrix, as_float_array, as_int, as_nonnegative, as_positive_float
 from theory.sparse_ot._problem import SparseOTProblem
 from theory.sparse_ot.conjugates import _topk_last, ksupport_sq, sparse_simplex_rows
+
+
+def _potential(x: object, name: str, size: int) -> np.ndarray:
+    """A finite float vector of length ``size`` (ValueError naming ``name`` otherwise)."""
+    arr = as_float_array(x, name, ndim=1)
+    if arr.shape[0] != size:
+        raise ValueError(f"{name}: expected length {size}, got {arr.shape[0]}")
+    return arr
 
 
 def _semi_dual_parts(alpha: np.ndarray, P: SparseOTProblem, k: int
@@ -29,7 +37,7 @@ def semi_dual_objective(alpha: np.ndarray, P: SparseOTProblem) -> tuple[float, n
 
     Columns with ``b_j = 0`` contribute 0. Cost O(mn + n k log k).
     """
-    v, g, *_ = _semi_dual_parts(np.asarray(alpha, dtype=np.float64), P, P.k)
+    v, g, *_ = _semi_dual_parts(_potential(alpha, "alpha", P.shape[0]), P, P.k)
     return v, g
 
 
@@ -40,7 +48,8 @@ def dual_objective(alpha: np.ndarray, beta: np.ndarray, P: SparseOTProblem
     Returns the value and the gradients ``a - T 1`` and ``b - T^T 1`` with
     ``T_ij = [s_ij]_+/gamma`` on the top-k entries of column ``s_j``. Cost O(mn + n k).
     """
-    value, ga, gb, *_ = _dual_parts(np.asarray(alpha, float), np.asarray(beta, float), P)
+    value, ga, gb, *_ = _dual_parts(_potential(alpha, "alpha", P.shape[0]),
+                                    _potential(beta, "beta", P.shape[1]), P)
     return value, ga, gb
 
 
@@ -62,7 +71,7 @@ def beta_from_alpha(alpha: np.ndarray, P: SparseOTProblem) -> np.ndarray:
     ``alpha + beta_j - c_j`` does not depend on ``beta_j``, hence ``S(alpha) = D(alpha, beta(alpha))``.
     For ``b_j = 0``: ``beta_j = min_i (c_ij - alpha_i)`` (column of zeros). Cost O(mn + n k log k).
     """
-    alpha = np.asarray(alpha, dtype=np.float64)
+    alpha = _potential(alpha, "alpha", P.shape[0])
     pos = P.b > 0
     beta = np.min(P.C - alpha[:, None], axis=0)
     if np.any(pos):
@@ -80,14 +89,14 @@ def _scatter(idx: np.ndarray, t: np.ndarray, m: int, cols: np.ndarray, n: int) -
 def plan_from_semi_dual(alpha: np.ndarray, P: SparseOTProblem) -> np.ndarray:
     """``T[:, j] = b_j P_{simplex,k}((alpha - c_j)/(gamma b_j))`` (exact column sums). O(mn)."""
     m, n = P.shape
-    *_, idx, t, _ = _semi_dual_parts(np.asarray(alpha, float), P, P.k)
+    *_, idx, t, _ = _semi_dual_parts(_potential(alpha, "alpha", m), P, P.k)
     return _scatter(idx, t, m, np.flatnonzero(P.b > 0), n)
 
 
 def plan_from_dual(alpha: np.ndarray, beta: np.ndarray, P: SparseOTProblem) -> np.ndarray:
     """``T_ij = [alpha_i + beta_j - c_ij]_+/gamma`` on the k largest entries of each column. O(mn)."""
     m, n = P.shape
-    *_, idx, t = _dual_parts(np.asarray(alpha, float), np.asarray(beta, float), P)
+    *_, idx, t = _dual_parts(_potential(alpha, "alpha", m), _potential(beta, "beta", n), P)
     return _scatter(idx, t, m, np.arange(n), n)
 
 

@@ -90,8 +90,9 @@ class SparseOTResult(SolverResult):
     Attributes
     ----------
     value
-        Dual value at the returned potentials (semi-dual: ``S(alpha)``, dual: ``D(alpha, beta)``):
-        a certified lower bound on ``D_k <= P_k`` (evaluated exactly, whatever the iterate).
+        Dual value at the returned potentials, ``S(alpha) = D(alpha, beta(alpha))`` (both
+        formulations; the semi-dual form is the numerically stable one): a certified lower bound
+        on ``D_k <= P_k`` (evaluated exactly, whatever the iterate).
     status
         ``"optimal"`` when the certified relative gap ``relative_gap <= tol``; ``"feasible"`` when a
         feasible k-sparse plan was found but the gap stays above ``tol`` after the dual stopped
@@ -123,10 +124,11 @@ class SparseOTResult(SolverResult):
         objective, an upper bound on ``P_k``; ``inf``/``None`` when none was found. Computed on
         every run (the ``polish`` option is kept for compatibility).
     gap, relative_gap
-        ``polished_value - value >= P_k - D_k >= 0``, and the same divided by
-        ``polished_value - shift`` where ``shift = <u, a> + <v, b>`` removes the row and column
-        minima ``u, v`` of the cost (then every objective is positive); invariant under shifts and
-        scalings of the cost and the masses. ``inf`` without a feasible plan.
+        ``polished_value - value >= P_k - D_k >= 0`` (it can be negative at rounding level, about
+        1e-10 relative), and the same divided by ``max(polished_value - shift, 1e-12 sum(a) s)``
+        where ``shift = <u, a> + <v, b>`` removes the row and column minima ``u, v`` of the cost
+        (then every objective is positive) and ``s`` is the range of the reduced cost; invariant
+        under shifts and scalings of the cost and the masses. ``inf`` without a feasible plan.
     k, gamma, formulation, sparsity
         The (clipped) sparsity and the options of the run.
     diagnostics
@@ -304,8 +306,10 @@ def solve_sparse_ot(a: object, b: object, C: object, *, k: int, gamma: float,
 
 
 def _rel_gap(upper: float, lower: float) -> float:
-    """``(U - L) / U`` on the normalised problem, where ``U >= OT + gamma ||b||^2 / (2k) > 0``."""
-    return (upper - lower) / abs(upper)
+    """``(U - L) / max(U, 1e-12)`` on the normalised problem (unit mass, costs in [0, 1]), where
+    ``U >= gamma ||b||^2 / (2k) > 0``; the floor keeps it finite when the reduced cost and
+    ``gamma`` vanish together."""
+    return (upper - lower) / max(abs(upper), 1e-12)
 
 
 def _solve_columns(P: SparseOTProblem, form: str, tol: float, max_iter: int, warm: bool,
@@ -351,7 +355,8 @@ def _solve_columns(P: SparseOTProblem, form: str, tol: float, max_iter: int, war
     alpha = np.asarray(x0, dtype=np.float64)
 
     if form == "dual" and tie_plan is None:
-        alpha, n_it, n_ev, tr, dual_status, restarts = _dual_rounds(P, alpha, gtol, max_iter - n_iter)
+        with np.errstate(over="ignore", invalid="ignore"):  # see _dual_rounds
+            alpha, n_it, n_ev, tr, dual_status, restarts = _dual_rounds(P, alpha, gtol, max_iter - n_iter)
         n_iter, n_eval = n_iter + n_it, n_eval + n_ev
         trace.extend(tr)
     value = S(alpha)[0]
@@ -419,8 +424,6 @@ def _solve_columns(P: SparseOTProblem, form: str, tol: float, max_iter: int, war
             trace.append(value)
             alpha, value = certify_at(alpha, value)
     beta = beta_from_alpha(alpha, P)
-    if form == "dual":
-        value = dual_objective(alpha, beta, P)[0]
     if tie_plan is not None:
         T = _one_hot_plan(alpha, P, tie_plan)
     elif form == "semi-dual":
@@ -454,6 +457,8 @@ def _dual_rounds(P: SparseOTProblem, alpha: np.ndarray, tol: float, max_iter: in
     m = P.a.shape[0]
 
     def fun(z: np.ndarray) -> tuple[float, np.ndarray]:
+        # for gamma ~ 1e-300 (tiny masses) [s]_+^2 / gamma overflows: an infinite value is
+        # rejected by the line search, and the semi-dual rounds that follow are stable
         v, ga, gb = dual_objective(z[:m], z[m:], P)
         return v, np.concatenate([ga, gb])
 
