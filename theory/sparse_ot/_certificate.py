@@ -219,13 +219,14 @@ def _fill_to_k(mask: np.ndarray, P: SparseOTProblem, idx: np.ndarray, pos: np.nd
     return mask
 
 
-def _emd_mask(P: SparseOTProblem, alpha: np.ndarray, *, rounds: int = 8) -> np.ndarray | None:
+def _emd_mask(P: SparseOTProblem, alpha: np.ndarray, *, rounds: int = 20) -> np.ndarray | None:
     """A k-sparse support that carries the marginals, from exact OT plans (any size).
 
     The exact OT plan (``ot.emd``, a vertex of ``U(a, b)``: at most ``m + n - 1`` nonzeros, about
-    two per column for ``m = n``) is computed; in columns with more than k nonzeros the smallest
-    entries are forbidden (cost raised above every feasible plan's) and the OT solved again, up to
-    ``rounds`` times. Returns the support filled up to k rows per column with the best rows of
+    two per column for ``m = n``) is computed; in a column with more than k nonzeros the smallest
+    entries are forbidden (cost raised above every feasible plan's) and the OT solved again; in
+    the second half of the ``rounds`` such a column is limited for good to its k used rows of
+    largest mass ``a_i``, so that the rounds cannot cycle. Returns the support filled up to k rows per column with the best rows of
     ``alpha - c_j``, or None (a forbidden entry became necessary, or the rounds ran out).
     Cost: a few network-simplex solves."""
     m, n = P.shape
@@ -233,7 +234,7 @@ def _emd_mask(P: SparseOTProblem, alpha: np.ndarray, *, rounds: int = 8) -> np.n
     big = 4.0 * (float(np.max(P.C)) - float(np.min(P.C)) + 1.0)
     Cmod = np.array(P.C, dtype=np.float64)
     forbidden = np.zeros((m, n), dtype=bool)
-    for _ in range(rounds):
+    for r in range(rounds):
         T = np.asarray(ot.emd(P.a, P.b, Cmod, numItermax=100_000_000))
         used = T > 0
         if np.any(used & forbidden) or not np.allclose(T.sum(axis=0), P.b, rtol=0, atol=1e-9):
@@ -246,7 +247,11 @@ def _emd_mask(P: SparseOTProblem, alpha: np.ndarray, *, rounds: int = 8) -> np.n
             return _fill_to_k(used, P, np.take_along_axis(idx, order, axis=1), pos)
         for j in over:
             rows = np.flatnonzero(used[:, j])
-            drop = rows[np.argsort(T[rows, j])[: deg[j] - P.k]]
+            if r < rounds // 2:  # first forbid the smallest entries of the column
+                drop = rows[np.argsort(T[rows, j])[: deg[j] - P.k]]
+            else:  # then limit the column to its k used rows of largest mass a_i, for good
+                keep = rows[np.argsort(P.a[rows])[-P.k:]]
+                drop = np.setdiff1d(np.arange(m), keep)
             forbidden[drop, j] = True
             Cmod[drop, j] = big
     return None
