@@ -37,6 +37,10 @@ from theory.sparse_ot.conjugates import _project_kept, _topk_last
 #: Largest number of binary variables of the mixed-integer repair.
 MILP_MAX_BINARIES = 5000
 
+#: Largest m * n for which the mixed-integer repair considers every row of every column (and can
+#: then prove that no k-sparse plan exists).
+MILP_ALL_ROWS = 400
+
 #: Wall-clock limit (seconds) of one mixed-integer repair.
 MILP_TIME_LIMIT = 10.0
 
@@ -165,13 +169,13 @@ def topk_mask(alpha: np.ndarray, P: SparseOTProblem) -> np.ndarray:
 
 def _milp_mask(P: SparseOTProblem, alpha: np.ndarray, beta: np.ndarray) -> tuple[np.ndarray | None, bool]:
     """A k-sparse support that carries the marginals, by a mixed-integer LP over the ``k + 3`` best
-    rows of every column (all rows when ``m <= k + 3``): binaries ``z_ij``, ``0 <= T_ij <= min(a_i,
-    b_j) z_ij``, ``sum_i z_ij <= k``, ``T in U(a, b)``, minimising the reduced cost
+    rows of every column (all rows when ``m <= k + 3`` or ``m n <= 400``): binaries ``z_ij``,
+    ``0 <= T_ij <= min(a_i, b_j) z_ij``, ``sum_i z_ij <= k``, ``T in U(a, b)``, minimising the reduced cost
     ``sum (c_ij - alpha_i - beta_j) T_ij``. Returns the mask (None when none is found within the
     limits) and whether the MILP over all rows proved that no k-sparse plan exists."""
     m, n = P.shape
     pos = np.flatnonzero(P.b > 0)
-    cand = min(m, P.k + 3)
+    cand = m if m * n <= MILP_ALL_ROWS else min(m, P.k + 3)
     if cand * pos.size > MILP_MAX_BINARIES:
         return None, False
     idx = _topk_last(alpha[None, :] - P.Ct_pos, cand)  # (n+, cand)
@@ -226,8 +230,9 @@ def _emd_mask(P: SparseOTProblem, alpha: np.ndarray, *, rounds: int = 20) -> np.
     two per column for ``m = n``) is computed; in a column with more than k nonzeros the smallest
     entries are forbidden (cost raised above every feasible plan's) and the OT solved again; in
     the second half of the ``rounds`` such a column is limited for good to its k used rows of
-    largest mass ``a_i``, so that the rounds cannot cycle. Returns the support filled up to k rows per column with the best rows of
-    ``alpha - c_j``, or None (a forbidden entry became necessary, or the rounds ran out).
+    largest mass ``a_i``, so that the rounds cannot cycle. Returns the support filled up to k
+    rows per column with the best rows of ``alpha - c_j``, or None (a forbidden entry became
+    necessary, or the rounds ran out).
     Cost: a few network-simplex solves."""
     m, n = P.shape
     pos = np.flatnonzero(P.b > 0)

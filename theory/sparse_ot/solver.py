@@ -79,6 +79,9 @@ _WARM_MAX_ITER = 100
 #: A dual round that gains less than this fraction of the remaining gap ends the run.
 _STAGNATION = 1e-2
 
+#: Most dual rounds (each followed by a certificate) of one run.
+_MAX_ROUNDS = 25
+
 #: L-BFGS iterations of the first dual round between two certificates (doubled every round).
 _FIRST_CHUNK = 50
 
@@ -136,8 +139,9 @@ class SparseOTResult(SolverResult):
         ``n_iter_polish``, ``certificate_route`` (``"top-k"`` mask of the dual, ``"emd"`` or
         ``"milp"`` repair, ``"none"``), ``certificate_marginal_error``, ``dual_status`` (the
         maximiser's own status: ``"converged"``, ``"stalled"``, ``"max_iter"``,
-        ``"exact_warm_start"``), ``smoothed``
-        (a small stalled run finished by smoothing), ``stagnated`` (stopped because a dual round
+        ``"exact_warm_start"``), ``smoothed`` (a small stalled run finished by smoothing;
+        ``n_eval_smoothing`` evaluations of the smoothed dual), ``stagnated`` (stopped because a
+        dual round
         gained less than 1e-2 of the remaining gap), ``gap_bound`` (= ``gap``), ``certificates``
         (``(seconds, value, upper bound)`` at every certificate, original units).
     """
@@ -203,9 +207,10 @@ def solve_sparse_ot(a: object, b: object, C: object, *, k: int, gamma: float,
     restricted to the k best rows of every column (the dual's support) gives a feasible k-sparse
     plan of value ``U >= P_k`` and restricted potentials ``alpha_hat`` whose ``S(alpha_hat)``
     often closes the gap (an active-set step). The run stops when
-    ``(U - value) / scale <= tol`` (``status="optimal"``), when the dual stops improving, or at
-    ``max_iter``. Small problems whose top-k support cannot carry the marginals are repaired by
-    a mixed-integer LP; small stalled runs are finished by smoothing the top-k selection.
+    ``(U - value) / scale <= tol`` (``status="optimal"``), when the dual stops improving (or
+    after 25 rounds), or at ``max_iter``. A top-k support that cannot carry the marginals is
+    replaced by a pruned exact-OT support or, on small problems, one from a mixed-integer LP;
+    small stalled runs are finished by smoothing the top-k selection.
 
     The problem is solved in a normalised form (unit mass, cost reduced by its row/column minima
     and divided by its range, ``gamma`` rescaled accordingly; spec Sec. 2.7), so extreme masses
@@ -368,6 +373,7 @@ def _solve_columns(P: SparseOTProblem, form: str, tol: float, max_iter: int, war
     n_iter_polish = 0
     chunk = _FIRST_CHUNK
     smoothed = proven_infeasible = stagnated = False
+    n_eval_smoothing = rounds = 0
     certificates: list[tuple[float, float, float]] = []
     cache: dict[str, Any] = {}
     ptol = max(1e-15, 1e-2 * gtol)
@@ -405,7 +411,11 @@ def _solve_columns(P: SparseOTProblem, form: str, tol: float, max_iter: int, war
         if gain > 0:
             alpha, value = run.x, run.value
         dual_status = run.status
-        if run.status == "converged" or (run.status == "stalled" and gain <= 1e-2 * tol * abs(value)):
+        if run.status == "converged" or (run.status == "stalled" or best is None) and \
+                gain <= 1e-2 * tol * abs(value):
+            dual_done = True  # converged, or no longer moving (a kink, or no plan to certify)
+        rounds += 1
+        if rounds >= _MAX_ROUNDS:
             dual_done = True
         if best is not None and gain <= _STAGNATION * (best.value - value):
             # the dual moves by a small fraction of the gap: the gap is the primal's (or a duality
@@ -416,8 +426,8 @@ def _solve_columns(P: SparseOTProblem, form: str, tol: float, max_iter: int, war
     certified = best is not None and _rel_gap(best.value, value) <= tol
     if not certified and 1 < k < m and m * n <= _SMOOTH_MAX_SIZE and n_iter < max_iter:
         # Small problems: finish by smoothing the top-k selection with continuation.
-        a_s, v_s, it_s, _ = _smoothing_continuation(P, alpha, beta_from_alpha(alpha, P), gtol,
-                                                    max_iter - n_iter)
+        a_s, v_s, it_s, n_eval_smoothing = _smoothing_continuation(P, alpha, beta_from_alpha(alpha, P),
+                                                                   gtol, max_iter - n_iter)
         n_iter += it_s
         if v_s > value:
             alpha, value, smoothed = a_s, v_s, True
@@ -445,7 +455,8 @@ def _solve_columns(P: SparseOTProblem, form: str, tol: float, max_iter: int, war
     diag: dict[str, Any] = {"n_eval": n_eval, "restarts": restarts, "trace": trace,
                             "n_iter_polish": n_iter_polish, "certificate_route": route,
                             "dual_status": dual_status, "smoothed": smoothed,
-                            "certificates": certificates, "stagnated": stagnated}
+                            "certificates": certificates, "stagnated": stagnated,
+                            "n_eval_smoothing": n_eval_smoothing}
     return _Solved(alpha, beta, float(value), T, status, converged, n_iter, best, rel, diag)
 
 
@@ -482,16 +493,24 @@ def _dual_rounds(P: SparseOTProblem, alpha: np.ndarray, tol: float, max_iter: in
 
 
 def _capped_simplex_rows(Z: np.ndarray, k: int) -> np.ndarray:
-    """Row-wise projection onto ``{0 <= w <= 1, sum(w) = k}``: ``w = clip(Z - tau, 0, 1)``, ``tau`` by
-    60 vectorised bisection steps (to ~1e-18 of the row range). O(60 nm)."""
-    lo = Z.min(axis=1) - 1.0
-    hi = Z.max(axis=1)
-    for _ in range(60):
-        tau = 0.5 * (lo + hi)
-        big = np.clip(Z - tau[:, None], 0.0, 1.0).sum(axis=1) > k
-        lo = np.where(big, tau, lo)
-        hi = np.where(big, hi, tau)
-    return np.clip(Z - (0.5 * (lo + hi))[:, None], 0.0, 1.0)
+    """Row-wise projection onto ``{0 <= w <= 1, sum(w) = k}``: ``w = clip(Z - tau, 0, 1)``.
+
+    ``f(tau) = sum_i clip(z_i - tau, 0, 1)`` is piecewise linear and nonincreasing with breakpoints
+    ``z_i`` and ``z_i - 1``; it is evaluated at all 2m breakpoints of every row and ``tau`` found
+    exactly by linear interpolation on the segment where ``f`` crosses k (for ``k < m``).
+    O(n m^2) time and memory: used for small problems only (m n <= 2500)."""
+    n, m = Z.shape
+    B = np.sort(np.concatenate([Z, Z - 1.0], axis=1), axis=1)  # (n, 2m) ascending
+    F = np.clip(Z[:, None, :] - B[:, :, None], 0.0, 1.0).sum(axis=2)  # f at each breakpoint, descending
+    F[:, 0] = m  # B_0 = min(z) - 1: exactly m (rounding may give m - 1 ulp)
+    # last breakpoint with f >= k, and the next one (f < k there)
+    idx = np.clip(np.sum(F >= k, axis=1) - 1, 0, 2 * m - 2)
+    rows = np.arange(n)
+    t0, t1 = B[rows, idx], B[rows, idx + 1]
+    f0, f1 = F[rows, idx], F[rows, idx + 1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        tau = np.where(f0 > f1, t0 + (f0 - k) * (t1 - t0) / (f0 - f1), t0)
+    return np.clip(Z - tau[:, None], 0.0, 1.0)
 
 
 def _smoothed_dual(z: np.ndarray, P: SparseOTProblem, mu: float) -> tuple[float, np.ndarray]:
@@ -515,7 +534,7 @@ def _smoothing_continuation(P: SparseOTProblem, alpha: np.ndarray, beta: np.ndar
     stage warm-started by the previous one (Nesterov smoothing with continuation); return the
     ``alpha`` with the largest exact semi-dual value ``S(alpha)``, that value, the iterations and
     the evaluations of the smoothed dual.
-    Used to finish stalled runs on small problems; O(60 mn) per evaluation."""
+    Used to finish stalled runs on small problems; O(n m^2) per evaluation."""
     m = P.a.shape[0]
     scale = max(1.0, float(np.max(np.abs(P.C))))
     z = np.concatenate([alpha, beta])
