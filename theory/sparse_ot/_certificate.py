@@ -44,6 +44,12 @@ MILP_ALL_ROWS = 400
 #: Wall-clock limit (seconds) of one mixed-integer repair.
 MILP_TIME_LIMIT = 10.0
 
+#: Largest mask tested for feasibility by an LP before polishing (larger ones: by weak duality).
+LP_MAX_NNZ = 4000
+
+#: Largest marginal error, relative to the total mass, of an accepted polished plan.
+FEASIBLE_ACCEPT = 1e-10
+
 #: Marginal error, relative to the largest marginal entry, at which the scaling stops.
 FEASIBLE_RTOL = 1e-15
 
@@ -138,21 +144,45 @@ class Polished:
     n_iter: int
 
 
+class _Unbounded(Exception):
+    """The restricted semi-dual exceeded every feasible plan's objective: the mask is infeasible."""
+
+
 def _polish(P: SparseOTProblem, mask: np.ndarray, alpha0: np.ndarray | None, tol: float,
             max_iter: int) -> Polished | None:
-    """Quadratic OT restricted to ``mask`` (None when it cannot carry the marginals). The semi-dual
-    of the restricted problem is smooth; cost O(nnz log K) per evaluation plus one LP."""
-    if not _support_feasible(P.a, P.b, mask):
+    """Quadratic OT restricted to ``mask`` (None when it cannot carry the marginals).
+
+    Small masks (at most ``LP_MAX_NNZ`` entries) are first tested by an LP. Larger ones go
+    straight to the smooth restricted semi-dual: by weak duality its value stays below the
+    objective of any feasible plan on the mask, hence below ``max C + gamma/2`` (unit mass), so a
+    value above that bound proves the mask infeasible and stops the run; otherwise the plan is
+    accepted when the scaling reaches a marginal error of ``FEASIBLE_ACCEPT``. Cost
+    O(nnz log K) per evaluation (plus one LP for small masks)."""
+    if int(mask.sum()) <= LP_MAX_NNZ and not _support_feasible(P.a, P.b, mask):
         return None
     m, n = P.shape
     S = _from_mask(P, mask)
     bp = P.b[S.cols]
     x0 = np.zeros(m) if alpha0 is None else alpha0
-    run = _maximize(lambda x: _restricted_parts(x, P, S, bp)[:2], x0, tol=tol, max_iter=max_iter)
+    bound = float(np.max(P.C)) * float(P.a.sum()) + 0.5 * P.gamma * float(P.a.sum()) ** 2
+    bound += 1e-9 * max(1.0, abs(bound))
+
+    def fun(x: np.ndarray) -> tuple[float, np.ndarray]:
+        v, g, _ = _restricted_parts(x, P, S, bp)
+        if v > bound:
+            raise _Unbounded
+        return v, g
+
+    try:
+        run = _maximize(fun, x0, tol=tol, max_iter=max_iter)
+    except _Unbounded:
+        return None
     _, _, t = _restricted_parts(run.x, P, S, bp)
     t, err = _scale_to_marginals(t, S, P.a, bp)
     T = _scatter(S.idx, t, m, S.cols, n)
     err = max(float(np.max(np.abs(T.sum(axis=1) - P.a))), float(np.max(np.abs(T.sum(axis=0) - P.b))))
+    if err > FEASIBLE_ACCEPT * float(P.a.sum()):
+        return None
     value = float(np.sum(T * P.C) + 0.5 * P.gamma * np.sum(T * T))
     return Polished(value, T, err, run.x, run.n_iter)
 
@@ -189,9 +219,9 @@ def _milp_mask(P: SparseOTProblem, alpha: np.ndarray, beta: np.ndarray) -> tuple
     eye = identity(nnz, format="csr")
     col_of = coo_matrix((np.ones(nnz), (np.repeat(np.arange(pos.size), cand), np.arange(nnz))),
                         shape=(pos.size, nnz))
-    A = vstack([hstack([_incidence(rows, cols, m, n), csr_matrix((m + n, nnz))]),
-                hstack([eye, -diags(cap / scale)]),
-                hstack([csr_matrix((pos.size, nnz)), col_of])]).tocsr()
+    A = csr_matrix(vstack([hstack([_incidence(rows, cols, m, n), csr_matrix((m + n, nnz))]),
+                           hstack([eye, -diags(cap / scale)]),
+                           hstack([csr_matrix((pos.size, nnz)), col_of])]))
     target = np.concatenate([P.a, P.b]) / scale
     lo = np.concatenate([target, np.full(nnz, -np.inf), np.zeros(pos.size)])
     hi = np.concatenate([target, np.zeros(nnz), np.full(pos.size, float(P.k))])

@@ -292,8 +292,9 @@ def solve_sparse_ot(a: object, b: object, C: object, *, k: int, gamma: float,
     diag["trace"] = [sc.value(v) for v in diag["trace"]]
     diag["certificates"] = [(t, sc.value(lo), sc.value(up)) for t, lo, up in diag["certificates"]]
     if s.polished is not None:
-        T_pol: np.ndarray | None = sc.mass * s.polished.plan
-        pol_value = _primal(T_pol, P.C, P.gamma)[0]
+        T_cert = sc.mass * s.polished.plan
+        T_pol: np.ndarray | None = T_cert
+        pol_value = _primal(T_cert, P.C, P.gamma)[0]
         gap = sc.gap(s.polished.value - s.value)
         diag["certificate_marginal_error"] = sc.mass * s.polished.marginal_error
     else:
