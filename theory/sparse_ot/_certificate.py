@@ -152,12 +152,17 @@ def _polish(P: SparseOTProblem, mask: np.ndarray, alpha0: np.ndarray | None, tol
             max_iter: int) -> Polished | None:
     """Quadratic OT restricted to ``mask`` (None when it cannot carry the marginals).
 
-    Small masks (at most ``LP_MAX_NNZ`` entries) are first tested by an LP. Larger ones go
+    A mask on which some row cannot be served even by all its columns is rejected at once; small
+    masks (at most ``LP_MAX_NNZ`` entries) are then tested by an LP. Larger ones go
     straight to the smooth restricted semi-dual: by weak duality its value stays below the
     objective of any feasible plan on the mask, hence below ``max C + gamma/2`` (unit mass), so a
     value above that bound proves the mask infeasible and stops the run; otherwise the plan is
     accepted when the scaling reaches a marginal error of ``FEASIBLE_ACCEPT``. Cost
     O(nnz log K) per evaluation (plus one LP for small masks)."""
+    # necessary (Hall) condition, O(nnz): every row can be served by its columns on the mask
+    reach = mask.astype(np.float64) @ P.b
+    if np.any(reach < P.a * (1.0 - 1e-12)):
+        return None
     if int(mask.sum()) <= LP_MAX_NNZ and not _support_feasible(P.a, P.b, mask):
         return None
     m, n = P.shape
