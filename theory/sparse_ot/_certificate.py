@@ -6,7 +6,8 @@ certified bound on the suboptimality of both. This module builds such a ``T``:
 
 1. the mask of the k largest entries of ``alpha - c_j`` in every column (it contains the support
    of the recovered plan ``T(alpha)``);
-2. if the mask cannot carry the marginals (an LP decides): the support of an exact OT plan
+2. if the mask cannot carry the marginals: the same mask after swaps that let every row be
+   served by its columns (Hall's condition for single rows); failing that, the support of an exact OT plan
    (a vertex of the transport polytope, pruned to at most k rows per column by re-solving with
    the excess entries forbidden); failing that, on small problems, a mixed-integer LP (HiGHS)
    that picks at most k rows per column among a few candidates at minimal reduced cost
@@ -258,6 +259,40 @@ def _fill_to_k(mask: np.ndarray, P: SparseOTProblem, idx: np.ndarray, pos: np.nd
     return mask
 
 
+def _hall_repair(P: SparseOTProblem, alpha: np.ndarray, mask: np.ndarray, *,
+                 max_swaps: int | None = None) -> np.ndarray | None:
+    """Swap rows into the k-sparse ``mask`` until every row can be served by its columns
+    (``sum_{j: (i,j) in mask} b_j >= a_i``, a necessary condition for feasibility).
+
+    The most deficient row takes a slot in the column where it scores best (``alpha_i - c_ij``)
+    among those holding a row that can spare that column (its reach stays >= its mass); the
+    spared row with the lowest score leaves. Returns the repaired mask (still k per column), or
+    None when no swap helps. O(m n) per swap."""
+    m, n = P.shape
+    mask = mask.copy()
+    reach = mask.astype(np.float64) @ P.b
+    score = alpha[:, None] - P.C
+    limit = 4 * m if max_swaps is None else max_swaps
+    for _ in range(limit):
+        short = P.a - reach
+        i = int(np.argmax(short))
+        if short[i] <= 1e-12 * P.a[i]:
+            return mask
+        # slack of every row if it lost column j: reach_r - b_j - a_r (only rows in column j)
+        slack = np.where(mask, reach[:, None] - P.b[None, :] - P.a[:, None], -np.inf)
+        slack = np.where(slack >= 0, -score, -np.inf)  # among spare rows, prefer the weakest
+        leave = np.argmax(slack, axis=0)
+        ok = np.isfinite(slack[leave, np.arange(n)]) & ~mask[i] & (P.b > 0)
+        if not np.any(ok):
+            return None
+        j = int(np.argmax(np.where(ok, score[i], -np.inf)))
+        r = int(leave[j])
+        mask[r, j], mask[i, j] = False, True
+        reach[r] -= P.b[j]
+        reach[i] += P.b[j]
+    return None
+
+
 def _emd_mask(P: SparseOTProblem, alpha: np.ndarray, *, rounds: int = 20) -> np.ndarray | None:
     """A k-sparse support that carries the marginals, from exact OT plans (any size).
 
@@ -300,8 +335,8 @@ def _emd_mask(P: SparseOTProblem, alpha: np.ndarray, *, rounds: int = 20) -> np.
 @dataclass(frozen=True)
 class Certificate:
     """Best feasible k-sparse plan found from ``alpha`` (``polished`` None if none), how its
-    support was obtained (``"top-k"``, ``"emd"``, ``"milp"`` or ``"none"``) and whether the mixed-integer LP
-    proved that no k-sparse plan exists."""
+    support was obtained (``"top-k"``, ``"hall"``, ``"emd"``, ``"milp"`` or ``"none"``) and
+    whether the mixed-integer LP proved that no k-sparse plan exists."""
 
     polished: Polished | None
     route: str
@@ -316,9 +351,15 @@ def certify(P: SparseOTProblem, alpha: np.ndarray, beta: np.ndarray, *, tol: flo
     support between calls of one run (it does not depend on ``alpha``) and skips the repairs
     that already failed."""
     cache = {} if cache is None else cache
-    pol = _polish(P, topk_mask(alpha, P), alpha, tol, max_iter)
+    top = topk_mask(alpha, P)
+    pol = _polish(P, top, alpha, tol, max_iter)
     if pol is not None:
         return Certificate(pol, "top-k")
+    hall = _hall_repair(P, alpha, top)
+    if hall is not None:
+        pol = _polish(P, hall, alpha, tol, max_iter)
+        if pol is not None:
+            return Certificate(pol, "hall")
     if "emd" not in cache:
         cache["emd"] = _emd_mask(P, alpha)
     if cache["emd"] is not None:

@@ -136,7 +136,7 @@ class SparseOTResult(SolverResult):
         The (clipped) sparsity and the options of the run.
     diagnostics
         ``n_eval``, ``restarts``, ``trace`` (objective value at every evaluation, original units),
-        ``n_iter_polish``, ``certificate_route`` (``"top-k"`` mask of the dual, ``"emd"`` or
+        ``n_iter_polish``, ``certificate_route`` (``"top-k"`` mask of the dual, ``"hall"``, ``"emd"`` or
         ``"milp"`` repair, ``"none"``), ``certificate_marginal_error``, ``dual_status`` (the
         maximiser's own status: ``"converged"``, ``"stalled"``, ``"max_iter"``,
         ``"exact_warm_start"``), ``smoothed`` (a small stalled run finished by smoothing;
