@@ -409,7 +409,9 @@ def _solve_columns(P: SparseOTProblem, form: str, tol: float, max_iter: int, war
         n_iter, n_eval, restarts = n_iter + run.n_iter, n_eval + run.n_eval, restarts + run.restarts
         trace.extend(run.trace)
         gain = run.value - value
-        if gain > 0:
+        if gain > 0 or (run.status == "converged" and gain >= -1e-13 * abs(value)):
+            # a converged point is a maximiser whose gradient map is a feasible plan: prefer it to
+            # an equally good point (restricted potentials) whose tie-breaking may not be
             alpha, value = run.x, run.value
         dual_status = run.status
         if run.status == "converged" or (run.status == "stalled" or best is None) and \
@@ -425,12 +427,13 @@ def _solve_columns(P: SparseOTProblem, form: str, tol: float, max_iter: int, war
         chunk *= 2
 
     certified = best is not None and _rel_gap(best.value, value) <= tol
-    if not certified and 1 < k < m and m * n <= _SMOOTH_MAX_SIZE and n_iter < max_iter:
+    if not certified and 1 < k < m and m * n <= _SMOOTH_MAX_SIZE and n_iter < max_iter and \
+            dual_status not in ("converged", "exact_warm_start"):
         # Small problems: finish by smoothing the top-k selection with continuation.
         a_s, v_s, it_s, n_eval_smoothing = _smoothing_continuation(P, alpha, beta_from_alpha(alpha, P),
                                                                    gtol, max_iter - n_iter)
         n_iter += it_s
-        if v_s > value:
+        if v_s > value + 1e-13 * abs(value):  # more than rounding
             alpha, value, smoothed = a_s, v_s, True
             trace.append(value)
             alpha, value = certify_at(alpha, value)
