@@ -31,7 +31,7 @@ for ax, g in zip(axes, gammas):
             tr = np.maximum.accumulate(np.asarray(r.diagnostics["trace"]))
             sub = np.maximum((ref - tr) / abs(ref), 1e-16)
             evals = np.arange(1, sub.size + 1)
-            if r.status == "smoothed":  # the last point comes after the smoothed-dual evaluations
+            if r.diagnostics["smoothed"]:  # the last point comes after the smoothed-dual evaluations
                 evals[-1] += r.diagnostics["n_eval_smoothing"] - 1
             # A warm start that is already optimal (k = 1: exact-OT potentials) is one point, not
             # a curve: a marker shows it. Warm runs are wide and pale so that a cold run that

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 import theory.sparse_ot.claims as cl
 from theory.claims import registry, run_claim
+
+
+def _perturbed_plan(r):
+    if r.polished_plan is None:
+        return r
+    return replace(r, polished_plan=r.polished_plan * (1 + 1e-9))
 
 
 @pytest.mark.parametrize(("claim_id", "name", "make"), [
@@ -16,6 +24,12 @@ from theory.claims import registry, run_claim
      lambda f: lambda alpha, P: f(alpha, P) * 1.001),
     ("sparse_ot.conjugates", "max_k", lambda f: lambda x, k, rho: f(x, k, 1.001 * rho)),
     ("sparse_ot.k1-is-ot", "exact_ot", lambda f: lambda a, b, C: f(a, b, C) + 1e-6),
+    # a certificate plan off its marginals by 1e-9 relative
+    ("sparse_ot.certified-gap", "solve_sparse_ot",
+     lambda f: lambda *a, **kw: _perturbed_plan(f(*a, **kw))),
+    # a primal bound that dips below brute force
+    ("sparse_ot.certified-gap", "solve_sparse_ot",
+     lambda f: lambda *a, **kw: replace(f(*a, **kw), polished_value=f(*a, **kw).polished_value - 1e-8)),
 ])
 def test_claim_fails_when_broken(monkeypatch, claim_id, name, make):
     c = registry()[claim_id]

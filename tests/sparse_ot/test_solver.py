@@ -181,3 +181,50 @@ def test_pot_reference_for_sparsity_constrained_semi_dual():
     r = solve_sparse_ot(a, b, C, k=3, gamma=1.0)
     assert -log["res"].fun <= r.value + 1e-9
     assert -log["res"].fun == pytest.approx(r.value, rel=1e-2)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_every_run_ends_with_a_certificate(seed):
+    """A feasible k-sparse plan (marginal error < 1e-9), value <= P_k <= polished_value, and
+    status "optimal" exactly when the relative gap is <= tol."""
+    rng = np.random.default_rng(100 + seed)
+    m, n = (int(x) for x in rng.integers(3, 6, size=2))
+    a, b, C = _rand(seed, m, n)
+    k, g = int(rng.integers(2, m)), float(rng.uniform(0.3, 4))
+    r = solve_sparse_ot(a, b, C, k=k, gamma=g, sparsity="row" if seed % 2 else "column")
+    assert r.status in ("optimal", "feasible", "infeasible")
+    assert (r.status == "optimal") == (r.relative_gap <= 1e-10)
+    if r.polished_plan is not None:
+        T = r.polished_plan
+        assert max(np.abs(T.sum(1) - a).max(), np.abs(T.sum(0) - b).max()) < 1e-9
+        nnz = np.count_nonzero(T > 0, axis=1 if seed % 2 else 0)
+        assert nnz.max() <= k and T.min() >= 0
+        assert r.gap == pytest.approx(r.polished_value - r.value, abs=1e-12)
+        assert r.value <= r.polished_value + 1e-12
+
+
+def test_instance_a_certificate_is_honest_about_the_duality_gap():
+    r = solve_sparse_ot(A.a, A.b, A.C, k=2, gamma=A.gamma)
+    assert r.status == "feasible"  # the dual is optimal but the primal is nonconvex: P_2 > D_2
+    assert r.gap == pytest.approx(25 / 432, abs=1e-9)
+    assert r.relative_gap == pytest.approx((25 / 432) / (167 / 144), rel=1e-8)  # shift 0 here
+
+
+def test_infeasible_sparsity_is_proven():
+    # n k = 4 < m + n - 1 = 7 with generic marginals: no column-2-sparse plan exists
+    a, b, C = _rand(3, 6, 2)
+    r = solve_sparse_ot(a, b, C, k=2, gamma=1.0)
+    assert r.status == "infeasible" and r.polished_plan is None and r.polished_value == np.inf
+    assert sparse_ot_bruteforce(a, b, C, k=2, gamma=1.0).value == np.inf
+
+
+def test_result_protocol_and_aliases():
+    from theory._result import SolverResult
+
+    r = solve_sparse_ot(B.a, B.b, B.C, k=1, gamma=B.gamma)
+    assert isinstance(r, SolverResult) and r.status == "optimal"
+    assert r.solution is r.plan and r.iterations == r.n_iter and r.feasible_plan is r.polished_plan
+    with pytest.raises(TypeError):
+        r.diagnostics["gap_bound"] = 0.0  # read-only
+    q = quadratic_ot(B.a, B.b, B.C, gamma=B.gamma)
+    assert isinstance(q, SolverResult) and q.solution is q.plan

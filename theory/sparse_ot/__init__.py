@@ -1,14 +1,19 @@
 """Sparsity-constrained optimal transport (Liu, Puigcerver, Blondel, ICLR 2023).
 
-Quadratically-regularised OT with at most ``k`` nonzeros per column of the plan, solved exactly
-through its convex dual and semi-dual (numpy/scipy, L-BFGS), with plan recovery, polishing, a
-brute-force primal for tiny sizes, the quadratic-OT reference and a toy MoE router.
+Quadratically-regularised OT with at most ``k`` nonzeros per column of the plan, solved through
+its convex dual and semi-dual (numpy/scipy, our L-BFGS), with plan recovery and a certificate on
+every run (a feasible k-sparse plan polished on the dual's support, and the certified gap), a
+brute-force primal for tiny sizes, cvxpy references, the quadratic-OT reference and a toy MoE
+router. Private modules: ``_problem`` (validation, normalisation), ``_objectives``, ``_lbfgs``,
+``_qot``, ``_certificate``; :mod:`theory.sparse_ot.solver` re-exports their public names.
 """
 
 from theory.sparse_ot.conjugates import conj_topk, ksupport_sq, max_k, proj_sparse_simplex
 from theory.sparse_ot.reference import (
     BruteForceResult,
+    DualCvxResult,
     ReferenceInstance,
+    RelaxedCvxResult,
     dual_cvx,
     exact_ot,
     gaussian_toy,
@@ -35,7 +40,8 @@ from theory.sparse_ot.solver import (
 )
 
 __all__ = [
-    "BruteForceResult", "QuadraticOTResult", "ReferenceInstance", "RouterResult", "SparseOTProblem",
+    "BruteForceResult", "DualCvxResult", "QuadraticOTResult", "ReferenceInstance", "RelaxedCvxResult",
+    "RouterResult", "SparseOTProblem",
     "SparseOTResult", "beta_from_alpha", "compute_capacity", "conj_topk", "dual_cvx", "dual_objective",
     "exact_ot", "gaussian_toy", "instance_a", "instance_b", "ksupport_sq", "load_statistics", "max_k",
     "plan_from_dual", "plan_from_semi_dual", "polish_on_support", "proj_sparse_simplex",

@@ -60,15 +60,20 @@ def _project_kept(vals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     Sorting costs O(n K log K).
     """
     K = vals.shape[1]
-    z = -np.sort(-vals, axis=1)
+    # The projection commutes with adding a constant to a row: work relative to the row maximum,
+    # so that huge entries (1e300, or x / rho with rho = 1e-300) keep full relative precision.
+    top = np.max(vals, axis=1)
+    shifted = vals - top[:, None]
+    z = -np.sort(-shifted, axis=1)
     css = np.cumsum(z, axis=1) - 1.0
     r = np.arange(1, K + 1, dtype=np.float64)[None, :]
-    cond = z - css / r > 0
+    with np.errstate(invalid="ignore"):  # -inf entries (far below the maximum) never qualify
+        cond = z - css / r > 0
     # rho = last position where the support test holds (mathematically the test holds on a prefix,
     # always at position 1); taking the last true position is robust to rounding.
     rho = np.where(cond.any(axis=1), K - np.argmax(cond[:, ::-1], axis=1), 1)
-    theta = css[np.arange(vals.shape[0]), rho - 1] / rho
-    return np.maximum(vals - theta[:, None], 0.0), theta
+    theta_s = css[np.arange(vals.shape[0]), rho - 1] / rho
+    return np.maximum(shifted - theta_s[:, None], 0.0), theta_s + top
 
 
 def sparse_simplex_rows(W: np.ndarray, k: int, scale: np.ndarray | None = None
@@ -148,7 +153,8 @@ def proj_sparse_simplex(v: object, k: int, z: float = 1.0) -> np.ndarray:
 
     ``y = z P_{simplex,k}(v / z)``: keep the ``k`` largest entries, project them onto the simplex
     of mass ``z`` (threshold ``theta``: ``y_i = [v_i - theta]_+``), zero the rest. Greedy selection
-    is exact (Kyrillidis et al., ICML 2013). Cost O(d + k log k).
+    is exact (Kyrillidis et al., ICML 2013). Computed on ``v - max(v)`` (the projection commutes
+    with constant shifts), so entries of any magnitude keep their precision. Cost O(d + k log k).
 
     Parameters
     ----------
@@ -162,7 +168,8 @@ def proj_sparse_simplex(v: object, k: int, z: float = 1.0) -> np.ndarray:
     x = _vector(v, "v")
     k = as_int(k, "k", min_value=1)
     z = as_positive_float(z, "z")
-    idx, y, _ = sparse_simplex_columns(x[:, None] / z, k)
+    with np.errstate(over="ignore"):  # (x - max x) / z = -inf far below the maximum: no mass
+        idx, y, _ = sparse_simplex_columns((x - x.max())[:, None] / z, k)
     return z * np.bincount(idx[:, 0], weights=y[:, 0], minlength=x.shape[0])
 
 
@@ -176,7 +183,8 @@ def max_k(x: object, k: int, rho: float) -> tuple[float, np.ndarray]:
     x = _vector(x, "x")
     k = as_int(k, "k", min_value=1)
     rho = as_positive_float(rho, "rho")
-    idx, y, _ = sparse_simplex_columns(x[:, None] / rho, k)
+    with np.errstate(over="ignore"):  # (x - max x) / rho = -inf far below the maximum: no mass
+        idx, y, _ = sparse_simplex_columns((x - x.max())[:, None] / rho, k)
     grad = np.bincount(idx[:, 0], weights=y[:, 0], minlength=x.shape[0])
     return float(grad @ x - 0.5 * rho * grad @ grad), grad
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -16,7 +17,11 @@ import numpy as np
 from scipy.optimize import linprog
 
 from theory._cvx import solve as cvx_solve
+from theory._result import SolverResult
 from theory._validate import as_int
+from theory.sparse_ot._certificate import _from_mask, _scale_to_marginals
+from theory.sparse_ot._objectives import _scatter
+from theory.sparse_ot._problem import normalise
 from theory.sparse_ot.solver import _support_feasible, sparse_ot_problem
 
 #: Largest number of supports :func:`sparse_ot_bruteforce` enumerates by default.
@@ -25,14 +30,23 @@ MAX_SUPPORTS = 5000
 _CLARABEL = {"tol_gap_abs": 1e-11, "tol_gap_rel": 1e-11, "tol_feas": 1e-11, "max_iter": 500}
 
 
-def _solve(prob: Any) -> None:
-    """CLARABEL with tight tolerances; on a solver failure, once more with its defaults."""
+def _solve(prob: Any) -> str:
+    """CLARABEL with tight tolerances; on a solver failure, once more with its defaults.
+    Returns cvxpy's status, or ``"solver_error"`` when both attempts raise."""
     from cvxpy.error import SolverError
 
     try:
         cvx_solve(prob, "CLARABEL", **_CLARABEL)
     except SolverError:
-        cvx_solve(prob, "CLARABEL")
+        try:
+            cvx_solve(prob, "CLARABEL")
+        except SolverError:
+            return "solver_error"
+    return str(prob.status)
+
+
+#: cvxpy statuses whose value is returned.
+_SOLVED = ("optimal", "optimal_inaccurate")
 
 
 @dataclass(frozen=True)
@@ -62,13 +76,14 @@ def sparse_ot_bruteforce(a: object, b: object, C: object, *, k: int, gamma: floa
     """
     import cvxpy as cp  # imported here: slow to import, needed only by references
 
-    P = sparse_ot_problem(a, b, C, k=k, gamma=gamma)
+    P0 = sparse_ot_problem(a, b, C, k=k, gamma=gamma)
     max_supports = as_int(max_supports, "max_supports", min_value=1)
-    m, n = P.shape
-    count = math.comb(m, P.k) ** n
+    m, n = P0.shape
+    count = math.comb(m, P0.k) ** n
     if count > max_supports:
-        raise ValueError(f"k: enumerating C({m},{P.k})^{n} = {count} supports exceeds max_supports="
+        raise ValueError(f"k: enumerating C({m},{P0.k})^{n} = {count} supports exceeds max_supports="
                          f"{max_supports}; use smaller sizes")
+    P, sc = normalise(P0)
     T = cp.Variable((m, n), nonneg=True)
     off = cp.Parameter((m, n), nonneg=True)
     prob = cp.Problem(cp.Minimize(cp.sum(cp.multiply(P.C, T)) + 0.5 * P.gamma * cp.sum_squares(T)),
@@ -82,39 +97,85 @@ def sparse_ot_bruteforce(a: object, b: object, C: object, *, k: int, gamma: floa
         if not _support_feasible(P.a, P.b, mask == 0):
             continue
         off.value = mask
-        _solve(prob)
-        if prob.status not in ("optimal", "optimal_inaccurate") or T.value is None:
+        if _solve(prob) not in _SOLVED or T.value is None:
             continue
         feasible += 1
+        # scale the solver's plan to the marginals on its support (zeros stay zero), so that the
+        # value is that of a feasible plan: an upper bound on P_k whatever the solver's accuracy
         plan = np.where(mask > 0, 0.0, np.maximum(T.value, 0.0))
+        S = _from_mask(P, plan > 0)
+        if S.idx.size == 0:
+            continue
+        t, _ = _scale_to_marginals(np.where(S.valid, plan[S.idx, S.cols[:, None]], 0.0), S, P.a,
+                                   P.b[S.cols])
+        plan = _scatter(S.idx, t, m, S.cols, n)
         value = float(np.sum(plan * P.C) + 0.5 * P.gamma * np.sum(plan * plan))
         if value < best:
             best, best_plan = value, plan
-    return BruteForceResult(best, best_plan, count, feasible)
+    if best_plan is None:
+        return BruteForceResult(best, None, count, feasible)
+    plan = sc.mass * best_plan
+    return BruteForceResult(float(np.sum(plan * P0.C) + 0.5 * P0.gamma * np.sum(plan * plan)), plan,
+                            count, feasible)
 
 
-def dual_cvx(a: object, b: object, C: object, *, k: int,
-             gamma: float) -> tuple[float, np.ndarray, np.ndarray]:
+@dataclass(frozen=True)
+class DualCvxResult(SolverResult):
+    """``D_k`` by cvxpy: ``value``, potentials ``alpha`` (m,), ``beta`` (n,) (None when the solver
+    failed). ``status`` is cvxpy's (``"optimal"``, ``"optimal_inaccurate"``, ``"infeasible"``,
+    ``"unbounded"``, ...) or ``"solver_error"``; ``value`` is NaN unless the status is optimal or
+    optimal_inaccurate. Unpacks and indexes as ``(value, alpha, beta)`` like the former tuple."""
+
+    alpha: np.ndarray | None
+    beta: np.ndarray | None
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter((self.value, self.alpha, self.beta))
+
+    def __getitem__(self, i: int) -> Any:
+        return (self.value, self.alpha, self.beta)[i]
+
+
+@dataclass(frozen=True)
+class RelaxedCvxResult(SolverResult):
+    """``R_k`` by cvxpy: ``value`` and ``plan`` (None when the solver failed); statuses as
+    :class:`DualCvxResult`. Unpacks and indexes as ``(value, plan)`` like the former tuple."""
+
+    plan: np.ndarray | None
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter((self.value, self.plan))
+
+    def __getitem__(self, i: int) -> Any:
+        return (self.value, self.plan)[i]
+
+
+def dual_cvx(a: object, b: object, C: object, *, k: int, gamma: float) -> DualCvxResult:
     """``D_k`` by cvxpy (CLARABEL): ``max <alpha,a> + <beta,b> - (1/(2 gamma)) sum_j
-    sum_largest([alpha + beta_j - c_j]_+^2, k)``. Returns ``(value, alpha, beta)``. Small sizes."""
+    sum_largest([alpha + beta_j - c_j]_+^2, k)``, solved on the normalised problem (unit mass,
+    reduced cost in [0, 1]; values and potentials mapped back), so that extreme scales do not
+    defeat the solver. Small sizes."""
     import cvxpy as cp  # imported here: slow to import, needed only by references
 
-    P = sparse_ot_problem(a, b, C, k=k, gamma=gamma)
+    P, sc = normalise(sparse_ot_problem(a, b, C, k=k, gamma=gamma))
     m, n = P.shape
     al, be = cp.Variable(m), cp.Variable(n)
     terms = [cp.sum_largest(cp.square(cp.pos(al + be[j] - P.C[:, j])), P.k) for j in range(n)]
     prob = cp.Problem(cp.Maximize(al @ P.a + be @ P.b - cp.sum(cp.hstack(terms)) / (2.0 * P.gamma)))
-    _solve(prob)
-    return float(prob.value), np.asarray(al.value), np.asarray(be.value)
+    status = _solve(prob)
+    if status not in _SOLVED or al.value is None:
+        return DualCvxResult(None, None, value=float("nan"), status=status, converged=False)
+    return DualCvxResult(sc.cost * np.asarray(al.value) + sc.u, sc.cost * np.asarray(be.value) + sc.v,
+                         value=sc.value(float(prob.value)), status=status, converged=status == "optimal")
 
 
-def relaxed_cvx(a: object, b: object, C: object, *, k: int, gamma: float) -> tuple[float, np.ndarray]:
+def relaxed_cvx(a: object, b: object, C: object, *, k: int, gamma: float) -> RelaxedCvxResult:
     """``R_k = min_{T in U} <T,C> + (gamma/2) sum_j ||t_j||_{sp,k}^2`` by cvxpy, with the variational
-    form ``||w||_{sp,k}^2 = min {sum_i w_i^2/theta_i : 0 <= theta <= 1, sum theta = k}``.
-    Returns ``(value, plan)``. Small sizes."""
+    form ``||w||_{sp,k}^2 = min {sum_i w_i^2/theta_i : 0 <= theta <= 1, sum theta = k}``, solved on
+    the normalised problem (values and plan mapped back). Small sizes."""
     import cvxpy as cp  # imported here: slow to import, needed only by references
 
-    P = sparse_ot_problem(a, b, C, k=k, gamma=gamma)
+    P, sc = normalise(sparse_ot_problem(a, b, C, k=k, gamma=gamma))
     m, n = P.shape
     T = cp.Variable((m, n), nonneg=True)
     Th = cp.Variable((m, n), nonneg=True)
@@ -122,19 +183,25 @@ def relaxed_cvx(a: object, b: object, C: object, *, k: int, gamma: float) -> tup
     prob = cp.Problem(cp.Minimize(cp.sum(cp.multiply(P.C, T)) + 0.5 * P.gamma * quad),
                       [cp.sum(T, axis=1) == P.a, cp.sum(T, axis=0) == P.b, Th <= 1,
                        cp.sum(Th, axis=0) == P.k])
-    _solve(prob)
-    return float(prob.value), np.maximum(np.asarray(T.value), 0.0)
+    status = _solve(prob)
+    if status not in _SOLVED or T.value is None:
+        return RelaxedCvxResult(None, value=float("nan"), status=status, converged=False)
+    return RelaxedCvxResult(sc.mass * np.maximum(np.asarray(T.value), 0.0),
+                            value=sc.value(float(prob.value)), status=status,
+                            converged=status == "optimal")
 
 
 def exact_ot(a: object, b: object, C: object) -> float:
-    """Unregularised OT value ``min_{T in U(a,b)} <T, C>`` by a linear program (scipy HiGHS)."""
-    P = sparse_ot_problem(a, b, C, k=None, gamma=1.0)
+    """Unregularised OT value ``min_{T in U(a,b)} <T, C>`` by a linear program (scipy HiGHS), solved
+    on the normalised problem (unit mass, reduced cost in [0, 1]) and mapped back, so that masses
+    of ``1e-300`` or costs of ``1e12`` keep their relative accuracy."""
+    P, sc = normalise(sparse_ot_problem(a, b, C, k=None, gamma=1.0))
     m, n = P.shape
     A = np.vstack([np.kron(np.eye(m), np.ones(n)), np.kron(np.ones(m), np.eye(n))])
     res = linprog(P.C.ravel(), A_eq=A, b_eq=np.concatenate([P.a, P.b]), bounds=(0, None), method="highs")
     if res.status != 0:
         raise ValueError(f"a, b, C: the OT linear program failed ({res.message})")
-    return float(res.fun)  # type: ignore[arg-type]
+    return sc.value(float(res.fun))  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

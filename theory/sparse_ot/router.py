@@ -23,6 +23,14 @@ from theory._validate import as_choice, as_float_array, as_int, as_positive_floa
 from theory.sparse_ot.solver import SparseOTResult, solve_sparse_ot
 
 
+def _dispatch(sol: SparseOTResult) -> np.ndarray:
+    """The certified plan when the run is optimal (feasible, k-sparse, gap <= tol), else the
+    recovered plan (at a tie the gradient map may pick an infeasible element)."""
+    if sol.status == "optimal" and sol.polished_plan is not None:
+        return sol.polished_plan
+    return sol.plan
+
+
 def compute_capacity(n_tokens: int, n_experts: int, capacity_factor: float, multiple_of: int = 4) -> int:
     """Tokens per expert: ``ceil(S * cf / E)`` rounded up to a multiple of ``multiple_of``, at most S."""
     S = as_int(n_tokens, "n_tokens", min_value=1)
@@ -38,7 +46,8 @@ def compute_capacity(n_tokens: int, n_experts: int, capacity_factor: float, mult
 class RouterResult:
     """Routing of S tokens to E experts.
 
-    ``dispatch`` (S, E) the transport plan (or 0/1 top-k mask for ``"softmax-topk"``),
+    ``dispatch`` (S, E) the transport plan (the certified plan when the solve is ``"optimal"``,
+    else the recovered one; a 0/1 top-k mask for ``"softmax-topk"``),
     ``combine`` (S, E) softmax gates on the dispatched entries, ``stats`` the load statistics of
     :func:`load_statistics`, ``solution`` the underlying :class:`SparseOTResult` (None for top-k).
     """
@@ -107,10 +116,10 @@ def route(gate_logits: object, *, method: str = "experts-choose", capacity_facto
     sol: SparseOTResult | None = None
     if meth == "experts-choose":
         sol = solve_sparse_ot(a, b, -gates, k=cap, gamma=gamma)
-        dispatch, k = sol.plan, cap
+        dispatch, k = _dispatch(sol), cap
     elif meth == "tokens-choose":
         sol = solve_sparse_ot(a, b, -gates, k=sel, gamma=gamma, sparsity="row")
-        dispatch, k = sol.plan, sel
+        dispatch, k = _dispatch(sol), sel
     else:
         top = np.argpartition(-gates, sel - 1, axis=1)[:, :sel]
         dispatch = np.zeros_like(gates)
