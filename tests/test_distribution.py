@@ -53,7 +53,7 @@ def test_sdist_and_wheel_contents(dist):
     assert {"theory/py.typed", "theory/theory.mplstyle", "theory/cli.py"} <= names
     assert not any(n.startswith(("tests/", "figures/", "notebooks/")) for n in names)
     assert any(n.endswith("licenses/LICENSE") or n.endswith("/LICENSE") for n in names)
-    assert "Classifier: License :: OSI Approved :: MIT License" in meta
+    assert "License-Expression: MIT" in meta
     assert "Requires-Dist: numpy" in meta and "Provides-Extra: distributed" in meta
     with tarfile.open(sdist) as tf:
         members = {m.split("/", 1)[1] for m in tf.getnames() if "/" in m}
