@@ -17,7 +17,7 @@ import numpy as np
 import ot
 import ot.smooth
 
-from theory.figures import fast_mode, figure, save
+from theory.figures import fast_mode, figure, legend, save
 from theory.sparse_ot import solve_sparse_ot, sparse_ot_problem
 from theory.sparse_ot._problem import normalise
 
@@ -75,7 +75,7 @@ ax.set_yscale("log")
 ax.set_xlabel("seconds (wall, one run)")
 ax.set_ylabel("relative gap (U - D)/(U - shift)")
 ax.set_title(f"m = n = {n}, gamma = {gamma}")
-ax.legend(fontsize=7)
+legend(ax, loc="right")
 save(fig, "sparse_ot_time_to_certificate", params={"n": n, "ks": list(ks), "gamma": gamma, "seed": 0,
                                                   "note": "timings depend on the machine's load",
                                                   "rows": rows})

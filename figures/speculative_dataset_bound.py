@@ -8,7 +8,7 @@ functions); the curves are means over the positions with standard-error bars.
 
 import numpy as np
 
-from theory.figures import fast_mode, figure, save
+from theory.figures import fast_mode, figure, legend, save
 from theory.speculative import acceptance_rate_batch, from_logits, optimal_acceptance_batch, synthetic_logits
 
 fast = fast_mode()
@@ -32,7 +32,7 @@ for i, temp in enumerate(TEMPS):
         curves[name][i, :, 0] = v.mean(axis=0)
         curves[name][i, :, 1] = v.std(axis=0, ddof=1) / np.sqrt(N)
 
-fig, axes = figure(1, len(KS), figsize=(9, 3.6), sharey=True)
+fig, axes = figure(1, len(KS), sharey=True)
 for j, (ax, k) in enumerate(zip(axes, KS)):
     for name in names:
         ax.errorbar(TEMPS, curves[name][:, j, 0], yerr=curves[name][:, j, 1], capsize=2, ms=3,
@@ -40,7 +40,7 @@ for j, (ax, k) in enumerate(zip(axes, KS)):
     ax.set_title(f"K = {k}: synthetic data set, N = {N}, V = {VOCAB}")
     ax.set_xlabel("temperature T (both models)")
 axes[0].set_ylabel("mean acceptance (± s.e.)")
-axes[-1].legend(fontsize=7, loc="lower right")
+legend(fig, loc="below")
 save(fig, "speculative_dataset_bound",
      params={"N": N, "V": VOCAB, "T": [float(t) for t in TEMPS], "K": KS, "seed": 0,
              "means": {n: curves[n][:, :, 0].round(6).tolist() for n in names}})

@@ -6,7 +6,7 @@ over V = 50. Dashed: Sequoia's own positional-model value."""
 
 import numpy as np
 
-from theory.figures import fast_mode, figure, save
+from theory.figures import fast_mode, figure, legend, save
 from theory.speculative import (
     chain_tree,
     expected_accepted,
@@ -45,7 +45,7 @@ def averaged(p, q, make_tree):
 
 
 results = {}
-fig, axes = figure(ncols=2, figsize=(10, 3.8))
+fig, axes = figure(ncols=2)
 for ax, (label, (p, q)) in zip(axes, PAIRS.items()):
     a = positional_acceptance(p, q, K_MAX, stationary=True)
     curves = {"chain": [], "binary": [], "Sequoia": [], "greedy": [], "Sequoia (model)": []}
@@ -62,10 +62,10 @@ for ax, (label, (p, q)) in zip(axes, PAIRS.items()):
     ax.set_title(label)
     ax.set_xlabel("draft nodes")
     ax.set_ylabel("expected accepted tokens")
-    ax.legend(fontsize=8)
     results[label] = {"positional_acceptance": a.tolist(), **curves}
     if 16 in BUDGETS:
         i = BUDGETS.index(16)
         results[label]["budget_16"] = {k: v[i] for k, v in curves.items()}
+legend(fig, loc="below")
 save(fig, "speculative_trees", params={"budgets": BUDGETS, "seed": SEED, "K_max": K_MAX, "scheme": "rrs",
                                        "results": results})
