@@ -1,4 +1,4 @@
-"""Registered claims of :mod:`theory.semantic` (spec C1-C20 and a few more).
+"""Registered claims of :mod:`theory.semantic`.
 
 Every check compares two independent routes or a computed value with a closed form, and returns
 the worst violation over its instances.
@@ -62,7 +62,6 @@ from theory.semantic.tokens import (
     xu_raginsky_bound,
 )
 
-SRC = "Bai 2025 (arXiv 2511.01202), spec semantic.md"
 T2_P = np.array([0.5, 0.3, 0.2])
 T2_D = (np.arange(3)[:, None] - np.arange(3)[None, :]) ** 2.0
 HAMMING2 = 1.0 - np.eye(2)
@@ -91,7 +90,7 @@ def _feedback_joint(rng: np.random.Generator, n: int) -> np.ndarray:
 # Rate-distortion (C1-C6)
 # ---------------------------------------------------------------------------------------------
 
-@claim("semantic.rd-curve-shape", source="Shannon 1959; Cover & Thomas Thm 10.2.1",
+@claim("semantic.rd-curve-shape", source="shannon1959coding; cover2006elements, Thm 10.2.1",
        statement="R(D) convex, non-increasing, 0 for D >= D_max, R(0) = H(X) (zero-diagonal d)")
 def _rd_shape(fast: bool, rng: np.random.Generator) -> Measurement:
     k = 8 if fast else 30
@@ -105,7 +104,7 @@ def _rd_shape(fast: bool, rng: np.random.Generator) -> Measurement:
     return Measurement(worst, 1e-9, {"grid": k})
 
 
-@claim("semantic.rd-binary-hamming", source="Cover & Thomas Thm 10.3.1",
+@claim("semantic.rd-binary-hamming", source="cover2006elements, Thm 10.3.1",
        statement="Bern(p), Hamming: R(D) = h(p) - h(D) and slope -dR/dD = log2((1-D)/D) bits (BA)")
 def _rd_binary(fast: bool, rng: np.random.Generator) -> Measurement:
     ps = [0.2] if fast else [0.1, 0.2, 0.35, 0.5]
@@ -119,7 +118,7 @@ def _rd_binary(fast: bool, rng: np.random.Generator) -> Measurement:
                        {"ps": ps, "rate_err": worst, "slope_err": worst_slope})
 
 
-@claim("semantic.rd-hamming-slb", source="Cover & Thomas Problem 10.6; spec T1",
+@claim("semantic.rd-hamming-slb", source="cover2006elements, Problem 10.6",
        statement="m-ary Hamming: SLB H(p) - h(D) - D log2(m-1) <= R(D), equality at uniform p and low D")
 def _rd_slb(fast: bool, rng: np.random.Generator) -> Measurement:
     worst = 0.0
@@ -138,7 +137,7 @@ def _rd_slb(fast: bool, rng: np.random.Generator) -> Measurement:
     return Measurement(worst, 1e-9, {"cases": len(cases)})
 
 
-@claim("semantic.rd-ba-equals-cvx", source="Blahut 1972; spec T1, T2",
+@claim("semantic.rd-ba-equals-cvx", source="blahut1972computation",
        statement="Blahut-Arimoto R(D) = cvxpy/Clarabel exponential-cone R(D) (T1, T2 instances)")
 def _rd_ba_cvx(fast: bool, rng: np.random.Generator) -> Measurement:
     cases = [(np.array([0.8, 0.2]), HAMMING2, 0.1), (T2_P, T2_D, 0.2)]
@@ -152,7 +151,7 @@ def _rd_ba_cvx(fast: bool, rng: np.random.Generator) -> Measurement:
     return Measurement(worst, 1e-6, {"cases": len(cases)})
 
 
-@claim("semantic.rd-dual-slope", source="Blahut 1972; Boyd & Vandenberghe 5.6",
+@claim("semantic.rd-dual-slope", source="blahut1972computation; boyd2004convex, Sec. 5.6",
        statement="the cvx dual of the distortion constraint equals the BA slope beta (nats), rel. err")
 def _rd_dual(fast: bool, rng: np.random.Generator) -> Measurement:
     cases = [(np.array([0.8, 0.2]), HAMMING2, 0.1), (T2_P, T2_D, 0.2)]
@@ -166,7 +165,7 @@ def _rd_dual(fast: bool, rng: np.random.Generator) -> Measurement:
     return Measurement(worst, 1e-3, {"cases": len(cases)})
 
 
-@claim("semantic.rd-blahut-bracket", source="Blahut 1972, Thm 8",
+@claim("semantic.rd-blahut-bracket", source="blahut1972computation, Thm 8",
        statement="Blahut bounds bracket R: R_L <= R(D) <= R_U at every BA iterate, around closed forms")
 def _rd_bracket(fast: bool, rng: np.random.Generator) -> Measurement:
     worst = 0.0
@@ -184,7 +183,7 @@ def _rd_bracket(fast: bool, rng: np.random.Generator) -> Measurement:
     return Measurement(worst, 1e-12, {})
 
 
-@claim("semantic.rd-gaussian-waterfilling", source="Cover & Thomas Thm 10.3.3; spec E6",
+@claim("semantic.rd-gaussian-waterfilling", source="cover2006elements, Thm 10.3.3",
        statement="reverse water-filling: two theta solvers agree, no feasible allocation beats it, E6 value")
 def _rd_gauss(fast: bool, rng: np.random.Generator) -> Measurement:
     worst = 0.0
@@ -205,7 +204,7 @@ def _rd_gauss(fast: bool, rng: np.random.Generator) -> Measurement:
     return Measurement(worst, 1e-9, {"cases": len(cases)})
 
 
-@claim("semantic.rd-logloss", source="Courtade & Weissman 2014 (secondary)",
+@claim("semantic.rd-logloss", source="courtade2014multiterminal",
        statement="log-loss distortion with soft reproductions: R(D) = H(X) - D (cvx on a grid of pmfs)")
 def _rd_logloss(fast: bool, rng: np.random.Generator) -> Measurement:
     # R is linear (slope ln 2 nats per bit) on all of [0, H]: every D shares one beta, so the
@@ -223,7 +222,7 @@ def _rd_logloss(fast: bool, rng: np.random.Generator) -> Measurement:
     return Measurement(worst, 1e-5, {"grid": m})
 
 
-@claim("semantic.channel-capacity", source="Arimoto 1972; Cover & Thomas 7.1.4",
+@claim("semantic.channel-capacity", source="arimoto1972algorithm; cover2006elements, Sec. 7.1.4",
        statement="Arimoto's capacity bounds bracket C = 1 - h(eps) of a BSC and close to 1e-10")
 def _capacity(fast: bool, rng: np.random.Generator) -> Measurement:
     worst = 0.0
@@ -242,7 +241,7 @@ def _capacity(fast: bool, rng: np.random.Generator) -> Measurement:
 # Directed information (C7, C8, C16)
 # ---------------------------------------------------------------------------------------------
 
-@claim("semantic.di-conservation", source="Massey 1990; Massey & Massey 2005",
+@claim("semantic.di-conservation", source="massey1990causality; massey2005conservation",
        statement="DI chain rule = KL form E log P(Y||X)/P(Y); I(X;Y) = I(X->Y) + I(0*Y->X); I(X->Y) <="
                  " I(X;Y)")
 def _di_cons(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -261,7 +260,7 @@ def _di_cons(fast: bool, rng: np.random.Generator) -> Measurement:
     return Measurement(worst, 1e-12, {"n_max": 3 if fast else 4})
 
 
-@claim("semantic.di-te-decomposition", source="Amblard & Michel 2011 (secondary)",
+@claim("semantic.di-te-decomposition", source="amblard2011directed",
        statement="I(X->Y) + I(Y->X) = I(X;Y) + sum I(X_i;Y_i|X^{i-1},Y^{i-1}); DI = TE-sum + instantaneous")
 def _di_te(fast: bool, rng: np.random.Generator) -> Measurement:
     worst = 0.0
@@ -290,7 +289,8 @@ def _delayed_copy(n: int, eps: float) -> np.ndarray:
     return J
 
 
-@claim("semantic.delayed-noisy-copy", source="spec §3.2 (derived)",
+@claim("semantic.delayed-noisy-copy", source="derived, theory.semantic.info (directed information of a"
+                                              " delayed copy)",
        statement="Y_t = X_{t-1} xor Bern(eps): I(X->Y) = I(X;Y) = (n-1)(1-h(eps)), I(Y->X) = 0, TE ="
                  " 1-h(eps)")
 def _delayed(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -310,7 +310,7 @@ def _delayed(fast: bool, rng: np.random.Generator) -> Measurement:
     return Measurement(worst, 1e-12, {})
 
 
-@claim("semantic.gaussian-te-granger", source="Barnett, Barrett & Seth 2009",
+@claim("semantic.gaussian-te-granger", source="barnett2009granger",
        statement="Gaussian VAR(1): TE (log-det conditional MI) = GC/2 (Schur residuals); TE_{Y->X} = 0 if X"
                  " autonomous")
 def _gauss_te(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -346,7 +346,7 @@ def _bsms(n: int, p: float = 0.2) -> np.ndarray:
     return markov_source([0.5, 0.5], [[1 - p, p], [p, 1 - p]], n)
 
 
-@claim("semantic.nrdf-no-feedback", source="Charalambous & Stavrou arXiv 1301.6520; spec C9",
+@claim("semantic.nrdf-no-feedback", source="charalambous2014nonanticipative",
        statement="NRDF optimiser: I(X->Y) = I(X;Y), causal; block RDF optimiser: I(X->Y) < I(X;Y) (negative"
                  " control)")
 def _nrdf_nofb(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -364,7 +364,7 @@ def _nrdf_nofb(fast: bool, rng: np.random.Generator) -> Measurement:
     return Measurement(worst, 1e-6, {"block_feedback_gaps": gaps})
 
 
-@claim("semantic.sequential-rdf-order", source="Venkataramanan & Pradhan; Naiss & Permuter arXiv 1106.0895",
+@claim("semantic.sequential-rdf-order", source="venkataramanan2007feedforward; naiss2011feedforward",
        statement="R_ff(D) <= R(D) <= R_na(D) per letter for a Markov source, all equal at n = 1")
 def _seq_order(fast: bool, rng: np.random.Generator) -> Measurement:
     worst = 0.0
@@ -380,7 +380,7 @@ def _seq_order(fast: bool, rng: np.random.Generator) -> Measurement:
     return Measurement(worst, 1e-6, {})
 
 
-@claim("semantic.bsms-nrdf-per-stage", source="Stavrou, Kourtellaris & Charalambous arXiv 1401.5828",
+@claim("semantic.bsms-nrdf-per-stage", source="stavrou2014nrdf",
        statement="BSMS(p), per-stage E d_t <= D: n R_na = (1 - h(D)) + (n-1)(h(p*D) - h(D))")
 def _bsms_stage(fast: bool, rng: np.random.Generator) -> Measurement:
     worst = 0.0
@@ -394,7 +394,8 @@ def _bsms_stage(fast: bool, rng: np.random.Generator) -> Measurement:
     return Measurement(worst, 1e-6, {})
 
 
-@claim("semantic.nrdf-ba-equals-cvx", source="spec §3.4 (BA-type recursion)",
+@claim("semantic.nrdf-ba-equals-cvx", source="charalambous2014nonanticipative;"
+                                              " derived, theory.semantic._causal (BA-type recursion)",
        statement="BA-type backward recursion NRDF = convex-program NRDF (BSMS, Hamming)")
 def _nrdf_ba(fast: bool, rng: np.random.Generator) -> Measurement:
     worst = 0.0
@@ -420,7 +421,7 @@ _REWARD = np.array([[1.0, 0.2, 0.0], [0.1, 0.9, 0.3], [0.4, 0.0, 0.8]])
 _PX = np.array([0.5, 0.3, 0.2])
 
 
-@claim("semantic.rate-reward-duality", source="Tishby & Polani 2011; Genewein et al. 2015",
+@claim("semantic.rate-reward-duality", source="tishby2011decisions; genewein2015bounded",
        statement="R(rho) convex, non-decreasing, 0 below max_y E r; J(beta) <= F(beta); (1/beta) E ln Z = E"
                  " r - KL/beta")
 def _rr(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -456,8 +457,10 @@ def _two_turn_env() -> tuple[list[np.ndarray], np.ndarray]:
     return [e0, e1], r
 
 
-@claim("semantic.directed-rate-reward", source="spec §4.2 [proposed definition]",
-       statement="directed rate-reward: BA-type recursion = cvx; I(X;Y) - I(X->Y) = feedback information > 0")
+@claim("semantic.directed-rate-reward", source="bai2025forget;"
+                                                " derived, theory.semantic.reward.directed_rate_reward",
+       statement="[proposed] directed rate-reward: BA-type recursion = cvx; I(X;Y) - I(X->Y) ="
+                 " feedback information > 0")
 def _drr(fast: bool, rng: np.random.Generator) -> Measurement:
     env, r = _two_turn_env()
     worst, fbs = 0.0, []
@@ -470,7 +473,8 @@ def _drr(fast: bool, rng: np.random.Generator) -> Measurement:
     return Measurement(worst, 1e-6, {"feedback_bits": fbs})
 
 
-@claim("semantic.causal-ba-certificate", source="spec §3.4, §4.2 (bound derived in theory.semantic._causal)",
+@claim("semantic.causal-ba-certificate", source="derived, theory.semantic._causal (bound on the"
+                                                 " BA-type recursion)",
        statement="BA-type recursion: L - gap <= L* <= L at every iterate (L* by the convex program),"
                  " gap -> 0")
 def _causal_cert(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -487,7 +491,7 @@ def _causal_cert(fast: bool, rng: np.random.Generator) -> Measurement:
     return Measurement(worst, 0.0, {"cvx_slack": 1e-7})
 
 
-@claim("semantic.rlhf-kl-bounds-di", source="spec §4.2 (derived)",
+@claim("semantic.rlhf-kl-bounds-di", source="derived, theory.semantic.reward.rlhf_kl_penalty",
        statement="per-token KL to any reference nu = I(X->Y) + D(P_Y || nu) >= I(X->Y) (directed"
                  " rate-reward policy)")
 def _rlhf(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -508,9 +512,9 @@ def _rlhf(fast: bool, rng: np.random.Generator) -> Measurement:
 # Semantic flow, tokens, ELBO, generalisation, memory (C17-C20) and the IB
 # ---------------------------------------------------------------------------------------------
 
-@claim("semantic.flow-submartingale", source="spec §4.3 [proposed definition]",
-       statement="I(S;Y^t) non-decreasing, <= H(S), increments = E KL drift, drifts >= 0, posterior"
-                 " martingale")
+@claim("semantic.flow-submartingale", source="bai2025forget; derived, theory.semantic.flow",
+       statement="[proposed] I(S;Y^t) non-decreasing, <= H(S), increments = E KL drift, drifts >= 0,"
+                 " posterior martingale")
 def _flow(fast: bool, rng: np.random.Generator) -> Measurement:
     worst = 0.0
     for _ in range(2 if fast else 10):
@@ -531,7 +535,7 @@ def _flow(fast: bool, rng: np.random.Generator) -> Measurement:
     return Measurement(worst, 1e-12, {"steps": 8 if fast else 14})
 
 
-@claim("semantic.cross-entropy-elbo", source="Cover & Thomas 2.10; Kingma & Welling 2014",
+@claim("semantic.cross-entropy-elbo", source="cover2006elements, Sec. 2.10; kingma2014auto",
        statement="sum_t E -log Q(x_t|x^{t-1}) = H(X^n) + D(P||Q); log p(x) - ELBO(q) = KL(q || p(z|x))")
 def _ce(fast: bool, rng: np.random.Generator) -> Measurement:
     worst = 0.0
@@ -552,7 +556,7 @@ def _ce(fast: bool, rng: np.random.Generator) -> Measurement:
     return Measurement(worst, 1e-12, {})
 
 
-@claim("semantic.xu-raginsky", source="Xu & Raginsky 2017, Thm 1",
+@claim("semantic.xu-raginsky", source="xu2017information, Thm 1",
        statement="Gibbs learner, loss in [0,1] (1/2-subgaussian): |E gen| / sqrt(2 sigma^2 I(S;W)/n) <= 1,"
                  " exact enumeration")
 def _xr(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -570,7 +574,8 @@ def _xr(fast: bool, rng: np.random.Generator) -> Measurement:
     return Measurement(worst, 1.0, {})
 
 
-@claim("semantic.memory-constants", source="Gardner 1988; Cover 1965; Ramsauer et al. 2021; Memoli 2011",
+@claim("semantic.memory-constants", source="gardner1988space; cover1965geometrical;"
+                                           " ramsauer2021hopfield; memoli2011gromov",
        statement="Gardner alpha_c (quad = closed form, alpha_c(0)=2), Cover C(2N,N)=2^{2N-1}, Hopfield"
                  " energy descent, GW(isometric)=0")
 def _consts(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -601,7 +606,7 @@ def _consts(fast: bool, rng: np.random.Generator) -> Measurement:
     return Measurement(worst, 1e-9, {})
 
 
-@claim("semantic.ib-dsbs-gerber", source="Tishby et al. 1999; Wyner & Ziv 1973 (Mrs Gerber's lemma)",
+@claim("semantic.ib-dsbs-gerber", source="tishby1999information; wyner1973theorem, Mrs Gerber's lemma",
        statement="IB on DSBS(delta), |T| = 2: Tishby iteration reaches Mrs Gerber's curve 1 -"
                  " h(h^{-1}(1-I_XT)*delta)")
 def _ib(fast: bool, rng: np.random.Generator) -> Measurement:
