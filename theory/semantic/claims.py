@@ -12,6 +12,7 @@ import numpy as np
 from scipy.optimize import brentq
 from scipy.special import xlogy
 
+from theory._info import entropy_bits, kl_divergence
 from theory.claims import Measurement, claim
 from theory.semantic._causal import causal_ba
 from theory.semantic.bottleneck import dsbs, gerber_bound, information_bottleneck
@@ -67,10 +68,6 @@ T2_D = (np.arange(3)[:, None] - np.arange(3)[None, :]) ** 2.0
 HAMMING2 = 1.0 - np.eye(2)
 
 
-def _entropy(p: np.ndarray) -> float:
-    return float(-xlogy(p, p).sum() / LN2)
-
-
 def _feedback_joint(rng: np.random.Generator, n: int) -> np.ndarray:
     """Random binary joint over (X_1..X_n, Y_1..Y_n): X_i | X^{i-1}, Y^{i-1}; Y_i | X^i, Y^{i-1}."""
     J = rng.dirichlet(np.ones(2))                       # x1
@@ -100,7 +97,7 @@ def _rd_shape(fast: bool, rng: np.random.Generator) -> Measurement:
         grid = np.linspace(0.0, 1.2 * D_max, k)
         R = np.array([rate_distortion(p, d, D=float(D)).rate for D in grid])
         worst = max(worst, float(np.max(np.diff(R))), float(-np.min(np.diff(R, 2))),
-                    float(np.max(np.abs(R[grid >= D_max]))), abs(R[0] - _entropy(p)))
+                    float(np.max(np.abs(R[grid >= D_max]))), abs(R[0] - entropy_bits(p)))
     return Measurement(worst, 1e-9, {"grid": k})
 
 
@@ -215,7 +212,7 @@ def _rd_logloss(fast: bool, rng: np.random.Generator) -> Measurement:
     p = np.array([0.3, 0.7])
     d = -np.log2(Q.T)                                   # d(x, j) = -log2 Q_j(x)
     worst = 0.0
-    H = _entropy(p)
+    H = entropy_bits(p)
     for D in (np.linspace(0.2, 0.8, 3) * H if fast else np.linspace(0.1, 0.9, 9) * H):
         r = rate_distortion(p, d, D=float(D), method="cvx")
         worst = max(worst, abs(r.rate - rd_logloss(p, float(D))))
@@ -503,7 +500,7 @@ def _rlhf(fast: bool, rng: np.random.Generator) -> Measurement:
         nuj = rng.dirichlet(np.ones(4)).reshape(2, 2)
         nu = [nuj.sum(axis=1), nuj / nuj.sum(axis=1, keepdims=True)]
         kl = rlhf_kl_penalty(res.joint, res.policies, nu, 2)
-        dy = float(np.sum(xlogy(PY, PY / nuj)) / LN2)
+        dy = kl_divergence(PY, nuj) / LN2
         worst = max(worst, abs(kl - res.rate - dy), res.rate - kl)
     return Measurement(worst, 1e-12, {})
 
@@ -525,7 +522,7 @@ def _flow(fast: bool, rng: np.random.Generator) -> Measurement:
         steps = 8 if fast else 14
         f = semantic_flow(prior, init, T, steps)
         dr = semantic_flow_drifts(prior, init, T, steps)
-        H = _entropy(prior)
+        H = entropy_bits(prior)
         worst = max(worst, float(-np.min(np.diff(f))), float(np.max(f)) - H,
                     float(np.max(np.abs(np.diff(np.r_[0.0, f]) - dr.increments))), -dr.min_drift,
                     dr.kl_mismatch, dr.martingale_residual)
@@ -544,8 +541,8 @@ def _ce(fast: bool, rng: np.random.Generator) -> Measurement:
         P = markov_source(rng.dirichlet(np.ones(3)), rng.dirichlet(np.ones(3), size=3), n)
         Q = markov_source(rng.dirichlet(np.ones(3)), rng.dirichlet(np.ones(3), size=3), n)
         ce = sequence_cross_entropy(P, Q)
-        H = _entropy(P.ravel())
-        kl = float(np.sum(xlogy(P, P / Q)) / LN2)
+        H = entropy_bits(P.ravel())
+        kl = kl_divergence(P, Q) / LN2
         worst = max(worst, abs(ce - H - kl))
         prior = rng.dirichlet(np.ones(4))
         lik = rng.dirichlet(np.ones(5), size=4)

@@ -24,6 +24,8 @@ import numpy as np
 from scipy.special import logsumexp, xlogy
 
 from theory._cvx import solve as cvx_solve
+from theory._info import LN2, channel_mutual_information, entropy_bits
+from theory._info import binary_entropy as h2
 from theory._validate import (
     InputTypeError,
     as_choice,
@@ -35,21 +37,12 @@ from theory._validate import (
 )
 from theory.semantic._squarem import squarem_point
 
-LN2 = float(np.log(2.0))
-
 #: Default stop: Blahut gap in nats.
 GAP_TOL = 1e-13
 #: Default tolerance on |D_beta - D| in the bisection on beta.
 D_TOL = 1e-12
 #: Iteration cap of each BA run inside the bisection on beta.
 BISECTION_MAX_ITER = 20_000
-
-
-def h2(x: float | np.ndarray) -> Any:
-    """Binary entropy in bits, ``h(0) = h(1) = 0``."""
-    x = np.asarray(x, dtype=float)
-    out = -(xlogy(x, x) + xlogy(1 - x, 1 - x)) / LN2
-    return float(out) if out.ndim == 0 else out
 
 
 def star(a: float, b: float) -> float:
@@ -250,8 +243,7 @@ def _blahut_arimoto(p: np.ndarray, d: np.ndarray, beta: float, *, q0: np.ndarray
     W = W / W.sum(axis=1, keepdims=True)
     out = p @ W
     dist = float(np.sum(p[:, None] * W * d))
-    ratio = np.divide(W, out[None, :], out=np.ones_like(W), where=(W > 0) & (out[None, :] > 0))
-    upper = float(np.sum(p[:, None] * xlogy(W, ratio)))  # I(p, W) in nats
+    upper = channel_mutual_information(p, W, out)  # I(p, W) in nats
     lower_term = float(-np.dot(p, lZs - shift) - np.max(lc))
     r_lower = lower_term - (beta * dist if kernel is None else 0.0)
     return BAState(q=q, channel=W, distortion=dist, upper=upper, lower_term=lower_term,
@@ -383,8 +375,7 @@ def _rd_ba(p: np.ndarray, d: np.ndarray, D: float | None, beta: float | None, to
         lam = (st_lo.distortion - D) / (st_lo.distortion - st_hi.distortion)
         W = (1 - lam) * st_lo.channel + lam * st_hi.channel
         out = W.T @ p
-        ratio = np.divide(W, out[None, :], out=np.ones_like(W), where=(W > 0) & (out[None, :] > 0))
-        rate = float(np.sum(p[:, None] * xlogy(W, ratio))) / LN2
+        rate = channel_mutual_information(p, W, out) / LN2
         lower = max(st.lower_term, _lower_term(p, d, b, out)) / LN2 - b * D / LN2
         gap = max(rate - lower, 0.0)
         return RDResult(rate=rate, distortion=float(np.sum(p[:, None] * W * d)), beta=b, test_channel=W,
@@ -425,8 +416,7 @@ def _rd_cvx(p: np.ndarray, d: np.ndarray, D: float | None, beta: float | None) -
     b = float(dc.dual_value) if D is not None else float(beta)  # type: ignore[arg-type]
     b = max(b, 0.0)
     q = W.T @ p
-    ratio = np.divide(W, q[None, :], out=np.ones_like(W), where=(W > 0) & (q[None, :] > 0))
-    rate = float(np.sum(p[:, None] * xlogy(W, ratio))) / LN2
+    rate = channel_mutual_information(p, W, q) / LN2
     distortion = float(np.sum(p[:, None] * W * d))
     # Blahut lower bound at the solver's output law and slope.
     K = np.exp(-b * (d - d.min(axis=1, keepdims=True)))
@@ -539,7 +529,7 @@ def rd_hamming_slb(p: Any, D: float) -> float:
     p = as_pmf(p, "p")
     D = as_positive_float(D, "D", allow_zero=True)
     m = p.size
-    return float(-xlogy(p, p).sum() / LN2 - h2(D) - D * np.log2(m - 1))
+    return float(entropy_bits(p) - h2(D) - D * np.log2(m - 1))
 
 
 def reverse_waterfilling(variances: Any, D: float) -> tuple[float, np.ndarray, float]:
@@ -570,7 +560,7 @@ def rd_logloss(p: Any, D: float) -> float:
     """
     p = as_pmf(p, "p")
     D = as_positive_float(D, "D", allow_zero=True)
-    return max(float(-xlogy(p, p).sum() / LN2) - D, 0.0)
+    return max(entropy_bits(p) - D, 0.0)
 
 
 def channel_capacity(W: Any, *, tol: float = 1e-12,
