@@ -17,7 +17,7 @@ is a supporting line of R valid at every D. The iteration stops on the gap ``R_U
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -26,6 +26,7 @@ from scipy.special import logsumexp, xlogy
 from theory._cvx import solve as cvx_solve
 from theory._info import LN2, channel_mutual_information, entropy_bits
 from theory._info import binary_entropy as h2
+from theory._result import SolverResult
 from theory._validate import (
     InputTypeError,
     as_choice,
@@ -51,13 +52,24 @@ def star(a: float, b: float) -> float:
 
 
 @dataclass(frozen=True)
-class RDResult:
-    """Result of :func:`rate_distortion`.
+class RDResult(SolverResult):
+    """Result of :func:`rate_distortion` (a :class:`theory._result.SolverResult`).
 
     Attributes
     ----------
-    rate
-        I(X; Y) of the returned test channel, bits (``inf`` when infeasible).
+    value
+        ``R(D)``: I(X; Y) of the returned test channel, bits (``inf`` when infeasible). Alias:
+        ``rate``.
+    status
+        ``"optimal"``, ``"zero_rate"``, ``"infeasible"`` or ``"max_iter"`` (and the cvxpy status
+        for cvx).
+    converged
+        True when a decision was certified: ``"optimal"``, ``"zero_rate"`` or ``"infeasible"``.
+    n_iter
+        Total BA iterations (0 for cvx).
+    diagnostics
+        ``evals`` (bisection evaluations), ``time_shared`` (weight of the time-sharing, when
+        used), ``D_min`` (infeasible), ``objective_bits`` (cvx).
     distortion
         E d(X, Y) of the test channel.
     beta
@@ -66,27 +78,27 @@ class RDResult:
         q(y|x), shape (|X|, |Y|).
     lower_bound
         Blahut lower bound on R at the requested D (bits); for cvx, evaluated at its output law.
-    n_iter
-        Total BA iterations (0 for cvx).
     output_law
         q(y).
     gap
         Upper minus lower Blahut bound at the final iterate (bits).
-    status
-        ``"optimal"``, ``"zero_rate"``, ``"infeasible"`` or ``"max_iter"`` (and the cvxpy status
-        for cvx).
     """
 
-    rate: float
     distortion: float
     beta: float
     test_channel: np.ndarray
     lower_bound: float
-    n_iter: int
     output_law: np.ndarray
     gap: float
-    status: str
-    diagnostics: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def rate(self) -> float:
+        """Alias of ``value`` (bits)."""
+        return self.value
+
+
+#: Statuses of :class:`RDResult` that certify a decision (``converged=True``).
+DECIDED = frozenset({"optimal", "zero_rate", "infeasible"})
 
 
 @dataclass(frozen=True)
@@ -274,18 +286,20 @@ def _zero_rate(p: np.ndarray, d: np.ndarray, status: str = "zero_rate") -> RDRes
     W[:, j] = 1.0
     q = np.zeros(d.shape[1])
     q[j] = 1.0
-    return RDResult(rate=0.0, distortion=float(col[j]), beta=0.0, test_channel=W, lower_bound=0.0,
-                    n_iter=0, output_law=q, gap=0.0, status=status)
+    return RDResult(value=0.0, distortion=float(col[j]), beta=0.0, test_channel=W, lower_bound=0.0,
+                    n_iter=0, output_law=q, gap=0.0, status=status,
+                    converged=status in DECIDED)
 
 
 def _from_state(st: BAState, beta: float, D_target: float | None, n_iter: int, status: str | None = None,
                 p: np.ndarray | None = None) -> RDResult:
     D_eval = st.distortion if D_target is None else D_target
     lower = (-beta * D_eval + st.lower_term) / LN2 if np.isfinite(beta) else st.lower_term / LN2
-    return RDResult(rate=st.upper / LN2, distortion=st.distortion, beta=beta, test_channel=st.channel,
+    return RDResult(value=st.upper / LN2, distortion=st.distortion, beta=beta, test_channel=st.channel,
                     lower_bound=min(lower, st.upper / LN2), n_iter=n_iter,
                     output_law=st.channel.T @ p if p is not None else st.q,
-                    gap=st.gap / LN2, status=status or ("optimal" if st.converged else "max_iter"))
+                    gap=st.gap / LN2, status=status or ("optimal" if st.converged else "max_iter"),
+                    converged=(status or ("optimal" if st.converged else "max_iter")) in DECIDED)
 
 
 def _lower_term(p: np.ndarray, d: np.ndarray, beta: float, q: np.ndarray) -> float:
@@ -349,9 +363,9 @@ def _rd_ba(p: np.ndarray, d: np.ndarray, D: float | None, beta: float | None, to
         return _zero_rate(p, d)
     if D < D_min - D_TOL:
         r = _zero_rate(p, d, status="infeasible")
-        return RDResult(rate=float("inf"), distortion=r.distortion, beta=float("inf"),
+        return RDResult(value=float("inf"), distortion=r.distortion, beta=float("inf"),
                         test_channel=r.test_channel, lower_bound=float("inf"), n_iter=0,
-                        output_law=r.output_law, gap=0.0, status="infeasible",
+                        output_law=r.output_law, gap=0.0, status="infeasible", converged=True,
                         diagnostics={"D_min": D_min})
     if D <= D_min + D_TOL:
         K = (d <= d.min(axis=1, keepdims=True)).astype(float)
@@ -378,15 +392,16 @@ def _rd_ba(p: np.ndarray, d: np.ndarray, D: float | None, beta: float | None, to
         rate = channel_mutual_information(p, W, out) / LN2
         lower = max(st.lower_term, _lower_term(p, d, b, out)) / LN2 - b * D / LN2
         gap = max(rate - lower, 0.0)
-        return RDResult(rate=rate, distortion=float(np.sum(p[:, None] * W * d)), beta=b, test_channel=W,
+        return RDResult(value=rate, distortion=float(np.sum(p[:, None] * W * d)), beta=b, test_channel=W,
                         lower_bound=min(lower, rate), n_iter=total[0], output_law=out, gap=gap,
                         status="optimal" if gap * LN2 <= max(tol, 1e-9) else "max_iter",
+                        converged=gap * LN2 <= max(tol, 1e-9),
                         diagnostics={"time_shared": lam, "evals": evals})
     if not st.converged and max_iter > cap:
         st = _blahut_arimoto(p, d, b, q0=st.q, tol=tol, max_iter=max_iter - cap, accelerate=accelerate)
         total[0] += st.n_iter
     res = _from_state(st, b, D, total[0], p=p)
-    return RDResult(**{**res.__dict__, "diagnostics": {"evals": evals}})
+    return replace(res, diagnostics={"evals": evals})
 
 
 def _rd_cvx(p: np.ndarray, d: np.ndarray, D: float | None, beta: float | None) -> RDResult:
@@ -408,9 +423,10 @@ def _rd_cvx(p: np.ndarray, d: np.ndarray, D: float | None, beta: float | None) -
         prob = cp.Problem(cp.Minimize(mi + beta * dist), cons)
     cvx_solve(prob, "CLARABEL")
     if Q.value is None:
-        return RDResult(rate=float("inf"), distortion=float("nan"), beta=float("nan"),
+        return RDResult(value=float("inf"), distortion=float("nan"), beta=float("nan"),
                         test_channel=np.full((n, m), np.nan), lower_bound=float("inf"), n_iter=0,
-                        output_law=np.full(m, np.nan), gap=float("nan"), status=str(prob.status))
+                        output_law=np.full(m, np.nan), gap=float("nan"), status=str(prob.status),
+                        converged=False)
     W = np.maximum(Q.value, 0.0)
     W = W / W.sum(axis=1, keepdims=True)
     b = float(dc.dual_value) if D is not None else float(beta)  # type: ignore[arg-type]
@@ -425,8 +441,9 @@ def _rd_cvx(p: np.ndarray, d: np.ndarray, D: float | None, beta: float | None) -
     c = (p / Z) @ K
     D_eval = distortion if D is None else D
     lower = (-b * D_eval - np.dot(p, lnZ) - np.max(np.log(c))) / LN2
-    return RDResult(rate=rate, distortion=distortion, beta=b, test_channel=W, lower_bound=float(lower),
+    return RDResult(value=rate, distortion=distortion, beta=b, test_channel=W, lower_bound=float(lower),
                     n_iter=0, output_law=q, gap=max(rate - float(lower), 0.0), status=str(prob.status),
+                    converged=str(prob.status) in DECIDED,
                     diagnostics={"objective_bits": float(prob.value) / LN2})
 
 

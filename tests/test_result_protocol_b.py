@@ -1,0 +1,83 @@
+"""Result protocol of semantic and attention_svm: core fields, read-only diagnostics, old names.
+
+Every solver result listed in :data:`PROTOCOL_TYPES` derives from
+:class:`theory._result.SolverResult`; the fields it had before the protocol keep working as
+aliases (a user's script must not break).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from theory._result import SolverResult
+from theory.attention_svm import AttSVMResult, solve_att_svm
+from theory.semantic import (
+    DirectedRateRewardResult,
+    IBResult,
+    NRDFResult,
+    RateRewardResult,
+    RDResult,
+    directed_rate_reward,
+    dsbs,
+    information_bottleneck,
+    markov_source,
+    nonanticipative_rate_distortion,
+    rate_distortion,
+    rate_reward,
+)
+
+PROTOCOL_TYPES = (RDResult, NRDFResult, RateRewardResult, DirectedRateRewardResult, IBResult,
+                  AttSVMResult)
+HAMMING = 1.0 - np.eye(2)
+
+
+def _results() -> dict[type, SolverResult]:
+    p = np.array([0.8, 0.2])
+    src = markov_source(np.array([0.5, 0.5]), np.array([[0.9, 0.1], [0.1, 0.9]]), 2)
+    env = [np.array([0.5, 0.5]), np.full((2, 2, 2), 0.5)]
+    r = np.eye(2)[:, :, None, None] + np.eye(2)[None, None, :, :]  # (x1 == y1) + (x2 == y2)
+    X = np.array([[[1.0, 0.0], [0.0, 1.0]]])
+    Z = np.array([[1.0, 0.0]])
+    return {
+        RDResult: rate_distortion(p, HAMMING, D=0.1),
+        NRDFResult: nonanticipative_rate_distortion(src, HAMMING, D=0.1),
+        RateRewardResult: rate_reward(p, np.eye(2), rho=0.9),
+        DirectedRateRewardResult: directed_rate_reward(env, r, beta=1.0, method="ba"),
+        IBResult: information_bottleneck(dsbs(0.1), beta=5.0, cardinality=2, rng=0),
+        AttSVMResult: solve_att_svm(X, Z, np.array([0])),
+    }
+
+
+@pytest.fixture(scope="module")
+def results() -> dict[type, SolverResult]:
+    return _results()
+
+
+@pytest.mark.parametrize("cls", PROTOCOL_TYPES, ids=lambda c: c.__name__)
+def test_type_follows_the_protocol(cls, results):
+    assert issubclass(cls, SolverResult)
+    assert dataclasses.is_dataclass(cls) and cls.__dataclass_params__.frozen
+    res = results[cls]
+    assert isinstance(res.value, float) and isinstance(res.status, str)
+    assert res.status == res.status.strip() and " " not in res.status
+    assert isinstance(res.converged, bool) and isinstance(res.n_iter, int)
+    with pytest.raises(TypeError):
+        res.diagnostics["x"] = 1.0  # type: ignore[index]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        res.value = 0.0  # type: ignore[misc]
+
+
+def test_old_field_names_still_work(results):
+    rd = results[RDResult]
+    assert rd.rate == rd.value and rd.status == "optimal" and rd.converged
+    assert rd.value == pytest.approx(0.7219280948873623 - 0.4689955935892812, abs=1e-9)  # h(.2) - h(.1)
+    assert results[NRDFResult].rate == results[NRDFResult].value
+    assert results[RateRewardResult].rate == results[RateRewardResult].value
+    assert results[DirectedRateRewardResult].rate == results[DirectedRateRewardResult].value
+    ib = results[IBResult]
+    assert ib.lagrangian == ib.value == pytest.approx(ib.i_xt - 5.0 * ib.i_ty, abs=1e-15)
+    att = results[AttSVMResult]
+    assert att.objective == att.value and att.iterations == att.n_iter
