@@ -81,3 +81,29 @@ def test_old_field_names_still_work(results):
     assert ib.lagrangian == ib.value == pytest.approx(ib.i_xt - 5.0 * ib.i_ty, abs=1e-15)
     att = results[AttSVMResult]
     assert att.objective == att.value and att.iterations == att.n_iter
+
+
+def test_former_tuples_still_unpack():
+    from theory.attention_svm import AttentionInstance, random_instance, reference_instance
+    from theory.semantic import CapacityResult, Waterfilling, channel_capacity, reverse_waterfilling
+
+    cap = channel_capacity([[0.9, 0.1], [0.1, 0.9]])
+    assert isinstance(cap, CapacityResult) and isinstance(cap, SolverResult)
+    lo, hi, r = cap
+    assert (lo, hi) == (cap.lower, cap.upper) and r is cap.input_law and cap[0] == lo and len(cap) == 3
+    assert cap.status == "optimal" and cap.converged and cap.n_iter >= 1 and cap.value == lo
+    assert lo <= 1 - 0.4689955935892812 <= hi and hi - lo < 1e-12
+
+    wf = reverse_waterfilling([4.0, 1.0, 0.25], 1.5)
+    assert isinstance(wf, Waterfilling)
+    R, Di, theta = wf
+    assert R == wf.rate == wf.value and Di is wf.distortions and theta == wf.theta == 0.625
+    assert wf[:2] == (R, Di)
+
+    inst = random_instance(3, 4, 5, rng=0)
+    assert isinstance(inst, AttentionInstance)
+    X, Z, Y, v = inst
+    assert X is inst.X and v is inst.v and inst[:2] == (X, Z)
+    assert [a.shape for a in reference_instance(2)] == [(3, 2, 2), (3, 2), (3,), (2,)]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        inst.X = X  # type: ignore[misc]

@@ -5,7 +5,7 @@ Sources: Tarzanagh, Li, Thrampoulidis, Oymak, "Transformers as Support Vector Ma
 Mechanism" (NeurIPS 2023, arXiv 2306.13596). Convention: logits ``x_it^T W z_i``, ``W = K Q^T``.
 """
 
-from theory.attention_svm.data import random_instance, reference_instance
+from theory.attention_svm.data import AttentionInstance, random_instance, reference_instance
 from theory.attention_svm.dynamics import (
     Head,
     Trajectory,
@@ -34,6 +34,7 @@ from theory.attention_svm.svm import (
 
 __all__ = [
     "AttSVMResult",
+    "AttentionInstance",
     "FlatQueries",
     "Head",
     "SVMEquivalence",

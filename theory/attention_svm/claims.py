@@ -52,7 +52,7 @@ def _unit(a: np.ndarray) -> np.ndarray:
 
 
 def _instance(rng: np.random.Generator, n: int, T: int, d: int) -> tuple[np.ndarray, ...]:
-    return random_instance(n, T, d, rng=rng)
+    return tuple(random_instance(n, T, d, rng=rng))
 
 
 def _kkt_residual(X: np.ndarray, Z: np.ndarray, alpha: np.ndarray, W: np.ndarray, lam: np.ndarray) -> float:

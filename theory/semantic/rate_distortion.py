@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from scipy.special import logsumexp, xlogy
@@ -26,7 +26,7 @@ from scipy.special import logsumexp, xlogy
 from theory._cvx import solve as cvx_solve
 from theory._info import LN2, channel_mutual_information, entropy_bits
 from theory._info import binary_entropy as h2
-from theory._result import SolverResult
+from theory._result import SolverResult, TupleCompatible
 from theory._validate import (
     InputTypeError,
     as_choice,
@@ -549,25 +549,53 @@ def rd_hamming_slb(p: Any, D: float) -> float:
     return float(entropy_bits(p) - h2(D) - D * np.log2(m - 1))
 
 
-def reverse_waterfilling(variances: Any, D: float) -> tuple[float, np.ndarray, float]:
+@dataclass(frozen=True)
+class Waterfilling(TupleCompatible):
+    """Reverse water-filling allocation of :func:`reverse_waterfilling` (a closed form).
+
+    Unpacks like the former tuple ``(rate, distortions, theta)``.
+
+    Attributes
+    ----------
+    value
+        ``R(D) = sum_i 1/2 log2(s_i^2 / D_i)`` in bits. Alias: ``rate``.
+    distortions
+        ``D_i = min(theta, s_i^2)``, summing to ``D``.
+    theta
+        The water level.
+    """
+
+    _tuple_fields: ClassVar[tuple[str, ...]] = ("value", "distortions", "theta")
+
+    value: float
+    distortions: np.ndarray
+    theta: float
+
+    @property
+    def rate(self) -> float:
+        """Alias of ``value`` (bits)."""
+        return self.value
+
+
+def reverse_waterfilling(variances: Any, D: float) -> Waterfilling:
     """Parallel Gaussian sources, total MSE D: ``D_i = min(theta, s_i^2)``, ``sum D_i = D``.
 
-    Returns ``(rate_bits, D_i, theta)`` with ``R = sum_i 1/2 log2(s_i^2 / D_i)``. Cost
-    O(m log m).
+    Returns the :class:`Waterfilling` allocation with ``R = sum_i 1/2 log2(s_i^2 / D_i)``; it
+    unpacks as ``(rate_bits, D_i, theta)``. Cost O(m log m).
     """
     s = as_float_array(variances, "variances", ndim=1)
     if np.any(s <= 0):
         raise ValueError("variances: must be > 0")
     D = as_positive_float(D, "D")
     if D >= s.sum():
-        return 0.0, s.copy(), float(s.max())
+        return Waterfilling(0.0, s.copy(), float(s.max()))
     srt = np.sort(s)
     for i in range(srt.size):
         theta = (D - srt[:i].sum()) / (srt.size - i)
         if theta <= srt[i]:
             break
     Di = np.minimum(theta, s)
-    return float(0.5 * np.sum(np.log2(s / Di))), Di, float(theta)
+    return Waterfilling(float(0.5 * np.sum(np.log2(s / Di))), Di, float(theta))
 
 
 def rd_logloss(p: Any, D: float) -> float:
@@ -580,25 +608,58 @@ def rd_logloss(p: Any, D: float) -> float:
     return max(entropy_bits(p) - D, 0.0)
 
 
-def channel_capacity(W: Any, *, tol: float = 1e-12,
-                     max_iter: int = 100_000) -> tuple[float, float, np.ndarray]:
+@dataclass(frozen=True)
+class CapacityResult(TupleCompatible, SolverResult):
+    """Result of :func:`channel_capacity` (a :class:`theory._result.SolverResult`).
+
+    Unpacks like the former tuple ``(lower, upper, input_law)``.
+
+    Attributes
+    ----------
+    value
+        ``I(r, W)`` of the returned input law (bits): an achievable rate, ``<= C``.
+    status
+        ``"optimal"`` (``upper - lower < tol``) or ``"max_iter"``.
+    converged
+        True for ``"optimal"``.
+    n_iter
+        Arimoto iterations.
+    lower, upper
+        Arimoto's bounds ``I(r, W) <= C <= max_x D(W(.|x) || rW)`` in bits.
+    input_law
+        The input law ``r``.
+    """
+
+    _tuple_fields: ClassVar[tuple[str, ...]] = ("lower", "upper", "input_law")
+
+    lower: float
+    upper: float
+    input_law: np.ndarray
+
+
+def channel_capacity(W: Any, *, tol: float = 1e-12, max_iter: int = 100_000) -> CapacityResult:
     """Capacity of a DMC ``W[x, y]`` by Arimoto's iteration ``r(x) <- r(x) exp D(W(.|x) || rW)``.
 
-    Returns ``(lower, upper, r)`` in bits with ``I(r, W) <= C <= max_x D(W(.|x) || rW)``, stopped
-    when the two differ by less than ``tol``. Cost O(|X||Y|) per iteration.
+    Returns a :class:`CapacityResult` with ``I(r, W) <= C <= max_x D(W(.|x) || rW)`` in bits,
+    stopped when the two differ by less than ``tol``; it unpacks as ``(lower, upper, r)``. Cost
+    O(|X||Y|) per iteration.
     """
     from theory._validate import as_stochastic_matrix
 
     W = as_stochastic_matrix(W, "W")
     r = np.full(W.shape[0], 1.0 / W.shape[0])
     lo = hi = 0.0
-    for _ in range(max_iter):
+    it, done = 0, False
+    while it < max_iter:
+        it += 1
         out = r @ W
         ratio = np.divide(W, out[None, :], out=np.ones_like(W), where=(W > 0) & (out[None, :] > 0))
         Dx = np.sum(xlogy(W, ratio), axis=1)
         lo, hi = float(np.dot(r, Dx)), float(Dx.max())
         if hi - lo < tol * LN2:
+            done = True
             break
         r = r * np.exp(Dx - Dx.max())
         r = r / r.sum()
-    return lo / LN2, hi / LN2, r
+    return CapacityResult(lo / LN2, hi / LN2, r, value=lo / LN2, status="optimal" if done else "max_iter",
+                          converged=done, n_iter=it, diagnostics={"bound_gap": (hi - lo) / LN2})
