@@ -34,6 +34,7 @@ from theory.attention_svm.svm import (
     token_scores,
 )
 from theory.claims import Measurement, claim
+from theory.testing import complementarity, dual_violation, primal_violation
 
 TF_SVM = "tarzanagh2023svm"
 MMTS = "tarzanagh2023maxmargin"
@@ -66,8 +67,8 @@ def _kkt_residual(X: np.ndarray, Z: np.ndarray, alpha: np.ndarray, W: np.ndarray
     off[np.arange(n), alpha] = False
     lam_off = np.where(off, lam, 0.0)
     recon = np.einsum("it,itd,ie->de", lam_off, X[np.arange(n), alpha][:, None, :] - X, Z)
-    return max(max(0.0, 1.0 - float(m[off].min())), max(0.0, -float(lam_off[off].min())),
-               float(np.max(np.abs(lam_off[off] * (m[off] - 1.0)))) / max(1.0, float(lam_off.max())),
+    return max(primal_violation(m[off]), dual_violation(lam_off[off]),
+               complementarity(lam_off[off], m[off], scale=max(1.0, float(lam_off.max()))),
                float(np.abs(W - recon).max()) / max(1.0, float(np.linalg.norm(W))))
 
 
