@@ -11,7 +11,7 @@ from functools import partial
 import numpy as np
 from scipy.optimize import linprog
 
-from theory.attention_svm.data import random_instance, reference_instance
+from theory.attention_svm.data import random_instance
 from theory.attention_svm.dynamics import (
     HEADS,
     LOSSES,
@@ -22,6 +22,18 @@ from theory.attention_svm.dynamics import (
     train_attention,
 )
 from theory.attention_svm.equivalence import svm_equivalence
+from theory.attention_svm.instances import (
+    V_INST1,
+    V_INST2,
+    WMM_INST2,
+    WNUC_INST2,
+    X_INST1,
+    X_INST2,
+    X_INST3,
+    Z_INST1,
+    Z_INST2,
+    Z_INST3,
+)
 from theory.attention_svm.svm import (
     build_constraints,
     correlation,
@@ -39,12 +51,6 @@ from theory.testing import complementarity, dual_violation, primal_violation
 TF_SVM = "tarzanagh2023svm"
 MMTS = "tarzanagh2023maxmargin"
 
-# The closed-form reference instances (theory.attention_svm.data.reference_instance).
-X_INST1, Z_INST1, _, V_INST1 = reference_instance(1)
-X_INST2, Z_INST2, _, V_INST2 = reference_instance(2)
-X_INST3, Z_INST3, _, _ = reference_instance(3)
-WMM_INST2 = np.array([[1.0, 1.0], [0.0, 1.0]])
-WNUC_INST2 = np.ones((2, 2))
 
 
 

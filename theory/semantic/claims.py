@@ -27,6 +27,7 @@ from theory.semantic.info import (
     transfer_entropy,
     var1_stacked_covariance,
 )
+from theory.semantic.instances import HAMMING2, REWARD, REWARD_PX, T2_D, T2_P, two_turn_environment
 from theory.semantic.rate_distortion import (
     LN2,
     channel_capacity,
@@ -62,10 +63,6 @@ from theory.semantic.tokens import (
     sequence_cross_entropy,
     xu_raginsky_bound,
 )
-
-T2_P = np.array([0.5, 0.3, 0.2])
-T2_D = (np.arange(3)[:, None] - np.arange(3)[None, :]) ** 2.0
-HAMMING2 = 1.0 - np.eye(2)
 
 
 def _feedback_joint(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -414,8 +411,6 @@ def _nrdf_ba(fast: bool, rng: np.random.Generator) -> Measurement:
 # Rate-reward (C13, C14)
 # ---------------------------------------------------------------------------------------------
 
-_REWARD = np.array([[1.0, 0.2, 0.0], [0.1, 0.9, 0.3], [0.4, 0.0, 0.8]])
-_PX = np.array([0.5, 0.3, 0.2])
 
 
 @claim("semantic.rate-reward-duality", source="tishby2011decisions; genewein2015bounded",
@@ -423,35 +418,23 @@ _PX = np.array([0.5, 0.3, 0.2])
                  " r - KL/beta")
 def _rr(fast: bool, rng: np.random.Generator) -> Measurement:
     k = 8 if fast else 25
-    lo = float((_PX @ _REWARD).max())
-    hi = float(_PX @ _REWARD.max(axis=1))
+    lo = float((REWARD_PX @ REWARD).max())
+    hi = float(REWARD_PX @ REWARD.max(axis=1))
     rhos = np.linspace(lo - 0.1, hi - 1e-3, k)
-    R = np.array([rate_reward(_PX, _REWARD, rho=float(r)).rate for r in rhos])
+    R = np.array([rate_reward(REWARD_PX, REWARD, rho=float(r)).rate for r in rhos])
     worst = max(float(-np.min(np.diff(R))), float(-np.min(np.diff(R, 2))),
                 float(np.max(np.abs(R[rhos <= lo]))))
     for beta in ([0.5, 2.0] if fast else [0.25, 0.5, 1.0, 2.0, 4.0, 8.0]):
-        F, nu = free_energy(_PX, _REWARD, beta)
+        F, nu = free_energy(REWARD_PX, REWARD, beta)
         refs = [np.full(3, 1 / 3), nu] + [rng.dirichlet(np.ones(3)) for _ in range(3)]
         for ref in refs:
-            J, pi = kl_regularized_value(_PX, _REWARD, ref, beta)
-            er = float(np.sum(_PX[:, None] * pi * _REWARD))
-            kl = float(np.sum(_PX[:, None] * xlogy(pi, pi / ref[None, :])))
+            J, pi = kl_regularized_value(REWARD_PX, REWARD, ref, beta)
+            er = float(np.sum(REWARD_PX[:, None] * pi * REWARD))
+            kl = float(np.sum(REWARD_PX[:, None] * xlogy(pi, pi / ref[None, :])))
             worst = max(worst, J - F, abs(J - (er - kl / beta)))
-        J_opt, _ = kl_regularized_value(_PX, _REWARD, nu, beta)   # equality at the optimal reference
+        J_opt, _ = kl_regularized_value(REWARD_PX, REWARD, nu, beta)   # equality at the optimal reference
         worst = max(worst, abs(J_opt - F))
     return Measurement(worst, 1e-9, {"grid": k})
-
-
-def _two_turn_env() -> tuple[list[np.ndarray], np.ndarray]:
-    e0 = np.array([0.5, 0.5])
-    e1 = np.zeros((2, 2, 2))
-    for x1, y1 in itertools.product(range(2), repeat=2):
-        e1[x1, y1, y1] = 0.7 + 0.1 * x1         # the environment copies the answer: feedback
-        e1[x1, y1, 1 - y1] = 0.3 - 0.1 * x1
-    r = np.zeros((2, 2, 2, 2))
-    for x1, y1, x2, y2 in itertools.product(range(2), repeat=4):
-        r[x1, y1, x2, y2] = (x1 == y1) + (x2 == y2) + 0.2 * (y1 == y2)
-    return [e0, e1], r
 
 
 @claim("semantic.directed-rate-reward", source="bai2025forget;"
@@ -459,7 +442,7 @@ def _two_turn_env() -> tuple[list[np.ndarray], np.ndarray]:
        statement="[proposed] directed rate-reward: BA-type recursion = cvx; I(X;Y) - I(X->Y) ="
                  " feedback information > 0")
 def _drr(fast: bool, rng: np.random.Generator) -> Measurement:
-    env, r = _two_turn_env()
+    env, r = two_turn_environment()
     worst, fbs = 0.0, []
     for rho in ([1.5] if fast else [1.5, 1.7, 1.9, 2.05]):      # open-loop value is 1.45
         a = directed_rate_reward(env, r, rho=rho, method="cvx")
@@ -475,7 +458,7 @@ def _drr(fast: bool, rng: np.random.Generator) -> Measurement:
        statement="BA-type recursion: L - gap <= L* <= L at every iterate (L* by the convex program),"
                  " gap -> 0")
 def _causal_cert(fast: bool, rng: np.random.Generator) -> Measurement:
-    env, r = _two_turn_env()
+    env, r = two_turn_environment()
     worst = -np.inf   # largest violation (negative: the smallest margin)
     for beta in ([1.0, 2.5] if fast else [0.5, 1.0, 1.5, 2.5, 4.0]):
         cvx = directed_rate_reward(env, r, beta=beta, method="cvx")
@@ -492,7 +475,7 @@ def _causal_cert(fast: bool, rng: np.random.Generator) -> Measurement:
        statement="per-token KL to any reference nu = I(X->Y) + D(P_Y || nu) >= I(X->Y) (directed"
                  " rate-reward policy)")
 def _rlhf(fast: bool, rng: np.random.Generator) -> Measurement:
-    env, r = _two_turn_env()
+    env, r = two_turn_environment()
     res = directed_rate_reward(env, r, beta=1.0, method="ba")
     worst = 0.0
     PY = res.joint.sum(axis=(0, 2))
