@@ -18,15 +18,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
-from scipy.special import logsumexp, xlogy
+from scipy.special import logsumexp
 
 from theory._cvx import solve as cvx_solve
-from theory._info import LN2, channel_mutual_information, entropy_bits
+from theory._info import LN2, channel_mutual_information
 from theory._info import binary_entropy as h2
-from theory._result import SolverResult, TupleCompatible
+from theory._result import SolverResult
 from theory._validate import (
     InputTypeError,
     as_choice,
@@ -37,6 +37,24 @@ from theory._validate import (
     as_positive_float,
 )
 from theory.semantic._squarem import squarem_point
+from theory.semantic.capacity import CapacityResult, channel_capacity
+from theory.semantic.closed_forms import (
+    Waterfilling,
+    rd_binary_hamming,
+    rd_hamming_slb,
+    rd_logloss,
+    reverse_waterfilling,
+    star,
+)
+
+# Names defined here and those re-exported from their new homes (closed_forms, capacity, _info)
+# so that ``from theory.semantic.rate_distortion import ...`` keeps working.
+__all__ = [
+    "BISECTION_MAX_ITER", "D_TOL", "DECIDED", "GAP_TOL", "LN2", "BAState", "CapacityResult", "RDResult",
+    "Waterfilling", "blahut_arimoto", "channel_capacity", "h2", "match_slope", "rate_distortion",
+    "rd_binary_hamming", "rd_curve", "rd_hamming_slb", "rd_logloss", "reverse_waterfilling", "star",
+    "validate_rd",
+]
 
 #: Default stop: Blahut gap in nats.
 GAP_TOL = 1e-13
@@ -44,11 +62,6 @@ GAP_TOL = 1e-13
 D_TOL = 1e-12
 #: Iteration cap of each BA run inside the bisection on beta.
 BISECTION_MAX_ITER = 20_000
-
-
-def star(a: float, b: float) -> float:
-    """Binary convolution ``a * b = a (1 - b) + b (1 - a)``."""
-    return a * (1 - b) + b * (1 - a)
 
 
 @dataclass(frozen=True)
@@ -523,143 +536,3 @@ def rd_curve(p: Any, d: Any, betas: Any) -> tuple[np.ndarray, np.ndarray]:
         Ds.append(st.distortion)
         Rs.append(st.upper / LN2)
     return np.array(Ds), np.array(Rs)
-
-
-# --------------------------------------------------------------------------------------------
-# Closed forms
-# --------------------------------------------------------------------------------------------
-
-def rd_binary_hamming(p: float, D: float) -> float:
-    """``R(D) = h(p) - h(D)`` for ``0 <= D <= min(p, 1-p)``, else 0: Bernoulli(p), Hamming (bits)."""
-    p = as_positive_float(p, "p", allow_zero=True)
-    D = as_positive_float(D, "D", allow_zero=True)
-    if p > 1:
-        raise ValueError(f"p: must be in [0, 1], got {p}")
-    return float(h2(p) - h2(D)) if D < min(p, 1 - p) else 0.0
-
-
-def rd_hamming_slb(p: Any, D: float) -> float:
-    """Shannon lower bound ``H(p) - h(D) - D log2(m - 1)`` for m-ary Hamming distortion (bits).
-
-    A lower bound on R(D) for every D in [0, 1 - 1/m]; tight for uniform p there.
-    """
-    p = as_pmf(p, "p")
-    D = as_positive_float(D, "D", allow_zero=True)
-    m = p.size
-    return float(entropy_bits(p) - h2(D) - D * np.log2(m - 1))
-
-
-@dataclass(frozen=True)
-class Waterfilling(TupleCompatible):
-    """Reverse water-filling allocation of :func:`reverse_waterfilling` (a closed form).
-
-    Unpacks like the former tuple ``(rate, distortions, theta)``.
-
-    Attributes
-    ----------
-    value
-        ``R(D) = sum_i 1/2 log2(s_i^2 / D_i)`` in bits. Alias: ``rate``.
-    distortions
-        ``D_i = min(theta, s_i^2)``, summing to ``D``.
-    theta
-        The water level.
-    """
-
-    _tuple_fields: ClassVar[tuple[str, ...]] = ("value", "distortions", "theta")
-
-    value: float
-    distortions: np.ndarray
-    theta: float
-
-    @property
-    def rate(self) -> float:
-        """Alias of ``value`` (bits)."""
-        return self.value
-
-
-def reverse_waterfilling(variances: Any, D: float) -> Waterfilling:
-    """Parallel Gaussian sources, total MSE D: ``D_i = min(theta, s_i^2)``, ``sum D_i = D``.
-
-    Returns the :class:`Waterfilling` allocation with ``R = sum_i 1/2 log2(s_i^2 / D_i)``; it
-    unpacks as ``(rate_bits, D_i, theta)``. Cost O(m log m).
-    """
-    s = as_float_array(variances, "variances", ndim=1)
-    if np.any(s <= 0):
-        raise ValueError("variances: must be > 0")
-    D = as_positive_float(D, "D")
-    if D >= s.sum():
-        return Waterfilling(0.0, s.copy(), float(s.max()))
-    srt = np.sort(s)
-    for i in range(srt.size):
-        theta = (D - srt[:i].sum()) / (srt.size - i)
-        if theta <= srt[i]:
-            break
-    Di = np.minimum(theta, s)
-    return Waterfilling(float(0.5 * np.sum(np.log2(s / Di))), Di, float(theta))
-
-
-def rd_logloss(p: Any, D: float) -> float:
-    """Log-loss RD (reproduction a pmf, ``d = -log2 q(x)``): ``R(D) = [H(X) - D]^+`` bits.
-
-    Courtade & Weissman 2014 (cited from secondary sources).
-    """
-    p = as_pmf(p, "p")
-    D = as_positive_float(D, "D", allow_zero=True)
-    return max(entropy_bits(p) - D, 0.0)
-
-
-@dataclass(frozen=True)
-class CapacityResult(TupleCompatible, SolverResult):
-    """Result of :func:`channel_capacity` (a :class:`theory._result.SolverResult`).
-
-    Unpacks like the former tuple ``(lower, upper, input_law)``.
-
-    Attributes
-    ----------
-    value
-        ``I(r, W)`` of the returned input law (bits): an achievable rate, ``<= C``.
-    status
-        ``"optimal"`` (``upper - lower < tol``) or ``"max_iter"``.
-    converged
-        True for ``"optimal"``.
-    n_iter
-        Arimoto iterations.
-    lower, upper
-        Arimoto's bounds ``I(r, W) <= C <= max_x D(W(.|x) || rW)`` in bits.
-    input_law
-        The input law ``r``.
-    """
-
-    _tuple_fields: ClassVar[tuple[str, ...]] = ("lower", "upper", "input_law")
-
-    lower: float
-    upper: float
-    input_law: np.ndarray
-
-
-def channel_capacity(W: Any, *, tol: float = 1e-12, max_iter: int = 100_000) -> CapacityResult:
-    """Capacity of a DMC ``W[x, y]`` by Arimoto's iteration ``r(x) <- r(x) exp D(W(.|x) || rW)``.
-
-    Returns a :class:`CapacityResult` with ``I(r, W) <= C <= max_x D(W(.|x) || rW)`` in bits,
-    stopped when the two differ by less than ``tol``; it unpacks as ``(lower, upper, r)``. Cost
-    O(|X||Y|) per iteration.
-    """
-    from theory._validate import as_stochastic_matrix
-
-    W = as_stochastic_matrix(W, "W")
-    r = np.full(W.shape[0], 1.0 / W.shape[0])
-    lo = hi = 0.0
-    it, done = 0, False
-    while it < max_iter:
-        it += 1
-        out = r @ W
-        ratio = np.divide(W, out[None, :], out=np.ones_like(W), where=(W > 0) & (out[None, :] > 0))
-        Dx = np.sum(xlogy(W, ratio), axis=1)
-        lo, hi = float(np.dot(r, Dx)), float(Dx.max())
-        if hi - lo < tol * LN2:
-            done = True
-            break
-        r = r * np.exp(Dx - Dx.max())
-        r = r / r.sum()
-    return CapacityResult(lo / LN2, hi / LN2, r, value=lo / LN2, status="optimal" if done else "max_iter",
-                          converged=done, n_iter=it, diagnostics={"bound_gap": (hi - lo) / LN2})
