@@ -107,3 +107,25 @@ def test_former_tuples_still_unpack():
     assert [a.shape for a in reference_instance(2)] == [(3, 2, 2), (3, 2), (3,), (2,)]
     with pytest.raises(dataclasses.FrozenInstanceError):
         inst.X = X  # type: ignore[misc]
+
+
+def test_rd_problem_is_validated_and_kept_by_its_results():
+    from theory.semantic import RDProblem
+
+    prob = RDProblem([0.8, 0.2], HAMMING)
+    assert prob.D_min == 0.0 and prob.D_max == pytest.approx(0.2)
+    with pytest.raises(ValueError, match="p"):
+        RDProblem([0.9, 0.9], HAMMING)
+    with pytest.raises(ValueError):
+        prob.p[0] = 0.5  # read-only
+    ba = rate_distortion(prob, D=0.1)
+    cvx = rate_distortion(prob, D=0.1, method="cvx")
+    by_arrays = rate_distortion([0.8, 0.2], HAMMING, D=0.1)
+    assert ba.problem is prob and cvx.problem is prob
+    assert ba.value == by_arrays.value and abs(ba.value - cvx.value) < 1e-6
+    assert ba.distortion_error < 1e-15 and ba.joint.sum() == pytest.approx(1.0, abs=1e-15)
+    assert prob.rate(ba.test_channel) == pytest.approx(ba.value, abs=1e-14)
+    with pytest.raises(ValueError, match="d"):
+        rate_distortion(prob, HAMMING, D=0.1)
+    with pytest.raises(ValueError, match="d"):
+        rate_distortion([0.8, 0.2], D=0.1)

@@ -32,6 +32,7 @@ from theory.semantic.info import (
 )
 from theory.semantic.rate_distortion import (
     CapacityResult,
+    RDProblem,
     RDResult,
     Waterfilling,
     blahut_arimoto,
@@ -65,7 +66,7 @@ from theory.semantic.tokens import elbo, gardner_capacity, sequence_cross_entrop
 
 __all__ = [
     "CapacityResult", "DirectedRateRewardResult", "FlowDrifts", "GaussianTE", "IBResult", "NRDFResult",
-    "RDResult", "RateRewardResult", "Waterfilling", "blahut_arimoto", "block_rate_distortion",
+    "RDProblem", "RDResult", "RateRewardResult", "Waterfilling", "blahut_arimoto", "block_rate_distortion",
     "bsms_nrdf", "causal_conditioning", "channel_capacity", "directed_information",
     "directed_information_terms", "directed_rate_reward", "dsbs", "elbo", "feedback_information",
     "feedforward_rate_distortion", "free_energy", "gardner_capacity", "gaussian_transfer_entropy",

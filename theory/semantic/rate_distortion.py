@@ -50,7 +50,8 @@ from theory.semantic.closed_forms import (
 # Names defined here and those re-exported from their new homes (closed_forms, capacity, _info)
 # so that ``from theory.semantic.rate_distortion import ...`` keeps working.
 __all__ = [
-    "BISECTION_MAX_ITER", "D_TOL", "DECIDED", "GAP_TOL", "LN2", "BAState", "CapacityResult", "RDResult",
+    "BISECTION_MAX_ITER", "D_TOL", "DECIDED", "GAP_TOL", "LN2", "BAState", "CapacityResult", "RDProblem",
+    "RDResult",
     "Waterfilling", "blahut_arimoto", "channel_capacity", "h2", "match_slope", "rate_distortion",
     "rd_binary_hamming", "rd_curve", "rd_hamming_slb", "rd_logloss", "reverse_waterfilling", "star",
     "validate_rd",
@@ -62,6 +63,52 @@ GAP_TOL = 1e-13
 D_TOL = 1e-12
 #: Iteration cap of each BA run inside the bisection on beta.
 BISECTION_MAX_ITER = 20_000
+
+
+@dataclass(frozen=True, eq=False)
+class RDProblem:
+    """A validated rate-distortion problem: source law ``p`` and distortion matrix ``d``.
+
+    Build it once and hand it to :func:`rate_distortion` (any ``method``) in place of ``(p, d)``;
+    each result keeps it as ``result.problem``. The arrays are validated on construction (a pmf
+    and a finite non-negative matrix with ``|X|`` rows) and stored read-only.
+
+    Attributes
+    ----------
+    p
+        Source pmf, shape ``(|X|,)``.
+    d
+        Distortion matrix, shape ``(|X|, |Y|)``.
+    """
+
+    p: np.ndarray
+    d: np.ndarray
+
+    def __post_init__(self) -> None:
+        p, d = validate_rd(self.p, self.d)
+        p, d = p.copy(), d.copy()
+        p.flags.writeable = False
+        d.flags.writeable = False
+        object.__setattr__(self, "p", p)
+        object.__setattr__(self, "d", d)
+
+    @property
+    def D_max(self) -> float:
+        """``min_y sum_x p(x) d(x, y)``: the smallest distortion at rate 0."""
+        return float((self.p @ self.d).min())
+
+    @property
+    def D_min(self) -> float:
+        """``sum_x p(x) min_y d(x, y)``: the smallest achievable distortion."""
+        return float(np.dot(self.p, self.d.min(axis=1)))
+
+    def distortion(self, W: np.ndarray) -> float:
+        """``E d(X, Y)`` of a test channel ``W`` (rows q(.|x)); not validated."""
+        return float(np.sum(self.p[:, None] * W * self.d))
+
+    def rate(self, W: np.ndarray) -> float:
+        """``I(X; Y)`` in bits of a test channel ``W``; not validated."""
+        return channel_mutual_information(self.p, W) / LN2
 
 
 @dataclass(frozen=True)
@@ -95,6 +142,8 @@ class RDResult(SolverResult):
         q(y).
     gap
         Upper minus lower Blahut bound at the final iterate (bits).
+    problem
+        The :class:`RDProblem` solved (``joint`` and ``distortion_error`` derive from it).
     """
 
     distortion: float
@@ -103,11 +152,26 @@ class RDResult(SolverResult):
     lower_bound: float
     output_law: np.ndarray
     gap: float
+    problem: RDProblem | None = None
 
     @property
     def rate(self) -> float:
         """Alias of ``value`` (bits)."""
         return self.value
+
+    @property
+    def joint(self) -> np.ndarray:
+        """Joint law ``p(x) q(y|x)`` of source and reproduction (needs ``problem``)."""
+        if self.problem is None:
+            raise ValueError("problem: this result was built without its problem")
+        return self.problem.p[:, None] * self.test_channel
+
+    @property
+    def distortion_error(self) -> float:
+        """``|E d - distortion|`` recomputed from the problem: 0 up to rounding for a sound result."""
+        if self.problem is None:
+            raise ValueError("problem: this result was built without its problem")
+        return abs(self.problem.distortion(self.test_channel) - self.distortion)
 
 
 #: Statuses of :class:`RDResult` that certify a decision (``converged=True``).
@@ -460,7 +524,7 @@ def _rd_cvx(p: np.ndarray, d: np.ndarray, D: float | None, beta: float | None) -
                     diagnostics={"objective_bits": float(prob.value) / LN2})
 
 
-def rate_distortion(p: Any, d: Any, *, D: float | None = None, beta: float | None = None,
+def rate_distortion(p: Any, d: Any = None, *, D: float | None = None, beta: float | None = None,
                     method: str = "ba", tol: float = GAP_TOL, max_iter: int = 200_000,
                     accelerate: bool | None = None) -> RDResult:
     """Rate-distortion function ``R(D)`` (bits) of a finite source, or the curve point at slope beta.
@@ -468,7 +532,7 @@ def rate_distortion(p: Any, d: Any, *, D: float | None = None, beta: float | Non
     Parameters
     ----------
     p
-        Source pmf, shape (|X|,).
+        Source pmf, shape (|X|,), or an :class:`RDProblem` (then ``d`` is omitted).
     d
         Non-negative distortion matrix, shape (|X|, |Y|).
     D
@@ -504,7 +568,20 @@ def rate_distortion(p: Any, d: Any, *, D: float | None = None, beta: float | Non
         ``p`` not a pmf, ``d`` of the wrong shape or negative, ``D < 0``, ``beta < 0``, neither
         or both of ``D`` and ``beta``, unknown method.
     """
-    p, d = validate_rd(p, d)
+    if isinstance(p, RDProblem):
+        if d is not None:
+            raise ValueError("d: omit d when p is an RDProblem (it holds the distortion)")
+        problem = p
+    else:
+        if d is None:
+            raise ValueError("d: missing; pass the distortion matrix d, or an RDProblem as p")
+        problem = RDProblem(p, d)
+    return replace(_rate_distortion(problem, D, beta, method, tol, max_iter, accelerate), problem=problem)
+
+
+def _rate_distortion(problem: RDProblem, D: float | None, beta: float | None, method: str, tol: float,
+                     max_iter: int, accelerate: bool | None) -> RDResult:
+    p, d = np.array(problem.p), np.array(problem.d)
     method = as_choice(method, "method", ("ba", "cvx"))
     if (D is None) == (beta is None):
         raise ValueError("D, beta: give exactly one of D (target distortion) or beta (slope)")
