@@ -129,3 +129,25 @@ def test_rd_problem_is_validated_and_kept_by_its_results():
         rate_distortion(prob, HAMMING, D=0.1)
     with pytest.raises(ValueError, match="d"):
         rate_distortion([0.8, 0.2], D=0.1)
+
+
+def test_att_svm_problem_is_validated_and_kept_by_its_results():
+    from theory.attention_svm import AttSVMProblem, reference_instance, solve_att_svm_cvxpy
+    from theory.attention_svm.instances import WMM_INST2
+
+    X, Z, _, _ = reference_instance(2)
+    prob = AttSVMProblem(X, Z, [0, 0, 0])
+    with pytest.raises(ValueError, match="alpha"):
+        AttSVMProblem(X, Z, [0, 0, 5])
+    with pytest.raises(ValueError):
+        prob.X[0, 0, 0] = 2.0  # read-only
+    active, cvx = solve_att_svm(prob), solve_att_svm_cvxpy(prob)
+    assert active.problem is prob and cvx.problem is prob
+    np.testing.assert_allclose(active.W, WMM_INST2, atol=1e-9)
+    assert active.value == solve_att_svm(X, Z, [0, 0, 0]).value
+    assert abs(active.value - cvx.value) < 1e-4
+    assert prob.constraints.D.shape == (3, 2)
+    with pytest.raises(ValueError, match="alpha"):
+        solve_att_svm(prob, Z, [0, 0, 0])
+    with pytest.raises(ValueError, match="alpha"):
+        solve_att_svm(X, Z)

@@ -499,6 +499,7 @@ EXEMPT: dict[str, str] = {
                  "SparseOTResult")},
     "sparse_ot.SparseOTProblem": "validated problem container; built and validated by sparse_ot_problem",
     "semantic.RDProblem": "validated problem container; rate_distortion builds one from (p, d) (covered)",
+    "attention_svm.AttSVMProblem": "validated problem container; solve_att_svm builds one (covered)",
     **{f"attention_svm.{n}": "result type (a frozen dataclass built by the solvers)"
        for n in ("AttSVMResult", "AttentionInstance", "FlatQueries", "SVMEquivalence", "Trajectory")},
     "attention_svm.Head": "container built and validated by make_head (covered)",

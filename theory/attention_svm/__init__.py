@@ -20,6 +20,7 @@ from theory.attention_svm.dynamics import (
 from theory.attention_svm.equivalence import SVMEquivalence, svm_equivalence
 from theory.attention_svm.instances import AttentionInstance, reference_instance
 from theory.attention_svm.svm import (
+    AttSVMProblem,
     AttSVMResult,
     FlatQueries,
     correlation,
@@ -34,6 +35,7 @@ from theory.attention_svm.svm import (
 )
 
 __all__ = [
+    "AttSVMProblem",
     "AttSVMResult",
     "AttentionInstance",
     "FlatQueries",

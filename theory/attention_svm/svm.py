@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -106,6 +106,8 @@ class AttSVMResult(SolverResult):
         ``"fro"`` or ``"nuc"``.
     solver
         ``"active_set"``, ``"nnls"`` or the cvxpy solver used.
+    problem
+        The :class:`AttSVMProblem` solved.
     """
 
     W: np.ndarray
@@ -114,6 +116,7 @@ class AttSVMResult(SolverResult):
     multipliers: np.ndarray | None
     norm: str
     solver: str
+    problem: AttSVMProblem | None = None
 
     @property
     def objective(self) -> float:
@@ -237,6 +240,55 @@ def _validate(X: Any, Z: Any, alpha: Any, mask: Any) -> tuple[np.ndarray, ...]:
     return X, Z, alpha, mask
 
 
+@dataclass(frozen=True, eq=False)
+class AttSVMProblem:
+    """A validated Att-SVM problem: tokens ``X``, queries ``Z``, selected tokens ``alpha``, mask.
+
+    Build it once and hand it to :func:`solve_att_svm` or :func:`solve_att_svm_cvxpy` in place of
+    ``(X, Z, alpha)``; each result keeps it as ``result.problem``. Validated on construction
+    (shapes, finiteness, ``alpha`` in range, ``mask[i, alpha_i]`` True); arrays stored read-only.
+
+    Attributes
+    ----------
+    X
+        Tokens, shape ``(n, T, d)``.
+    Z
+        Queries, shape ``(n, d)``.
+    alpha
+        Selected token per sample, shape ``(n,)``.
+    mask
+        Visible tokens, ``(n, T)`` booleans (all True when not given).
+    """
+
+    X: np.ndarray
+    Z: np.ndarray
+    alpha: np.ndarray
+    mask: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        for name, value in zip(("X", "Z", "alpha", "mask"), _validate(self.X, self.Z, self.alpha, self.mask),
+                               strict=True):
+            value = np.array(value)
+            value.flags.writeable = False
+            object.__setattr__(self, name, value)
+
+    @property
+    def constraints(self) -> Constraints:
+        """The constraint rows ``(x_{i alpha_i} - x_it)^T W z_i >= 1`` of the visible tokens."""
+        return build_constraints(np.array(self.X), np.array(self.Z), np.array(self.alpha),
+                                 np.array(self.mask))
+
+
+def _as_problem(X: Any, Z: Any, alpha: Any, mask: Any) -> AttSVMProblem:
+    if isinstance(X, AttSVMProblem):
+        if Z is not None or alpha is not None or mask is not None:
+            raise ValueError("Z, alpha, mask: omit them when X is an AttSVMProblem (it holds them)")
+        return X
+    if Z is None or alpha is None:
+        raise ValueError("Z, alpha: missing; pass X, Z and alpha, or an AttSVMProblem as X")
+    return AttSVMProblem(X, Z, alpha, mask)
+
+
 @dataclass(frozen=True)
 class _FroSolution:
     """Outcome of the Frobenius route: W, multipliers and margins per constraint (original units)."""
@@ -306,7 +358,7 @@ def _fro_result(sol: _FroSolution, cons: Constraints, n: int, T: int, d: int) ->
                         multipliers=_per_token(lam, cons, n, T), norm="fro", solver=sol.solver)
 
 
-def solve_att_svm(X: Any, Z: Any, alpha: Any, *, norm: str = "fro", mask: Any = None,
+def solve_att_svm(X: Any, Z: Any = None, alpha: Any = None, *, norm: str = "fro", mask: Any = None,
                   solver: str = "CLARABEL", method: str = "auto", max_iter: int = 5000) -> AttSVMResult:
     r"""Solve Att-SVM(alpha) in the Frobenius or the nuclear norm.
 
@@ -316,7 +368,8 @@ def solve_att_svm(X: Any, Z: Any, alpha: Any, *, norm: str = "fro", mask: Any = 
     Parameters
     ----------
     X
-        Tokens, shape (n, T, d).
+        Tokens, shape (n, T, d), or an :class:`AttSVMProblem` (then ``Z``, ``alpha`` and ``mask``
+        are omitted).
     Z
         Queries, shape (n, d).
     alpha
@@ -355,10 +408,16 @@ def solve_att_svm(X: Any, Z: Any, alpha: Any, *, norm: str = "fro", mask: Any = 
     for K gradient steps and R rounds on a support of size s (``m = n (T - 1)`` constraints at
     most), memory ``O(m d + s^2)``; NNLS: about ``O(m d^4)`` flops, memory ``O(m d^2)``.
     """
-    X, Z, alpha, mask = _validate(X, Z, alpha, mask)
+    problem = _as_problem(X, Z, alpha, mask)
     norm = as_choice(norm, "norm", NORMS)
     method = as_choice(method, "method", METHODS)
     max_iter = as_int(max_iter, "max_iter", min_value=1)
+    return replace(_solve_att_svm(problem, norm, solver, method, max_iter), problem=problem)
+
+
+def _solve_att_svm(problem: AttSVMProblem, norm: str, solver: str, method: str,
+                   max_iter: int) -> AttSVMResult:
+    X, Z, alpha, mask = (np.array(a) for a in (problem.X, problem.Z, problem.alpha, problem.mask))
     n, T, d = X.shape
     cons = build_constraints(X, Z, alpha, mask)
     sol = _solve_fro(cons, Z, d, method, max_iter)
@@ -371,7 +430,7 @@ def solve_att_svm(X: Any, Z: Any, alpha: Any, *, norm: str = "fro", mask: Any = 
     return _solve_conic(cons, n, T, d, "nuc", solver, fallback="SCS")
 
 
-def solve_att_svm_cvxpy(X: Any, Z: Any, alpha: Any, *, norm: str = "fro", mask: Any = None,
+def solve_att_svm_cvxpy(X: Any, Z: Any = None, alpha: Any = None, *, norm: str = "fro", mask: Any = None,
                         solver: str = "CLARABEL", solver_options: Mapping[str, Any] | None = None
                         ) -> AttSVMResult:
     """Att-SVM through cvxpy alone (the independent reference route; cost of one conic solve).
@@ -382,11 +441,12 @@ def solve_att_svm_cvxpy(X: Any, Z: Any, alpha: Any, *, norm: str = "fro", mask: 
     for Clarabel) go to ``Problem.solve``. The Frobenius diagnostics include ``kkt_residual``
     with the definition of :func:`solve_att_svm` (duals rescaled to ``W = sum lambda A``).
     """
-    X, Z, alpha, mask = _validate(X, Z, alpha, mask)
+    problem = _as_problem(X, Z, alpha, mask)
     norm = as_choice(norm, "norm", NORMS)
-    n, T, d = X.shape
-    return _solve_conic(build_constraints(X, Z, alpha, mask), n, T, d, norm, solver, fallback=None,
-                        options=dict(solver_options or {}))
+    n, T, d = problem.X.shape
+    res = _solve_conic(problem.constraints, n, T, d, norm, solver, fallback=None,
+                       options=dict(solver_options or {}))
+    return replace(res, problem=problem)
 
 
 def _solve_conic(cons: Constraints, n: int, T: int, d: int, norm: str, solver: str,
