@@ -282,7 +282,7 @@ def directed_rate_reward(env: Any, r: Any, *, rho: float | None = None, beta: fl
                          method: str = "cvx") -> DirectedRateRewardResult:
     """Directed rate-reward ``min I(X^n -> Y^n)`` over causal policies s.t. ``E r >= rho`` (bits, total).
 
-    [proposed definition] Reading of Bai's "directed rate-reward function" (spec §4.2).
+    [proposed definition] Our reading of Bai's "directed rate-reward function" (Bai 2025).
 
     Parameters
     ----------

@@ -13,8 +13,8 @@
 ``R^ff_n <= R_n <= R^na_n``, with equality for i.i.d. sources (in particular n = 1).
 
 [proposed definition] Bai (2025) names a "directed rate-distortion function" for pre-training;
-its body was not available, so this module reads it as the nonanticipative RDF (DRDF-A of the
-spec) and keeps the feed-forward RDF for the ordering check.
+its body was not available, so this module reads it as the nonanticipative RDF and keeps the
+feed-forward RDF for the ordering check.
 """
 
 from __future__ import annotations
@@ -314,7 +314,7 @@ def nonanticipative_rate_distortion(source: Any, d: Any, *, D: float, method: st
                                     per_stage: bool = False) -> NRDFResult:
     """Nonanticipative (directed) RDF ``R^na_n(D)`` per letter, bits.
 
-    [proposed definition] Read as Bai's "directed rate-distortion function" (DRDF-A of the spec).
+    [proposed definition] Our reading of Bai's "directed rate-distortion function" (Bai 2025).
 
     Parameters
     ----------
