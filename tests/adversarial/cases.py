@@ -492,14 +492,16 @@ EXEMPT: dict[str, str] = {
     **{f"speculative.{n}": "result type (a frozen dataclass built by the solvers)"
        for n in ("DraftSetLaw", "OptimalAcceptanceResult", "SchemeLaw", "SimulationResult")},
     **{f"semantic.{n}": "result type (a frozen dataclass built by the solvers)"
-       for n in ("DirectedRateRewardResult", "FlowDrifts", "GaussianTE", "IBResult", "NRDFResult",
-                 "RDResult", "RateRewardResult")},
+       for n in ("CapacityResult", "DirectedRateRewardResult", "FlowDrifts", "GaussianTE", "IBResult",
+                 "NRDFResult", "RDResult", "RateRewardResult", "Waterfilling")},
     **{f"sparse_ot.{n}": "result type (a frozen dataclass built by the solvers)"
        for n in ("BruteForceResult", "QuadraticOTResult", "ReferenceInstance", "RouterResult",
                  "SparseOTResult")},
     "sparse_ot.SparseOTProblem": "validated problem container; built and validated by sparse_ot_problem",
+    "semantic.RDProblem": "validated problem container; rate_distortion builds one from (p, d) (covered)",
+    "attention_svm.AttSVMProblem": "validated problem container; solve_att_svm builds one (covered)",
     **{f"attention_svm.{n}": "result type (a frozen dataclass built by the solvers)"
-       for n in ("AttSVMResult", "FlatQueries", "SVMEquivalence", "Trajectory")},
+       for n in ("AttSVMResult", "AttentionInstance", "FlatQueries", "SVMEquivalence", "Trajectory")},
     "attention_svm.Head": "container built and validated by make_head (covered)",
     **{f"tokenization.{n}": "result type (a frozen dataclass built by the solvers)"
        for n in ("LossResult", "RenewalChain", "TokenRates")},

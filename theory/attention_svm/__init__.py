@@ -5,7 +5,7 @@ Sources: Tarzanagh, Li, Thrampoulidis, Oymak, "Transformers as Support Vector Ma
 Mechanism" (NeurIPS 2023, arXiv 2306.13596). Convention: logits ``x_it^T W z_i``, ``W = K Q^T``.
 """
 
-from theory.attention_svm.data import random_instance, reference_instance
+from theory.attention_svm.data import random_instance
 from theory.attention_svm.dynamics import (
     Head,
     Trajectory,
@@ -18,7 +18,9 @@ from theory.attention_svm.dynamics import (
     train_attention,
 )
 from theory.attention_svm.equivalence import SVMEquivalence, svm_equivalence
+from theory.attention_svm.instances import AttentionInstance, reference_instance
 from theory.attention_svm.svm import (
+    AttSVMProblem,
     AttSVMResult,
     FlatQueries,
     correlation,
@@ -33,7 +35,9 @@ from theory.attention_svm.svm import (
 )
 
 __all__ = [
+    "AttSVMProblem",
     "AttSVMResult",
+    "AttentionInstance",
     "FlatQueries",
     "Head",
     "SVMEquivalence",

@@ -11,7 +11,7 @@ from functools import partial
 import numpy as np
 from scipy.optimize import linprog
 
-from theory.attention_svm.data import random_instance, reference_instance
+from theory.attention_svm.data import random_instance
 from theory.attention_svm.dynamics import (
     HEADS,
     LOSSES,
@@ -22,6 +22,18 @@ from theory.attention_svm.dynamics import (
     train_attention,
 )
 from theory.attention_svm.equivalence import svm_equivalence
+from theory.attention_svm.instances import (
+    V_INST1,
+    V_INST2,
+    WMM_INST2,
+    WNUC_INST2,
+    X_INST1,
+    X_INST2,
+    X_INST3,
+    Z_INST1,
+    Z_INST2,
+    Z_INST3,
+)
 from theory.attention_svm.svm import (
     build_constraints,
     correlation,
@@ -34,16 +46,11 @@ from theory.attention_svm.svm import (
     token_scores,
 )
 from theory.claims import Measurement, claim
+from theory.testing import complementarity, dual_violation, primal_violation
 
-TF_SVM = "Tarzanagh, Li, Thrampoulidis, Oymak 2023 (TF-SVM, arXiv 2308.16898)"
-MMTS = "Tarzanagh, Li, Zhang, Oymak 2023 (MMTS, NeurIPS, arXiv 2306.13596)"
+TF_SVM = "tarzanagh2023svm"
+MMTS = "tarzanagh2023maxmargin"
 
-# The closed-form reference instances (spec section 8).
-X_INST1, Z_INST1, _, V_INST1 = reference_instance(1)
-X_INST2, Z_INST2, _, V_INST2 = reference_instance(2)
-X_INST3, Z_INST3, _, _ = reference_instance(3)
-WMM_INST2 = np.array([[1.0, 1.0], [0.0, 1.0]])
-WNUC_INST2 = np.ones((2, 2))
 
 
 
@@ -52,7 +59,7 @@ def _unit(a: np.ndarray) -> np.ndarray:
 
 
 def _instance(rng: np.random.Generator, n: int, T: int, d: int) -> tuple[np.ndarray, ...]:
-    return random_instance(n, T, d, rng=rng)
+    return tuple(random_instance(n, T, d, rng=rng))
 
 
 def _kkt_residual(X: np.ndarray, Z: np.ndarray, alpha: np.ndarray, W: np.ndarray, lam: np.ndarray) -> float:
@@ -66,8 +73,8 @@ def _kkt_residual(X: np.ndarray, Z: np.ndarray, alpha: np.ndarray, W: np.ndarray
     off[np.arange(n), alpha] = False
     lam_off = np.where(off, lam, 0.0)
     recon = np.einsum("it,itd,ie->de", lam_off, X[np.arange(n), alpha][:, None, :] - X, Z)
-    return max(max(0.0, 1.0 - float(m[off].min())), max(0.0, -float(lam_off[off].min())),
-               float(np.max(np.abs(lam_off[off] * (m[off] - 1.0)))) / max(1.0, float(lam_off.max())),
+    return max(primal_violation(m[off]), dual_violation(lam_off[off]),
+               complementarity(lam_off[off], m[off], scale=max(1.0, float(lam_off.max()))),
                float(np.abs(W - recon).max()) / max(1.0, float(np.linalg.norm(W))))
 
 
@@ -113,7 +120,7 @@ def _nuc_dual(fast: bool, rng: np.random.Generator) -> Measurement:
                         "dual_gap_or_op_excess": dual, "sanity_violation": sanity})
 
 
-@claim("attention_svm.reference-instances", source=f"{TF_SVM}; {MMTS} (single-input example)",
+@claim("attention_svm.reference-instances", source=f"{TF_SVM}; {MMTS}, single-input example",
        statement="closed-form instances: W^mm, norms, supports, multipliers, local optimality, infeasibility")
 def _reference(fast: bool, rng: np.random.Generator) -> Measurement:
     del fast, rng  # deterministic
@@ -140,7 +147,7 @@ def _reference(fast: bool, rng: np.random.Generator) -> Measurement:
     return Measurement(float(max(err)), 1.0, {"conditions": len(err)})
 
 
-@claim("attention_svm.rank-one", source=f"{TF_SVM}; {MMTS} (p-SVM)",
+@claim("attention_svm.rank-one", source=f"{TF_SVM}; {MMTS}, p-SVM",
        statement="n = 1: W^mm = W*^mm = u* z^T / ||z||^2 has rank one and ||W||_F = ||W||_*")
 def _rank_one(fast: bool, rng: np.random.Generator) -> Measurement:
     trials, (T, d) = (3, (5, 4)) if fast else (15, (8, 6))
@@ -209,8 +216,9 @@ def _infeasible(fast: bool, rng: np.random.Generator) -> Measurement:
     return Measurement(float(disagree) if both else float("nan"), 0.0, {"trials": trials, **counts})
 
 
-@claim("attention_svm.flatten", source=f"{TF_SVM}, sequence/self-attention extension (our formulation)",
-       statement="multi-query and causal Att-SVM via flatten_queries = the explicit constraint list (cvxpy)")
+@claim("attention_svm.flatten", source=f"{TF_SVM}, sequence/self-attention extension",
+       statement="[proposed] multi-query and causal Att-SVM via flatten_queries = the explicit constraint"
+                 " list (cvxpy)")
 def _flatten(fast: bool, rng: np.random.Generator) -> Measurement:
     import cvxpy as cp
 
@@ -323,7 +331,7 @@ def _init(fast: bool, rng: np.random.Generator) -> Measurement:
     return Measurement(1.0 - min(corr), 1e-4, {"steps": steps, "corr_global_local": corr})
 
 
-@claim("attention_svm.kq-gd-nuclear", source=f"{TF_SVM}, (K, Q) GD (empirical; Sheen et al. 2024 prove it)",
+@claim("attention_svm.kq-gd-nuclear", source=f"{TF_SVM}, (K, Q) gradient descent (observed empirically)",
        statement="instance 2: KQ-GD aligns with W*^mm (corr >= 0.99), not W^mm (<= 0.93); W-GD gives W^mm")
 def _kq_gd(fast: bool, rng: np.random.Generator) -> Measurement:
     seeds = 3 if fast else 8
@@ -380,7 +388,7 @@ def _risk(X: np.ndarray, Z: np.ndarray, Y: np.ndarray, v: np.ndarray, head: str,
     return float(loss_and_gradient(X, Z, Y, M, v=v, head=head, loss=loss)[0])
 
 
-@claim("attention_svm.gradient-fd", source="derived (softmax attention risk), checked by central differences",
+@claim("attention_svm.gradient-fd", source="derived, theory.attention_svm.dynamics.loss_and_gradient",
        statement="analytic gradients in W and (K, Q) equal central differences for every head and loss")
 def _gradient(fast: bool, rng: np.random.Generator) -> Measurement:
     n, T, d = (3, 4, 3) if fast else (5, 6, 5)

@@ -1,4 +1,4 @@
-"""Synthetic data in the official experimental setting and the closed-form reference instances."""
+"""Synthetic data in the official experimental setting (reference instances: :mod:`.instances`)."""
 
 from __future__ import annotations
 
@@ -6,17 +6,21 @@ import numpy as np
 
 from theory._rng import as_generator
 from theory._validate import as_int
+from theory.attention_svm.instances import AttentionInstance, reference_instance
+
+__all__ = ["AttentionInstance", "MAX_ELEMS", "random_instance", "reference_instance"]
 
 #: Largest n T d a random instance holds.
 MAX_ELEMS = 50_000_000
 
 
 def random_instance(n: int, T: int, d: int, *, rng: int | np.random.Generator | None = None
-                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+                    ) -> AttentionInstance:
     """Unit-norm Gaussian tokens (n, T, d) and queries (n, d), Rademacher labels, unit head (d,).
 
     The setting of the official TF-SVM experiments (tokens and queries normalised, labels +-1
-    with probability 1/2, ``v ~ N(0, I)`` normalised). Cost O(n T d).
+    with probability 1/2, ``v ~ N(0, I)`` normalised). Returns an :class:`AttentionInstance`,
+    which unpacks as ``(X, Z, Y, v)``. Cost O(n T d).
     """
     n, T, d = (as_int(n, "n", min_value=1), as_int(T, "T", min_value=1), as_int(d, "d", min_value=1))
     if n * T * d > MAX_ELEMS:
@@ -29,24 +33,4 @@ def random_instance(n: int, T: int, d: int, *, rng: int | np.random.Generator | 
     Z /= np.linalg.norm(Z, axis=1, keepdims=True)
     Y = gen.choice([-1.0, 1.0], n)
     v = gen.standard_normal(d)
-    return X, Z, Y, v / np.linalg.norm(v)
-
-
-def reference_instance(k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The closed-form instances ``k = 1, 2, 3`` of the spec (``X, Z, Y, v``).
-
-    1. n=1, T=3, d=2: scores (1, 0.9, 0); alpha = 0 global, alpha = 1 local, alpha = 2 feasible but
-       not locally optimal (the single-input example of MMTS with a 2-d key space).
-    2. n=3, T=2, d=2: constraints W00, W11, W01 >= 1; W^mm = [[1, 1], [0, 1]] but the nuclear
-       solution is [[1, 1], [1, 1]].
-    3. n=1, T=3, d=2: token 2 is the midpoint of tokens 0 and 1, so alpha = 2 is infeasible.
-    """
-    k = as_int(k, "k", min_value=1, max_value=3)
-    if k == 1:
-        return (np.array([[[-0.1, 1.0], [1.0, 0.0], [0.0, 0.0]]]), np.array([[1.0, 0.0]]),
-                np.ones(1), np.array([0.9, 1.09]))
-    if k == 2:
-        X = np.array([[[1.0, 0.0], [0.0, 0.0]], [[0.0, 1.0], [0.0, 0.0]], [[1.0, 0.0], [0.0, 0.0]]])
-        return X, np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 1.0]]), np.ones(3), np.array([1.0, 1.0])
-    X = np.array([[[1.0, 0.0], [-1.0, 0.0], [0.0, 0.0]]])
-    return X, np.array([[0.0, 1.0]]), np.ones(1), np.array([1.0, 0.0])
+    return AttentionInstance(X, Z, Y, v / np.linalg.norm(v))

@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from theory._info import softmax
 from theory._rng import as_generator
 from theory._validate import as_choice, as_float_array, as_int, as_positive_float
 from theory.attention_svm._inputs import labels, square, tokens_and_queries
@@ -77,12 +78,6 @@ def _dloss(kind: str, u: np.ndarray) -> np.ndarray:
     return -np.ones_like(u)
 
 
-def _softmax(a: np.ndarray) -> np.ndarray:
-    a = a - a.max(axis=-1, keepdims=True)
-    e = np.exp(a)
-    return e / e.sum(axis=-1, keepdims=True)
-
-
 def _logits(X: np.ndarray, Z: np.ndarray, W: np.ndarray) -> np.ndarray:
     """Logits (B, n, T) for a batch of W (B, d, d)."""
     return np.einsum("itd,bid->bit", X, np.einsum("bde,ie->bid", W, Z))
@@ -91,7 +86,7 @@ def _logits(X: np.ndarray, Z: np.ndarray, W: np.ndarray) -> np.ndarray:
 def _forward_backward(X: np.ndarray, Z: np.ndarray, Y: np.ndarray, W: np.ndarray, head: Head,
                       loss: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Risk (B,), gradient (B, d, d) and softmax (B, n, T) for a batch W (B, d, d)."""
-    s = _softmax(_logits(X, Z, W))
+    s = softmax(_logits(X, Z, W))
     o = np.einsum("bit,itd->bid", s, X)
     f, gphi = head.value_and_grad(o)
     g = np.einsum("itd,bid->bit", X, gphi)
@@ -170,7 +165,7 @@ def attention_softmax(X: Any, Z: Any, W: Any) -> np.ndarray:
     """Softmax attention weights ``s_i = softmax(X_i W z_i)``, shape (n, T). Cost O(n T d + n d^2)."""
     X, Z = tokens_and_queries(X, Z)
     W = square(W, X.shape[2], "W")
-    return _softmax(_logits(X, Z, W[None]))[0]
+    return softmax(_logits(X, Z, W[None]))[0]
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -51,8 +51,23 @@ from scipy.optimize import nnls
 from theory._cvx import solve as cvx_solve
 from theory._result import SolverResult
 from theory._validate import as_choice, as_float_array, as_int
-from theory.attention_svm._inputs import index_vector, labels, tokens_and_queries, visibility_mask
+from theory.attention_svm._inputs import labels
 from theory.attention_svm.active_set import RankOneConstraints, solve_rank_one_ldp
+from theory.attention_svm.flatten import FlatQueries, flatten_queries
+from theory.attention_svm.problem import (
+    AttSVMProblem,
+    Constraints,
+    as_problem,
+    build_constraints,
+    validate_problem,
+)
+
+# Re-exported from their own modules (problem, flatten) so that imports from svm keep working.
+__all__ = [
+    "AttSVMProblem", "AttSVMResult", "Constraints", "FlatQueries", "build_constraints", "correlation",
+    "enumerate_alphas", "flatten_queries", "is_feasible", "is_locally_optimal", "optimal_tokens",
+    "solve_att_svm", "solve_att_svm_cvxpy", "token_scores",
+]
 
 #: The relative size of the min-norm hull point below which the problem is declared infeasible.
 INFEASIBLE_RTOL = 1e-8
@@ -106,6 +121,8 @@ class AttSVMResult(SolverResult):
         ``"fro"`` or ``"nuc"``.
     solver
         ``"active_set"``, ``"nnls"`` or the cvxpy solver used.
+    problem
+        The :class:`AttSVMProblem` solved.
     """
 
     W: np.ndarray
@@ -114,6 +131,7 @@ class AttSVMResult(SolverResult):
     multipliers: np.ndarray | None
     norm: str
     solver: str
+    problem: AttSVMProblem | None = None
 
     @property
     def objective(self) -> float:
@@ -124,32 +142,6 @@ class AttSVMResult(SolverResult):
     def iterations(self) -> int:
         """Alias of ``n_iter``."""
         return self.n_iter
-
-
-@dataclass(frozen=True)
-class Constraints:
-    """The constraint list of an Att-SVM problem: ``A_k = D_k Q_k^T``, k = (sample, token)."""
-
-    D: np.ndarray  # (m, d) token differences x_{i alpha_i} - x_it
-    Q: np.ndarray  # (m, d) queries z_i
-    sample: np.ndarray  # (m,) sample index i
-    token: np.ndarray  # (m,) token index t
-
-    @property
-    def G(self) -> np.ndarray:
-        """(m, d*d) rows ``vec(A_k)`` (row-major)."""
-        m, d = self.D.shape
-        return (self.D[:, :, None] * self.Q[:, None, :]).reshape(m, d * self.Q.shape[1])
-
-
-def build_constraints(X: np.ndarray, Z: np.ndarray, alpha: np.ndarray, mask: np.ndarray) -> Constraints:
-    """The constraint rows of Att-SVM(alpha) over visible tokens ``t != alpha_i`` (no validation)."""
-    n, T, _ = X.shape
-    keep = mask.copy()
-    keep[np.arange(n), alpha] = False
-    i, t = np.nonzero(keep)
-    D = X[i, alpha[i]] - X[i, t]
-    return Constraints(D=D, Q=Z[i], sample=i, token=t)
 
 
 def _ldp(G: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
@@ -229,14 +221,6 @@ def _infeasible(n: int, T: int, d: int, norm: str, solver: str, status: str = "i
                         solver=solver)
 
 
-def _validate(X: Any, Z: Any, alpha: Any, mask: Any) -> tuple[np.ndarray, ...]:
-    X, Z = tokens_and_queries(X, Z)
-    n, T, _ = X.shape
-    alpha = index_vector(alpha, n, T)
-    mask = visibility_mask(mask, n, T, alpha)
-    return X, Z, alpha, mask
-
-
 @dataclass(frozen=True)
 class _FroSolution:
     """Outcome of the Frobenius route: W, multipliers and margins per constraint (original units)."""
@@ -306,7 +290,7 @@ def _fro_result(sol: _FroSolution, cons: Constraints, n: int, T: int, d: int) ->
                         multipliers=_per_token(lam, cons, n, T), norm="fro", solver=sol.solver)
 
 
-def solve_att_svm(X: Any, Z: Any, alpha: Any, *, norm: str = "fro", mask: Any = None,
+def solve_att_svm(X: Any, Z: Any = None, alpha: Any = None, *, norm: str = "fro", mask: Any = None,
                   solver: str = "CLARABEL", method: str = "auto", max_iter: int = 5000) -> AttSVMResult:
     r"""Solve Att-SVM(alpha) in the Frobenius or the nuclear norm.
 
@@ -316,7 +300,8 @@ def solve_att_svm(X: Any, Z: Any, alpha: Any, *, norm: str = "fro", mask: Any = 
     Parameters
     ----------
     X
-        Tokens, shape (n, T, d).
+        Tokens, shape (n, T, d), or an :class:`AttSVMProblem` (then ``Z``, ``alpha`` and ``mask``
+        are omitted).
     Z
         Queries, shape (n, d).
     alpha
@@ -355,10 +340,16 @@ def solve_att_svm(X: Any, Z: Any, alpha: Any, *, norm: str = "fro", mask: Any = 
     for K gradient steps and R rounds on a support of size s (``m = n (T - 1)`` constraints at
     most), memory ``O(m d + s^2)``; NNLS: about ``O(m d^4)`` flops, memory ``O(m d^2)``.
     """
-    X, Z, alpha, mask = _validate(X, Z, alpha, mask)
+    problem = as_problem(X, Z, alpha, mask)
     norm = as_choice(norm, "norm", NORMS)
     method = as_choice(method, "method", METHODS)
     max_iter = as_int(max_iter, "max_iter", min_value=1)
+    return replace(_solve_att_svm(problem, norm, solver, method, max_iter), problem=problem)
+
+
+def _solve_att_svm(problem: AttSVMProblem, norm: str, solver: str, method: str,
+                   max_iter: int) -> AttSVMResult:
+    X, Z, alpha, mask = (np.array(a) for a in (problem.X, problem.Z, problem.alpha, problem.mask))
     n, T, d = X.shape
     cons = build_constraints(X, Z, alpha, mask)
     sol = _solve_fro(cons, Z, d, method, max_iter)
@@ -371,7 +362,7 @@ def solve_att_svm(X: Any, Z: Any, alpha: Any, *, norm: str = "fro", mask: Any = 
     return _solve_conic(cons, n, T, d, "nuc", solver, fallback="SCS")
 
 
-def solve_att_svm_cvxpy(X: Any, Z: Any, alpha: Any, *, norm: str = "fro", mask: Any = None,
+def solve_att_svm_cvxpy(X: Any, Z: Any = None, alpha: Any = None, *, norm: str = "fro", mask: Any = None,
                         solver: str = "CLARABEL", solver_options: Mapping[str, Any] | None = None
                         ) -> AttSVMResult:
     """Att-SVM through cvxpy alone (the independent reference route; cost of one conic solve).
@@ -382,11 +373,12 @@ def solve_att_svm_cvxpy(X: Any, Z: Any, alpha: Any, *, norm: str = "fro", mask: 
     for Clarabel) go to ``Problem.solve``. The Frobenius diagnostics include ``kkt_residual``
     with the definition of :func:`solve_att_svm` (duals rescaled to ``W = sum lambda A``).
     """
-    X, Z, alpha, mask = _validate(X, Z, alpha, mask)
+    problem = as_problem(X, Z, alpha, mask)
     norm = as_choice(norm, "norm", NORMS)
-    n, T, d = X.shape
-    return _solve_conic(build_constraints(X, Z, alpha, mask), n, T, d, norm, solver, fallback=None,
-                        options=dict(solver_options or {}))
+    n, T, d = problem.X.shape
+    res = _solve_conic(problem.constraints, n, T, d, norm, solver, fallback=None,
+                       options=dict(solver_options or {}))
+    return replace(res, problem=problem)
 
 
 def _solve_conic(cons: Constraints, n: int, T: int, d: int, norm: str, solver: str,
@@ -453,7 +445,7 @@ def is_feasible(X: Any, Z: Any, alpha: Any, *, mask: Any = None) -> bool:
     RuntimeError
         When that route ends undecided (``"max_iter"``, large problems only).
     """
-    X, Z, alpha, mask = _validate(X, Z, alpha, mask)
+    X, Z, alpha, mask = validate_problem(X, Z, alpha, mask)
     sol = _solve_fro(build_constraints(X, Z, alpha, mask), Z, X.shape[2], "auto", 5000)
     if sol.status == "max_iter":
         raise RuntimeError("is_feasible: the active-set route ran out of iterations; call solve_att_svm "
@@ -499,7 +491,7 @@ def is_locally_optimal(X: Any, Z: Any, alpha: Any, scores: Any, *, norm: str = "
     with margin 1 at the solution in ``norm``); interior tokens may score higher (TF-SVM,
     definition of locally optimal indices). Cost: one :func:`solve_att_svm`.
     """
-    X, Z, alpha, mask = _validate(X, Z, alpha, mask)
+    X, Z, alpha, mask = validate_problem(X, Z, alpha, mask)
     n, T, _ = X.shape
     scores = as_float_array(scores, "scores", ndim=2)
     if scores.shape != (n, T):
@@ -532,66 +524,3 @@ def enumerate_alphas(n: int, T: int) -> Iterator[np.ndarray]:
     """All ``T**n`` index vectors alpha in lexicographic order (small n, T only)."""
     for combo in itertools.product(range(T), repeat=n):
         yield np.array(combo, dtype=np.int64)
-
-
-@dataclass(frozen=True)
-class FlatQueries:
-    """Several queries per sequence flattened into the single-query Att-SVM form.
-
-    Row ``r`` is query ``position[r]`` of sequence ``sequence[r]``: its tokens ``X[r]`` are the
-    tokens of that sequence, ``Z[r]`` the query and ``mask[r]`` its visible tokens. Selected
-    tokens given per (sequence, query) as an (n, K) array flatten with ``alpha.reshape(-1)``.
-    """
-
-    X: np.ndarray
-    Z: np.ndarray
-    mask: np.ndarray
-    sequence: np.ndarray
-    position: np.ndarray
-
-
-def flatten_queries(X_seq: Any, queries: Any = "all", *, causal: bool = False) -> FlatQueries:
-    r"""Flatten multi-query (self-)attention into one Att-SVM row per (sequence, query).
-
-    The problem ``min ||W|| s.t. (x_{i alpha_ik} - x_it)^T W q_ik >= 1`` for every sequence i,
-    query k and visible ``t in V_ik \ {alpha_ik}`` is the single-query problem on the rows
-    returned here (tokens ``X_i``, query ``q_ik``, mask row ``V_ik``).
-
-    Parameters
-    ----------
-    X_seq
-        Sequences, shape (n, T, d).
-    queries
-        ``"all"``: self-attention, query k is token k (K = T); ``"last"``: the last token only
-        (K = 1); or an array (n, K, d) of separate queries (cross-attention).
-    causal
-        Query k sees tokens ``0..k`` only (self-attention, or K <= T separate queries); with
-        ``"last"`` every token is visible.
-
-    Returns
-    -------
-    FlatQueries
-        Arrays with n*K rows, in order (sequence, query). Cost O(n K T d) memory.
-    """
-    X = as_float_array(X_seq, "X_seq", ndim=3)
-    n, T, d = X.shape
-    if isinstance(queries, str):
-        as_choice(queries, "queries", ("all", "last"))
-        Qs = X if queries == "all" else X[:, -1:, :]
-        first_pos = 0 if queries == "all" else T - 1
-    else:
-        Qs = as_float_array(queries, "queries", ndim=3)
-        if Qs.shape[0] != n or Qs.shape[2] != d:
-            raise ValueError(f"queries: expected shape ({n}, K, {d}), got {Qs.shape}")
-        first_pos = 0
-    K = Qs.shape[1]
-    if causal and first_pos + K > T:
-        raise ValueError(f"queries: a causal mask needs at most T = {T} queries, got {K}")
-    pos = first_pos + np.arange(K)
-    if causal:
-        row_mask = np.arange(T)[None, :] <= pos[:, None]
-    else:
-        row_mask = np.ones((K, T), dtype=bool)
-    return FlatQueries(X=np.repeat(X, K, axis=0), Z=Qs.reshape(n * K, d),
-                       mask=np.tile(row_mask, (n, 1)), sequence=np.repeat(np.arange(n), K),
-                       position=np.tile(pos, n))

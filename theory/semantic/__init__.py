@@ -31,7 +31,10 @@ from theory.semantic.info import (
     transfer_entropy,
 )
 from theory.semantic.rate_distortion import (
+    CapacityResult,
+    RDProblem,
     RDResult,
+    Waterfilling,
     blahut_arimoto,
     channel_capacity,
     rate_distortion,
@@ -62,13 +65,14 @@ from theory.semantic.sequential import (
 from theory.semantic.tokens import elbo, gardner_capacity, sequence_cross_entropy
 
 __all__ = [
-    "DirectedRateRewardResult", "FlowDrifts", "GaussianTE", "IBResult", "NRDFResult", "RDResult",
-    "RateRewardResult", "blahut_arimoto", "block_rate_distortion", "bsms_nrdf", "causal_conditioning",
-    "channel_capacity", "directed_information", "directed_information_terms", "directed_rate_reward",
-    "dsbs", "elbo", "feedback_information", "feedforward_rate_distortion", "free_energy",
-    "gardner_capacity", "gaussian_transfer_entropy", "gerber_bound", "ib_dsbs", "information_bottleneck",
-    "kl_regularized_value", "markov_source", "mutual_information", "nonanticipative_rate_distortion",
-    "nrdf_ba", "open_loop_value", "rate_distortion", "rate_reward", "rd_binary_hamming", "rd_curve",
-    "rd_hamming_slb", "rd_logloss", "reverse_waterfilling", "sample_flow_paths", "semantic_flow",
-    "semantic_flow_drifts", "semantic_joint", "sequence_cross_entropy", "transfer_entropy",
+    "CapacityResult", "DirectedRateRewardResult", "FlowDrifts", "GaussianTE", "IBResult", "NRDFResult",
+    "RDProblem", "RDResult", "RateRewardResult", "Waterfilling", "blahut_arimoto", "block_rate_distortion",
+    "bsms_nrdf", "causal_conditioning", "channel_capacity", "directed_information",
+    "directed_information_terms", "directed_rate_reward", "dsbs", "elbo", "feedback_information",
+    "feedforward_rate_distortion", "free_energy", "gardner_capacity", "gaussian_transfer_entropy",
+    "gerber_bound", "ib_dsbs", "information_bottleneck", "kl_regularized_value", "markov_source",
+    "mutual_information", "nonanticipative_rate_distortion", "nrdf_ba", "open_loop_value",
+    "rate_distortion", "rate_reward", "rd_binary_hamming", "rd_curve", "rd_hamming_slb", "rd_logloss",
+    "reverse_waterfilling", "sample_flow_paths", "semantic_flow", "semantic_flow_drifts",
+    "semantic_joint", "sequence_cross_entropy", "transfer_entropy",
 ]

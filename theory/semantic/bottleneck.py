@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from theory._result import SolverResult
 from theory._rng import RngLike, as_generator
 from theory._validate import as_float_array, as_int, as_joint_pmf, as_positive_float, as_unit_float
 from theory.semantic.info import _cmi
@@ -24,17 +25,34 @@ from theory.semantic.rate_distortion import h2, star
 
 
 @dataclass(frozen=True)
-class IBResult:
-    """Best run of :func:`information_bottleneck`: ``i_xt``, ``i_ty`` (bits), ``encoder`` q(t|x)
-    of shape (|X|, cardinality), ``lagrangian = i_xt - beta i_ty`` (bits), iterations of the best
-    run and whether it converged."""
+class IBResult(SolverResult):
+    """Best run of :func:`information_bottleneck` (a :class:`theory._result.SolverResult`).
+
+    Attributes
+    ----------
+    value
+        ``I(X;T) - beta I(T;Y)`` (bits) of the best run. Alias: ``lagrangian``.
+    status
+        ``"stationary"`` (the Tishby iteration reached a fixed point within ``tol``; a local
+        optimum, not certified global) or ``"max_iter"``.
+    converged
+        True for ``"stationary"``.
+    n_iter
+        Iterations of the best run.
+    i_xt, i_ty
+        ``I(X;T)`` and ``I(T;Y)`` in bits.
+    encoder
+        ``q(t|x)``, shape ``(|X|, cardinality)``.
+    """
 
     i_xt: float
     i_ty: float
     encoder: np.ndarray
-    lagrangian: float
-    n_iter: int
-    converged: bool
+
+    @property
+    def lagrangian(self) -> float:
+        """Alias of ``value`` (bits)."""
+        return self.value
 
 
 def _ib_run(pxy: np.ndarray, beta: float, enc: np.ndarray, tol: float, max_iter: int
@@ -103,7 +121,8 @@ def information_bottleneck(pxy: np.ndarray, *, beta: float, cardinality: int, re
         J = P.sum(axis=1)[:, None, None] * enc[:, :, None] * (P / P.sum(axis=1, keepdims=True))[:, None, :]
         ixt = _cmi(J, (0,), (1,), ())
         ity = _cmi(J, (1,), (2,), ())
-        res = IBResult(i_xt=ixt, i_ty=ity, encoder=enc, lagrangian=ixt - beta * ity, n_iter=it, converged=ok)
+        res = IBResult(ixt, ity, enc, value=ixt - beta * ity, status="stationary" if ok else "max_iter",
+                       converged=ok, n_iter=it)
         if best is None or res.lagrangian < best.lagrangian:
             best = res
     assert best is not None

@@ -18,11 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.linalg import solve_discrete_lyapunov
-from scipy.special import xlogy
 
+from theory._info import LN2, entropy_bits
 from theory._validate import as_float_array, as_index_list, as_joint_pmf, as_stochastic_matrix
-
-LN2 = float(np.log(2.0))
 
 
 def _axes(axes: Sequence[int] | int, ndim: int, name: str) -> tuple[int, ...]:
@@ -43,11 +41,6 @@ def _disjoint(**groups: tuple[int, ...]) -> None:
             if a in seen:
                 raise ValueError(f"{name}: axis {a} also appears in {seen[a]}; axis groups must not overlap")
             seen[a] = name
-
-
-def entropy_bits(p: np.ndarray) -> float:
-    """Shannon entropy ``-sum p log2 p`` of an (already validated) array of masses, 0 log 0 = 0."""
-    return float(-xlogy(p, p).sum() / LN2)
 
 
 def _marginal_entropy(joint: np.ndarray, keep: tuple[int, ...]) -> float:

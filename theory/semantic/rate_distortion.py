@@ -17,54 +17,121 @@ is a supporting line of R valid at every D. The iteration stops on the gap ``R_U
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
-from scipy.special import logsumexp, xlogy
 
 from theory._cvx import solve as cvx_solve
+from theory._info import LN2, channel_mutual_information
+from theory._info import binary_entropy as h2
+from theory._result import SolverResult
 from theory._validate import (
-    InputTypeError,
     as_choice,
     as_float_array,
     as_int,
-    as_nonnegative,
-    as_pmf,
     as_positive_float,
 )
-from theory.semantic._squarem import squarem_point
+from theory.semantic.blahut import (
+    GAP_TOL,
+    BAState,
+    ba_solve,
+    blahut_arimoto,
+    blahut_lower_term,
+    validate_rd,
+    warm_start,
+)
+from theory.semantic.capacity import CapacityResult, channel_capacity
+from theory.semantic.closed_forms import (
+    Waterfilling,
+    rd_binary_hamming,
+    rd_hamming_slb,
+    rd_logloss,
+    reverse_waterfilling,
+    star,
+)
 
-LN2 = float(np.log(2.0))
+# Names defined here and those re-exported from their new homes (closed_forms, capacity, _info)
+# so that ``from theory.semantic.rate_distortion import ...`` keeps working.
+__all__ = [
+    "BISECTION_MAX_ITER", "D_TOL", "DECIDED", "GAP_TOL", "LN2", "BAState", "CapacityResult", "RDProblem",
+    "RDResult",
+    "Waterfilling", "blahut_arimoto", "channel_capacity", "h2", "match_slope", "rate_distortion",
+    "rd_binary_hamming", "rd_curve", "rd_hamming_slb", "rd_logloss", "reverse_waterfilling", "star",
+    "validate_rd",
+]
 
-#: Default stop: Blahut gap in nats.
-GAP_TOL = 1e-13
 #: Default tolerance on |D_beta - D| in the bisection on beta.
 D_TOL = 1e-12
 #: Iteration cap of each BA run inside the bisection on beta.
 BISECTION_MAX_ITER = 20_000
 
 
-def h2(x: float | np.ndarray) -> Any:
-    """Binary entropy in bits, ``h(0) = h(1) = 0``."""
-    x = np.asarray(x, dtype=float)
-    out = -(xlogy(x, x) + xlogy(1 - x, 1 - x)) / LN2
-    return float(out) if out.ndim == 0 else out
+@dataclass(frozen=True, eq=False)
+class RDProblem:
+    """A validated rate-distortion problem: source law ``p`` and distortion matrix ``d``.
 
-
-def star(a: float, b: float) -> float:
-    """Binary convolution ``a * b = a (1 - b) + b (1 - a)``."""
-    return a * (1 - b) + b * (1 - a)
-
-
-@dataclass(frozen=True)
-class RDResult:
-    """Result of :func:`rate_distortion`.
+    Build it once and hand it to :func:`rate_distortion` (any ``method``) in place of ``(p, d)``;
+    each result keeps it as ``result.problem``. The arrays are validated on construction (a pmf
+    and a finite non-negative matrix with ``|X|`` rows) and stored read-only.
 
     Attributes
     ----------
-    rate
-        I(X; Y) of the returned test channel, bits (``inf`` when infeasible).
+    p
+        Source pmf, shape ``(|X|,)``.
+    d
+        Distortion matrix, shape ``(|X|, |Y|)``.
+    """
+
+    p: np.ndarray
+    d: np.ndarray
+
+    def __post_init__(self) -> None:
+        p, d = validate_rd(self.p, self.d)
+        p, d = p.copy(), d.copy()
+        p.flags.writeable = False
+        d.flags.writeable = False
+        object.__setattr__(self, "p", p)
+        object.__setattr__(self, "d", d)
+
+    @property
+    def D_max(self) -> float:
+        """``min_y sum_x p(x) d(x, y)``: the smallest distortion at rate 0."""
+        return float((self.p @ self.d).min())
+
+    @property
+    def D_min(self) -> float:
+        """``sum_x p(x) min_y d(x, y)``: the smallest achievable distortion."""
+        return float(np.dot(self.p, self.d.min(axis=1)))
+
+    def distortion(self, W: np.ndarray) -> float:
+        """``E d(X, Y)`` of a test channel ``W`` (rows q(.|x)); not validated."""
+        return float(np.sum(self.p[:, None] * W * self.d))
+
+    def rate(self, W: np.ndarray) -> float:
+        """``I(X; Y)`` in bits of a test channel ``W``; not validated."""
+        return channel_mutual_information(self.p, W) / LN2
+
+
+@dataclass(frozen=True)
+class RDResult(SolverResult):
+    """Result of :func:`rate_distortion` (a :class:`theory._result.SolverResult`).
+
+    Attributes
+    ----------
+    value
+        ``R(D)``: I(X; Y) of the returned test channel, bits (``inf`` when infeasible). Alias:
+        ``rate``.
+    status
+        ``"optimal"``, ``"zero_rate"``, ``"infeasible"`` or ``"max_iter"`` (and the cvxpy status
+        for cvx).
+    converged
+        True when a decision was certified: ``"optimal"``, ``"zero_rate"`` or ``"infeasible"``.
+    n_iter
+        Total BA iterations (0 for cvx).
+    diagnostics
+        ``evals`` (bisection evaluations), ``time_shared`` (weight of the time-sharing, when
+        used), ``D_min`` (infeasible), ``objective_bits`` (cvx).
     distortion
         E d(X, Y) of the test channel.
     beta
@@ -73,206 +140,44 @@ class RDResult:
         q(y|x), shape (|X|, |Y|).
     lower_bound
         Blahut lower bound on R at the requested D (bits); for cvx, evaluated at its output law.
-    n_iter
-        Total BA iterations (0 for cvx).
     output_law
         q(y).
     gap
         Upper minus lower Blahut bound at the final iterate (bits).
-    status
-        ``"optimal"``, ``"zero_rate"``, ``"infeasible"`` or ``"max_iter"`` (and the cvxpy status
-        for cvx).
+    problem
+        The :class:`RDProblem` solved (``joint`` and ``distortion_error`` derive from it).
     """
 
-    rate: float
     distortion: float
     beta: float
     test_channel: np.ndarray
     lower_bound: float
-    n_iter: int
     output_law: np.ndarray
     gap: float
-    status: str
-    diagnostics: dict[str, Any] = field(default_factory=dict)
+    problem: RDProblem | None = None
+
+    @property
+    def rate(self) -> float:
+        """Alias of ``value`` (bits)."""
+        return self.value
+
+    @property
+    def joint(self) -> np.ndarray:
+        """Joint law ``p(x) q(y|x)`` of source and reproduction (needs ``problem``)."""
+        if self.problem is None:
+            raise ValueError("problem: this result was built without its problem")
+        return self.problem.p[:, None] * self.test_channel
+
+    @property
+    def distortion_error(self) -> float:
+        """``|E d - distortion|`` recomputed from the problem: 0 up to rounding for a sound result."""
+        if self.problem is None:
+            raise ValueError("problem: this result was built without its problem")
+        return abs(self.problem.distortion(self.test_channel) - self.distortion)
 
 
-@dataclass(frozen=True)
-class BAState:
-    """One Blahut-Arimoto solve at a fixed slope (nats): output law, channel and bounds (nats)."""
-
-    q: np.ndarray
-    channel: np.ndarray
-    distortion: float
-    upper: float
-    lower_term: float  # -sum p ln Z - max ln c  (R_L = -beta D + lower_term)
-    gap: float
-    n_iter: int
-    converged: bool
-
-
-def validate_rd(p: Any, d: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Validate a source pmf and a non-negative distortion matrix of shape (|X|, |Y|)."""
-    p = as_pmf(p, "p")
-    d = as_float_array(d, "d", ndim=2)
-    if d.shape[0] != p.shape[0]:
-        raise ValueError(f"d: expected {p.shape[0]} rows (one per source letter), got shape {d.shape}")
-    if np.any(d < 0):
-        raise ValueError(f"d: distortions must be non-negative, smallest is {d.min():.3g}")
-    return p, d
-
-
-def _ba_kernel(p: np.ndarray, K: np.ndarray, q0: np.ndarray, *, tol: float, max_iter: int,
-               accelerate: bool) -> tuple[np.ndarray, int, bool]:
-    """Iterate ``q <- q c`` with a precomputed (row-shifted) kernel until the Blahut gap < tol.
-
-    Returns the final q, iterations and whether the gap criterion was met. With ``accelerate``
-    a SQUAREM step (Varadhan & Roland 2008) extrapolates two BA steps, stepping back towards the
-    plain double step until it stays positive, and is accepted only when it does not increase the
-    Lagrangian ``-sum p ln Z``.
-    """
-    q = q0.copy()
-
-    def step(q: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
-        Z = K @ q
-        c = (p / Z) @ K
-        lc = np.log(np.maximum(c, 1e-300))
-        return q * c, float(np.max(lc) - np.dot(q * c, lc)), Z
-
-    it = 0
-    while it < max_iter:
-        q1, gap, Z = step(q)
-        it += 1
-        if gap < tol:
-            return q1 / q1.sum(), it, True
-        if accelerate:
-            q2, _, _ = step(q1)
-            it += 1
-            qx = squarem_point(q, q1, q2)
-            if qx is not None:
-                Zx = K @ qx
-                if np.all(Zx > 0) and -np.dot(p, np.log(Zx)) <= -np.dot(p, np.log(K @ q2)):
-                    q = qx
-                    continue
-            q = q2 / q2.sum()
-        else:
-            q = q1 / q1.sum()
-    return q, it, False
-
-
-def blahut_arimoto(p: Any, d: Any, beta: float, *, q0: Any = None, tol: float = GAP_TOL,
-                   max_iter: int = 200_000, accelerate: bool = False, kernel: Any = None) -> BAState:
-    """Blahut-Arimoto at slope ``beta`` (nats), vectorised, stopping on the Blahut gap.
-
-    The row-shifted kernel ``exp(-beta (d - min_y d))`` is computed once; ``beta min_y d`` is added
-    back into ``ln Z`` for the bounds. When a row of ``K q`` underflows the iteration falls back
-    to log-sum-exp updates. ``kernel`` replaces ``exp(-beta d)`` (e.g. the 0/1 indicator of the
-    distortion-minimising letters, the ``beta = inf`` limit). Cost O(|X||Y|) per iteration.
-
-    Parameters
-    ----------
-    p
-        Source pmf, shape (|X|,).
-    d
-        Non-negative distortion matrix, shape (|X|, |Y|).
-    beta
-        Slope, finite and >= 0 (``inf`` only together with ``kernel``).
-    q0
-        Initial output law, a pmf of shape (|Y|,) (default uniform).
-    tol
-        Blahut-gap tolerance (nats), > 0.
-    max_iter
-        Iteration cap, >= 1.
-    accelerate
-        SQUAREM extrapolation.
-    kernel
-        Optional non-negative (|X|, |Y|) kernel with a positive entry in every row.
-
-    Raises
-    ------
-    ValueError
-        Naming the argument, for a malformed input (a ``p`` that is not a pmf, a negative or
-        mis-shaped ``d``, ...): unvalidated input gave a negative mutual information marked
-        converged (``p = [0.9, 0.9]``: -0.468).
-    """
-    p, d = validate_rd(p, d)
-    if kernel is None:
-        b = as_positive_float(beta, "beta", allow_zero=True)
-    else:
-        try:
-            b = float(beta)
-        except (TypeError, ValueError):
-            raise ValueError(f"beta: expected a number, got {beta!r}") from None
-        if not b >= 0:
-            raise ValueError(f"beta: must be >= 0 (inf allowed with a kernel), got {beta!r}")
-        kernel = as_nonnegative(kernel, "kernel", ndim=2)
-        if kernel.shape != d.shape:
-            raise ValueError(f"kernel: expected the shape of d {d.shape}, got {kernel.shape}")
-        if np.any(kernel.max(axis=1) <= 0):
-            raise ValueError("kernel: every row needs a positive entry")
-    if q0 is not None:
-        q0 = as_pmf(q0, "q0", size=d.shape[1])
-    tol = as_positive_float(tol, "tol")
-    max_iter = as_int(max_iter, "max_iter", min_value=1)
-    if not isinstance(accelerate, (bool, np.bool_)):
-        raise InputTypeError(f"accelerate: expected a bool, got {type(accelerate).__name__}")
-    return _blahut_arimoto(p, d, b, q0=q0, tol=tol, max_iter=max_iter, accelerate=bool(accelerate),
-                           kernel=kernel)
-
-
-def _blahut_arimoto(p: np.ndarray, d: np.ndarray, beta: float, *, q0: np.ndarray | None = None,
-                    tol: float = GAP_TOL, max_iter: int = 200_000, accelerate: bool = False,
-                    kernel: np.ndarray | None = None) -> BAState:
-    """:func:`blahut_arimoto` on validated inputs (the solvers of this module call it directly)."""
-    n, m = d.shape
-    q = np.full(m, 1.0 / m) if q0 is None else np.asarray(q0, dtype=float)
-    if kernel is None:
-        shift = beta * d.min(axis=1)
-        A = -(beta * d - shift[:, None])  # log of the row-shifted kernel, max 0 per row
-        K = np.exp(A)
-    else:
-        shift = np.zeros(n)
-        K = kernel
-    use_log = kernel is None and bool(np.any(K @ q < 1e-250))
-    if not use_log:
-        q, it, ok = _ba_kernel(p, K, q, tol=tol, max_iter=max_iter, accelerate=accelerate)
-        use_log = kernel is None and bool(np.any(K @ q < 1e-250))
-    if use_log:
-        q, it, ok = _ba_log(p, A, q, tol=tol, max_iter=max_iter)
-        lq = np.log(np.maximum(q, 1e-300))
-        lZs = logsumexp(A + lq[None, :], axis=1)
-        W = np.exp(A + lq[None, :] - lZs[:, None])
-        lc = logsumexp(A - lZs[:, None], b=p[:, None], axis=0)
-    else:
-        Zs = K @ q
-        lZs = np.log(Zs)
-        W = q[None, :] * K / Zs[:, None]
-        lc = np.log(np.maximum((p / Zs) @ K, 1e-300))
-    W = W / W.sum(axis=1, keepdims=True)
-    out = p @ W
-    dist = float(np.sum(p[:, None] * W * d))
-    ratio = np.divide(W, out[None, :], out=np.ones_like(W), where=(W > 0) & (out[None, :] > 0))
-    upper = float(np.sum(p[:, None] * xlogy(W, ratio)))  # I(p, W) in nats
-    lower_term = float(-np.dot(p, lZs - shift) - np.max(lc))
-    r_lower = lower_term - (beta * dist if kernel is None else 0.0)
-    return BAState(q=q, channel=W, distortion=dist, upper=upper, lower_term=lower_term,
-                   gap=max(upper - r_lower, 0.0), n_iter=it, converged=ok)
-
-
-def _ba_log(p: np.ndarray, A: np.ndarray, q: np.ndarray, *, tol: float,
-            max_iter: int) -> tuple[np.ndarray, int, bool]:
-    """Log-domain BA (log-sum-exp updates) for kernels ``exp(A)`` whose rows underflow."""
-    lq = np.log(np.maximum(q, 1e-300))
-    pm = p[:, None]
-    for it in range(1, max_iter + 1):
-        lZ = logsumexp(A + lq[None, :], axis=1)
-        lc = logsumexp(A - lZ[:, None], b=pm, axis=0)
-        qc = np.exp(lq + lc)
-        gap = float(np.max(lc) - np.dot(qc, lc))
-        lq = lq + lc
-        lq = lq - logsumexp(lq)
-        if gap < tol:
-            return np.exp(lq), it, True
-    return np.exp(lq), max_iter, False
+#: Statuses of :class:`RDResult` that certify a decision (``converged=True``).
+DECIDED = frozenset({"optimal", "zero_rate", "infeasible"})
 
 
 def _zero_rate(p: np.ndarray, d: np.ndarray, status: str = "zero_rate") -> RDResult:
@@ -282,27 +187,20 @@ def _zero_rate(p: np.ndarray, d: np.ndarray, status: str = "zero_rate") -> RDRes
     W[:, j] = 1.0
     q = np.zeros(d.shape[1])
     q[j] = 1.0
-    return RDResult(rate=0.0, distortion=float(col[j]), beta=0.0, test_channel=W, lower_bound=0.0,
-                    n_iter=0, output_law=q, gap=0.0, status=status)
+    return RDResult(value=0.0, distortion=float(col[j]), beta=0.0, test_channel=W, lower_bound=0.0,
+                    n_iter=0, output_law=q, gap=0.0, status=status,
+                    converged=status in DECIDED)
 
 
 def _from_state(st: BAState, beta: float, D_target: float | None, n_iter: int, status: str | None = None,
                 p: np.ndarray | None = None) -> RDResult:
     D_eval = st.distortion if D_target is None else D_target
     lower = (-beta * D_eval + st.lower_term) / LN2 if np.isfinite(beta) else st.lower_term / LN2
-    return RDResult(rate=st.upper / LN2, distortion=st.distortion, beta=beta, test_channel=st.channel,
+    return RDResult(value=st.upper / LN2, distortion=st.distortion, beta=beta, test_channel=st.channel,
                     lower_bound=min(lower, st.upper / LN2), n_iter=n_iter,
                     output_law=st.channel.T @ p if p is not None else st.q,
-                    gap=st.gap / LN2, status=status or ("optimal" if st.converged else "max_iter"))
-
-
-def _lower_term(p: np.ndarray, d: np.ndarray, beta: float, q: np.ndarray) -> float:
-    """``-sum_x p ln Z - max_y ln c`` (nats) of Blahut's lower bound at output law ``q``."""
-    A = -(beta * d - beta * d.min(axis=1, keepdims=True))
-    lq = np.log(np.maximum(q, 1e-300))
-    lZs = logsumexp(A + lq[None, :], axis=1)
-    lc = logsumexp(A - lZs[:, None], b=p[:, None], axis=0)
-    return float(-np.dot(p, lZs - beta * d.min(axis=1)) - np.max(lc))
+                    gap=st.gap / LN2, status=status or ("optimal" if st.converged else "max_iter"),
+                    converged=(status or ("optimal" if st.converged else "max_iter")) in DECIDED)
 
 
 def match_slope(solve: Callable[[float, Any], tuple[float, Any]], D: float, *, beta0: float = 1.0,
@@ -338,17 +236,12 @@ def match_slope(solve: Callable[[float, Any], tuple[float, Any]], D: float, *, b
     return best[1], best[2], st_lo, lo, st_hi, evals
 
 
-def _warm(q: np.ndarray) -> np.ndarray:
-    q = np.maximum(q, 1e-12)
-    return q / q.sum()
-
-
 def _rd_ba(p: np.ndarray, d: np.ndarray, D: float | None, beta: float | None, tol: float,
            max_iter: int, accelerate: bool) -> RDResult:
     if beta is not None:
         if beta == 0:
             return _zero_rate(p, d)
-        st = _blahut_arimoto(p, d, beta, tol=tol, max_iter=max_iter, accelerate=accelerate)
+        st = ba_solve(p, d, beta, tol=tol, max_iter=max_iter, accelerate=accelerate)
         return _from_state(st, beta, None, st.n_iter, p=p)
     assert D is not None
     col = p @ d
@@ -357,13 +250,13 @@ def _rd_ba(p: np.ndarray, d: np.ndarray, D: float | None, beta: float | None, to
         return _zero_rate(p, d)
     if D < D_min - D_TOL:
         r = _zero_rate(p, d, status="infeasible")
-        return RDResult(rate=float("inf"), distortion=r.distortion, beta=float("inf"),
+        return RDResult(value=float("inf"), distortion=r.distortion, beta=float("inf"),
                         test_channel=r.test_channel, lower_bound=float("inf"), n_iter=0,
-                        output_law=r.output_law, gap=0.0, status="infeasible",
+                        output_law=r.output_law, gap=0.0, status="infeasible", converged=True,
                         diagnostics={"D_min": D_min})
     if D <= D_min + D_TOL:
         K = (d <= d.min(axis=1, keepdims=True)).astype(float)
-        st = _blahut_arimoto(p, d, np.inf, tol=tol, max_iter=max_iter, kernel=K)
+        st = ba_solve(p, d, np.inf, tol=tol, max_iter=max_iter, kernel=K)
         return _from_state(st, float("inf"), None, st.n_iter, p=p)
     total = [0]
     # Runs inside the bisection are capped: near the slope of a linear piece of R the iteration
@@ -371,7 +264,7 @@ def _rd_ba(p: np.ndarray, d: np.ndarray, D: float | None, beta: float | None, to
     cap = min(max_iter, BISECTION_MAX_ITER)
 
     def solve(b: float, warm: BAState | None) -> tuple[float, BAState]:
-        st = _blahut_arimoto(p, d, b, q0=None if warm is None else _warm(warm.q), tol=tol,
+        st = ba_solve(p, d, b, q0=None if warm is None else warm_start(warm.q), tol=tol,
                             max_iter=cap, accelerate=accelerate)
         total[0] += st.n_iter
         return st.distortion, st
@@ -383,19 +276,19 @@ def _rd_ba(p: np.ndarray, d: np.ndarray, D: float | None, beta: float | None, to
         lam = (st_lo.distortion - D) / (st_lo.distortion - st_hi.distortion)
         W = (1 - lam) * st_lo.channel + lam * st_hi.channel
         out = W.T @ p
-        ratio = np.divide(W, out[None, :], out=np.ones_like(W), where=(W > 0) & (out[None, :] > 0))
-        rate = float(np.sum(p[:, None] * xlogy(W, ratio))) / LN2
-        lower = max(st.lower_term, _lower_term(p, d, b, out)) / LN2 - b * D / LN2
+        rate = channel_mutual_information(p, W, out) / LN2
+        lower = max(st.lower_term, blahut_lower_term(p, d, b, out)) / LN2 - b * D / LN2
         gap = max(rate - lower, 0.0)
-        return RDResult(rate=rate, distortion=float(np.sum(p[:, None] * W * d)), beta=b, test_channel=W,
+        return RDResult(value=rate, distortion=float(np.sum(p[:, None] * W * d)), beta=b, test_channel=W,
                         lower_bound=min(lower, rate), n_iter=total[0], output_law=out, gap=gap,
                         status="optimal" if gap * LN2 <= max(tol, 1e-9) else "max_iter",
+                        converged=gap * LN2 <= max(tol, 1e-9),
                         diagnostics={"time_shared": lam, "evals": evals})
     if not st.converged and max_iter > cap:
-        st = _blahut_arimoto(p, d, b, q0=st.q, tol=tol, max_iter=max_iter - cap, accelerate=accelerate)
+        st = ba_solve(p, d, b, q0=st.q, tol=tol, max_iter=max_iter - cap, accelerate=accelerate)
         total[0] += st.n_iter
     res = _from_state(st, b, D, total[0], p=p)
-    return RDResult(**{**res.__dict__, "diagnostics": {"evals": evals}})
+    return replace(res, diagnostics={"evals": evals})
 
 
 def _rd_cvx(p: np.ndarray, d: np.ndarray, D: float | None, beta: float | None) -> RDResult:
@@ -417,16 +310,16 @@ def _rd_cvx(p: np.ndarray, d: np.ndarray, D: float | None, beta: float | None) -
         prob = cp.Problem(cp.Minimize(mi + beta * dist), cons)
     cvx_solve(prob, "CLARABEL")
     if Q.value is None:
-        return RDResult(rate=float("inf"), distortion=float("nan"), beta=float("nan"),
+        return RDResult(value=float("inf"), distortion=float("nan"), beta=float("nan"),
                         test_channel=np.full((n, m), np.nan), lower_bound=float("inf"), n_iter=0,
-                        output_law=np.full(m, np.nan), gap=float("nan"), status=str(prob.status))
+                        output_law=np.full(m, np.nan), gap=float("nan"), status=str(prob.status),
+                        converged=False)
     W = np.maximum(Q.value, 0.0)
     W = W / W.sum(axis=1, keepdims=True)
     b = float(dc.dual_value) if D is not None else float(beta)  # type: ignore[arg-type]
     b = max(b, 0.0)
     q = W.T @ p
-    ratio = np.divide(W, q[None, :], out=np.ones_like(W), where=(W > 0) & (q[None, :] > 0))
-    rate = float(np.sum(p[:, None] * xlogy(W, ratio))) / LN2
+    rate = channel_mutual_information(p, W, q) / LN2
     distortion = float(np.sum(p[:, None] * W * d))
     # Blahut lower bound at the solver's output law and slope.
     K = np.exp(-b * (d - d.min(axis=1, keepdims=True)))
@@ -435,12 +328,13 @@ def _rd_cvx(p: np.ndarray, d: np.ndarray, D: float | None, beta: float | None) -
     c = (p / Z) @ K
     D_eval = distortion if D is None else D
     lower = (-b * D_eval - np.dot(p, lnZ) - np.max(np.log(c))) / LN2
-    return RDResult(rate=rate, distortion=distortion, beta=b, test_channel=W, lower_bound=float(lower),
+    return RDResult(value=rate, distortion=distortion, beta=b, test_channel=W, lower_bound=float(lower),
                     n_iter=0, output_law=q, gap=max(rate - float(lower), 0.0), status=str(prob.status),
+                    converged=str(prob.status) in DECIDED,
                     diagnostics={"objective_bits": float(prob.value) / LN2})
 
 
-def rate_distortion(p: Any, d: Any, *, D: float | None = None, beta: float | None = None,
+def rate_distortion(p: Any, d: Any = None, *, D: float | None = None, beta: float | None = None,
                     method: str = "ba", tol: float = GAP_TOL, max_iter: int = 200_000,
                     accelerate: bool | None = None) -> RDResult:
     """Rate-distortion function ``R(D)`` (bits) of a finite source, or the curve point at slope beta.
@@ -448,7 +342,7 @@ def rate_distortion(p: Any, d: Any, *, D: float | None = None, beta: float | Non
     Parameters
     ----------
     p
-        Source pmf, shape (|X|,).
+        Source pmf, shape (|X|,), or an :class:`RDProblem` (then ``d`` is omitted).
     d
         Non-negative distortion matrix, shape (|X|, |Y|).
     D
@@ -484,7 +378,20 @@ def rate_distortion(p: Any, d: Any, *, D: float | None = None, beta: float | Non
         ``p`` not a pmf, ``d`` of the wrong shape or negative, ``D < 0``, ``beta < 0``, neither
         or both of ``D`` and ``beta``, unknown method.
     """
-    p, d = validate_rd(p, d)
+    if isinstance(p, RDProblem):
+        if d is not None:
+            raise ValueError("d: omit d when p is an RDProblem (it holds the distortion)")
+        problem = p
+    else:
+        if d is None:
+            raise ValueError("d: missing; pass the distortion matrix d, or an RDProblem as p")
+        problem = RDProblem(p, d)
+    return replace(_rate_distortion(problem, D, beta, method, tol, max_iter, accelerate), problem=problem)
+
+
+def _rate_distortion(problem: RDProblem, D: float | None, beta: float | None, method: str, tol: float,
+                     max_iter: int, accelerate: bool | None) -> RDResult:
+    p, d = np.array(problem.p), np.array(problem.d)
     method = as_choice(method, "method", ("ba", "cvx"))
     if (D is None) == (beta is None):
         raise ValueError("D, beta: give exactly one of D (target distortion) or beta (slope)")
@@ -511,87 +418,8 @@ def rd_curve(p: Any, d: Any, betas: Any) -> tuple[np.ndarray, np.ndarray]:
     for b in bs:
         if b <= 0:
             raise ValueError("betas: slopes must be > 0")
-        st = _blahut_arimoto(p, d, float(b), q0=q)
-        q = _warm(st.q)
+        st = ba_solve(p, d, float(b), q0=q)
+        q = warm_start(st.q)
         Ds.append(st.distortion)
         Rs.append(st.upper / LN2)
     return np.array(Ds), np.array(Rs)
-
-
-# --------------------------------------------------------------------------------------------
-# Closed forms
-# --------------------------------------------------------------------------------------------
-
-def rd_binary_hamming(p: float, D: float) -> float:
-    """``R(D) = h(p) - h(D)`` for ``0 <= D <= min(p, 1-p)``, else 0: Bernoulli(p), Hamming (bits)."""
-    p = as_positive_float(p, "p", allow_zero=True)
-    D = as_positive_float(D, "D", allow_zero=True)
-    if p > 1:
-        raise ValueError(f"p: must be in [0, 1], got {p}")
-    return float(h2(p) - h2(D)) if D < min(p, 1 - p) else 0.0
-
-
-def rd_hamming_slb(p: Any, D: float) -> float:
-    """Shannon lower bound ``H(p) - h(D) - D log2(m - 1)`` for m-ary Hamming distortion (bits).
-
-    A lower bound on R(D) for every D in [0, 1 - 1/m]; tight for uniform p there.
-    """
-    p = as_pmf(p, "p")
-    D = as_positive_float(D, "D", allow_zero=True)
-    m = p.size
-    return float(-xlogy(p, p).sum() / LN2 - h2(D) - D * np.log2(m - 1))
-
-
-def reverse_waterfilling(variances: Any, D: float) -> tuple[float, np.ndarray, float]:
-    """Parallel Gaussian sources, total MSE D: ``D_i = min(theta, s_i^2)``, ``sum D_i = D``.
-
-    Returns ``(rate_bits, D_i, theta)`` with ``R = sum_i 1/2 log2(s_i^2 / D_i)``. Cost
-    O(m log m).
-    """
-    s = as_float_array(variances, "variances", ndim=1)
-    if np.any(s <= 0):
-        raise ValueError("variances: must be > 0")
-    D = as_positive_float(D, "D")
-    if D >= s.sum():
-        return 0.0, s.copy(), float(s.max())
-    srt = np.sort(s)
-    for i in range(srt.size):
-        theta = (D - srt[:i].sum()) / (srt.size - i)
-        if theta <= srt[i]:
-            break
-    Di = np.minimum(theta, s)
-    return float(0.5 * np.sum(np.log2(s / Di))), Di, float(theta)
-
-
-def rd_logloss(p: Any, D: float) -> float:
-    """Log-loss RD (reproduction a pmf, ``d = -log2 q(x)``): ``R(D) = [H(X) - D]^+`` bits.
-
-    Courtade & Weissman 2014 (cited from secondary sources).
-    """
-    p = as_pmf(p, "p")
-    D = as_positive_float(D, "D", allow_zero=True)
-    return max(float(-xlogy(p, p).sum() / LN2) - D, 0.0)
-
-
-def channel_capacity(W: Any, *, tol: float = 1e-12,
-                     max_iter: int = 100_000) -> tuple[float, float, np.ndarray]:
-    """Capacity of a DMC ``W[x, y]`` by Arimoto's iteration ``r(x) <- r(x) exp D(W(.|x) || rW)``.
-
-    Returns ``(lower, upper, r)`` in bits with ``I(r, W) <= C <= max_x D(W(.|x) || rW)``, stopped
-    when the two differ by less than ``tol``. Cost O(|X||Y|) per iteration.
-    """
-    from theory._validate import as_stochastic_matrix
-
-    W = as_stochastic_matrix(W, "W")
-    r = np.full(W.shape[0], 1.0 / W.shape[0])
-    lo = hi = 0.0
-    for _ in range(max_iter):
-        out = r @ W
-        ratio = np.divide(W, out[None, :], out=np.ones_like(W), where=(W > 0) & (out[None, :] > 0))
-        Dx = np.sum(xlogy(W, ratio), axis=1)
-        lo, hi = float(np.dot(r, Dx)), float(Dx.max())
-        if hi - lo < tol * LN2:
-            break
-        r = r * np.exp(Dx - Dx.max())
-        r = r / r.sum()
-    return lo / LN2, hi / LN2, r

@@ -18,13 +18,14 @@ read here as ``min I(X^n -> Y^n)`` over causal policies ``pi_t(y_t | x^t, y^{t-1
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from scipy.special import logsumexp, xlogy
 
 from theory._cvx import solve as cvx_solve
+from theory._result import SolverResult
 from theory._validate import as_choice, as_cost_matrix, as_float_array, as_pmf, as_positive_float
 from theory.semantic._causal import causal_ba, forward, nu_conditionals, warm_reference
 from theory.semantic.info import _cmi
@@ -32,17 +33,40 @@ from theory.semantic.rate_distortion import LN2, match_slope, rate_distortion
 
 
 @dataclass(frozen=True)
-class RateRewardResult:
-    """Result of :func:`rate_reward`: rate (bits), expected reward, policy pi(y|x), slope beta
-    (nats per unit reward), output law, Blahut lower bound (bits) and status."""
+class RateRewardResult(SolverResult):
+    """Result of :func:`rate_reward` (a :class:`theory._result.SolverResult`).
 
-    rate: float
+    Attributes
+    ----------
+    value
+        ``R(rho)``, bits (``inf`` when infeasible). Alias: ``rate``.
+    status
+        That of the underlying :func:`~theory.semantic.rate_distortion` run: ``"optimal"``,
+        ``"zero_rate"``, ``"infeasible"``, ``"max_iter"`` (or the cvxpy status for cvx).
+    converged, n_iter, diagnostics
+        As in :class:`~theory.semantic.RDResult`.
+    reward
+        ``E r`` of the policy.
+    policy
+        ``pi(y|x)``, shape ``(|X|, |Y|)``.
+    beta
+        Slope in nats per unit reward.
+    output_law
+        ``P(y)``.
+    lower_bound
+        Blahut lower bound on the rate (bits).
+    """
+
     reward: float
     policy: np.ndarray
     beta: float
     output_law: np.ndarray
     lower_bound: float
-    status: str
+
+    @property
+    def rate(self) -> float:
+        """Alias of ``value`` (bits)."""
+        return self.value
 
 
 def rate_reward(p: Any, r: Any, *, rho: float | None = None, beta: float | None = None,
@@ -73,15 +97,16 @@ def rate_reward(p: Any, r: Any, *, rho: float | None = None, beta: float | None 
         rv = float(as_float_array(rho, "rho", ndim=0))
         res = rate_distortion(p, d, D=max(top - rv, 0.0), method=method) if top - rv >= 0 else None
         if res is None:
-            return RateRewardResult(rate=float("inf"), reward=float("nan"), policy=np.full(r.shape, np.nan),
+            return RateRewardResult(value=float("inf"), reward=float("nan"), policy=np.full(r.shape, np.nan),
                                     beta=float("inf"), output_law=np.full(r.shape[1], np.nan),
-                                    lower_bound=float("inf"), status="infeasible")
+                                    lower_bound=float("inf"), status="infeasible", converged=True)
     else:
         res = rate_distortion(p, d, beta=as_positive_float(beta, "beta", allow_zero=True), method=method)
     W = res.test_channel
     reward = float(np.sum(p[:, None] * W * r)) if res.status != "infeasible" else float("nan")
-    return RateRewardResult(rate=res.rate, reward=reward, policy=W, beta=res.beta, output_law=res.output_law,
-                            lower_bound=res.lower_bound, status=res.status)
+    return RateRewardResult(value=res.rate, reward=reward, policy=W, beta=res.beta, output_law=res.output_law,
+                            lower_bound=res.lower_bound, status=res.status, converged=res.converged,
+                            n_iter=res.n_iter, diagnostics=res.diagnostics)
 
 
 def kl_regularized_value(p: Any, r: Any, ref: Any, beta: float) -> tuple[float, np.ndarray]:
@@ -108,13 +133,25 @@ def free_energy(p: Any, r: Any, beta: float) -> tuple[float, np.ndarray]:
 
 
 @dataclass(frozen=True)
-class DirectedRateRewardResult:
+class DirectedRateRewardResult(SolverResult):
     """Result of :func:`directed_rate_reward` (information in bits, over the whole horizon).
+
+    A :class:`theory._result.SolverResult`.
 
     Attributes
     ----------
-    rate
-        ``I(X^n -> Y^n)`` of the returned policies.
+    value
+        ``I(X^n -> Y^n)`` of the returned policies. Alias: ``rate``.
+    status
+        ``"optimal"`` (certified; ``diagnostics["time_shared"]`` is the weight when two joint
+        laws were time-shared on a linear piece), ``"zero_rate"``, ``"max_iter"``, or the cvxpy
+        status (cvx).
+    converged
+        True for ``"optimal"`` and ``"zero_rate"``.
+    n_iter
+        BA-type sweeps (0 for cvx).
+    diagnostics
+        ``gap_nats`` (BA-type recursion), ``time_shared``.
     reward
         ``E r``.
     policies
@@ -127,20 +164,19 @@ class DirectedRateRewardResult:
         Slope in nats per unit reward (dual value for cvx).
     joint
         Interleaved joint law of ``(x_1, y_1, ..., x_n, y_n)``.
-    status, n_iter
-        Solver status and BA-type sweeps.
     """
 
-    rate: float
     reward: float
     policies: list[np.ndarray]
     mutual_information: float
     feedback_information: float
     beta: float
     joint: np.ndarray
-    status: str
-    n_iter: int
-    diagnostics: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def rate(self) -> float:
+        """Alias of ``value`` (bits)."""
+        return self.value
 
 
 def _validate_env(env: Any, r: Any) -> tuple[list[np.ndarray], np.ndarray, int, int, int]:
@@ -246,7 +282,7 @@ def directed_rate_reward(env: Any, r: Any, *, rho: float | None = None, beta: fl
                          method: str = "cvx") -> DirectedRateRewardResult:
     """Directed rate-reward ``min I(X^n -> Y^n)`` over causal policies s.t. ``E r >= rho`` (bits, total).
 
-    [proposed definition] Reading of Bai's "directed rate-reward function" (spec §4.2).
+    [proposed definition] Our reading of Bai's "directed rate-reward function" (Bai 2025).
 
     Parameters
     ----------
@@ -287,11 +323,11 @@ def directed_rate_reward(env: Any, r: Any, *, rho: float | None = None, beta: fl
             bv, rv = 0.0, None  # zero rate: the best open-loop sequence (beta = 0 limit)
             joint = _best_open_loop_joint(env_, r_, n, nx, ny)
             s = _summary(joint, [], r_, n)
-            return DirectedRateRewardResult(rate=s["di"], reward=s["reward"],
+            return DirectedRateRewardResult(value=s["di"], reward=s["reward"],
                                             policies=_policies_from_joint(joint, n, ny),
                                             mutual_information=s["mi"], feedback_information=s["fb"],
                                             beta=0.0,
-                                            joint=joint, status="zero_rate", n_iter=0)
+                                            joint=joint, status="zero_rate", n_iter=0, converged=True)
     diag: dict[str, Any] = {}
     if method == "cvx":
         joint, b, status = _drr_cvx(env_, r_, n, nx, ny, rv, bv)
@@ -326,11 +362,12 @@ def directed_rate_reward(env: Any, r: Any, *, rho: float | None = None, beta: fl
                 lam = (rv - lo_r) / (hi_r - lo_r)
                 joint = (1 - lam) * st_lo.joint + lam * st_hi.joint
                 policies = _policies_from_joint(joint, n, ny)
-                status = "optimal (time-shared)"
+                status, diag["time_shared"] = "optimal", lam
     s = _summary(joint, policies, r_, n)
-    return DirectedRateRewardResult(rate=s["di"], reward=s["reward"], policies=policies,
+    return DirectedRateRewardResult(value=s["di"], reward=s["reward"], policies=policies,
                                     mutual_information=s["mi"], feedback_information=s["fb"], beta=b,
-                                    joint=joint, status=status, n_iter=n_iter, diagnostics=diag)
+                                    joint=joint, status=status, n_iter=n_iter,
+                                    converged=status in ("optimal", "zero_rate"), diagnostics=diag)
 
 
 def _best_open_loop_joint(env: list[np.ndarray], r: np.ndarray, n: int, nx: int, ny: int) -> np.ndarray:

@@ -13,18 +13,19 @@
 ``R^ff_n <= R_n <= R^na_n``, with equality for i.i.d. sources (in particular n = 1).
 
 [proposed definition] Bai (2025) names a "directed rate-distortion function" for pre-training;
-its body was not available, so this module reads it as the nonanticipative RDF (DRDF-A of the
-spec) and keeps the feed-forward RDF for the ordering check.
+its body was not available, so this module reads it as the nonanticipative RDF and keeps the
+feed-forward RDF for the ordering check.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from theory._cvx import solve as cvx_solve
+from theory._result import SolverResult
 from theory._validate import (
     as_choice,
     as_float_array,
@@ -36,17 +37,28 @@ from theory._validate import (
 )
 from theory.semantic._causal import causal_ba, nu_conditionals, warm_reference
 from theory.semantic.info import _cmi, entropy_bits
-from theory.semantic.rate_distortion import D_TOL, h2, match_slope, rate_distortion, star
+from theory.semantic.rate_distortion import D_TOL, DECIDED, h2, match_slope, rate_distortion, star
 
 
 @dataclass(frozen=True)
-class NRDFResult:
-    """Result of the sequential RDFs (rates per letter, bits).
+class NRDFResult(SolverResult):
+    """Result of the sequential RDFs, rates per letter in bits (a :class:`theory._result.SolverResult`).
 
     Attributes
     ----------
-    rate
-        Per-letter rate of the problem solved (bits/letter).
+    value
+        Per-letter rate of the problem solved (bits/letter). Alias: ``rate``.
+    status
+        ``"optimal"``, ``"zero_rate"``, ``"max_iter"`` (BA-type recursion), ``"infeasible"``, or
+        the cvxpy status (cvx).
+    converged
+        True when a decision was certified (``"optimal"``, ``"zero_rate"``, ``"infeasible"``).
+    n_iter
+        Iterations (BA-type sweeps or BA iterations; 0 for cvx).
+    diagnostics
+        ``lagrangian_nats``/``gap_nats`` (BA-type), ``objective_nats`` and the stage duals
+        ``dual_1`` ... ``dual_n`` (cvx),
+        ``lower_bound`` (block RDF).
     distortion
         ``(1/n) sum_t E d(X_t, Y_t)``.
     beta
@@ -59,22 +71,19 @@ class NRDFResult:
         ``I(X^n -> Y^n) / n`` of the returned kernel (bits/letter).
     causality_violation
         Largest change of ``P(y^t | x^n)`` across ``x_{t+1}^n`` (0 for causal kernels).
-    n_iter
-        Iterations (BA-type sweeps; 0 for cvx).
-    status
-        Solver status.
     """
 
-    rate: float
     distortion: float
     beta: float
     kernel: np.ndarray
     mutual_information: float
     directed_information: float
     causality_violation: float
-    n_iter: int
-    status: str
-    diagnostics: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def rate(self) -> float:
+        """Alias of ``value`` (bits/letter)."""
+        return self.value
 
 
 #: Largest joint pmf :func:`markov_source` builds.
@@ -213,10 +222,12 @@ def _cvx_sequential(src: np.ndarray, d: np.ndarray, D: float, *, causal: bool, f
         rate = st["mi"]
     duals = [float(c.dual_value) for c in dcons]
     beta = float(sum(duals)) / n  # slope of the per-letter rate in the per-letter budget
-    return NRDFResult(rate=rate, distortion=st["distortion"], beta=max(beta, 0.0), kernel=K,
+    return NRDFResult(value=rate, distortion=st["distortion"], beta=max(beta, 0.0), kernel=K,
                       mutual_information=st["mi"], directed_information=st["di"],
                       causality_violation=st["viol"], n_iter=0, status=str(prob.status),
-                      diagnostics={"objective_nats": float(prob.value), "duals": duals})
+                      converged=str(prob.status) in DECIDED,
+                      diagnostics={"objective_nats": float(prob.value),
+                                   **{f"dual_{t + 1}": v for t, v in enumerate(duals)}})
 
 
 def _zero_rate_seq(src: np.ndarray, d: np.ndarray) -> NRDFResult:
@@ -227,8 +238,9 @@ def _zero_rate_seq(src: np.ndarray, d: np.ndarray) -> NRDFResult:
     K = np.zeros((nx ** n, ny ** n))
     K[:, int(np.ravel_multi_index(ys, (ny,) * n))] = 1.0
     st = _kernel_stats(src, K, d)
-    return NRDFResult(rate=0.0, distortion=st["distortion"], beta=0.0, kernel=K, mutual_information=0.0,
-                      directed_information=0.0, causality_violation=st["viol"], n_iter=0, status="zero_rate")
+    return NRDFResult(value=0.0, distortion=st["distortion"], beta=0.0, kernel=K, mutual_information=0.0,
+                      directed_information=0.0, causality_violation=st["viol"], n_iter=0, status="zero_rate",
+                      converged=True)
 
 
 def _limits(src: np.ndarray, d: np.ndarray) -> tuple[float, float]:
@@ -290,10 +302,10 @@ def _nrdf_ba_beta(src: np.ndarray, d: np.ndarray, beta: float, nu: Any, tol: flo
     # K has interleaved axes (x1, y1, ..., xn, yn); reorder to (x^n, y^n)
     K = np.transpose(K, list(range(0, 2 * n, 2)) + list(range(1, 2 * n, 2))).reshape(nx ** n, ny ** n)
     s = _kernel_stats(src, K, d)
-    res = NRDFResult(rate=s["di"], distortion=s["distortion"], beta=beta, kernel=K,
+    res = NRDFResult(value=s["di"], distortion=s["distortion"], beta=beta, kernel=K,
                      mutual_information=s["mi"],
                      directed_information=s["di"], causality_violation=s["viol"], n_iter=st.n_iter,
-                     status="optimal" if st.converged else "max_iter",
+                     status="optimal" if st.converged else "max_iter", converged=st.converged,
                      diagnostics={"lagrangian_nats": st.lagrangian, "gap_nats": st.gap})
     return nu_conditionals(st.joint, n, ny), res
 
@@ -302,7 +314,7 @@ def nonanticipative_rate_distortion(source: Any, d: Any, *, D: float, method: st
                                     per_stage: bool = False) -> NRDFResult:
     """Nonanticipative (directed) RDF ``R^na_n(D)`` per letter, bits.
 
-    [proposed definition] Read as Bai's "directed rate-distortion function" (DRDF-A of the spec).
+    [proposed definition] Our reading of Bai's "directed rate-distortion function" (Bai 2025).
 
     Parameters
     ----------
@@ -350,7 +362,7 @@ def nonanticipative_rate_distortion(source: Any, d: Any, *, D: float, method: st
 
     b, best, *_ = match_slope(solve, Dv, d_tol=1e-10, beta_rtol=1e-9)
     res = best[1]
-    return NRDFResult(**{**res.__dict__, "n_iter": total[0]})
+    return replace(res, n_iter=total[0])
 
 
 def block_rate_distortion(source: Any, d: Any, *, D: float) -> NRDFResult:
@@ -366,9 +378,10 @@ def block_rate_distortion(source: Any, d: Any, *, D: float) -> NRDFResult:
     if r.status == "infeasible":
         raise ValueError("D: below D_min; the problem is infeasible")
     s = _kernel_stats(src, r.test_channel, d)
-    return NRDFResult(rate=r.rate / n, distortion=s["distortion"], beta=r.beta, kernel=r.test_channel,
+    return NRDFResult(value=r.rate / n, distortion=s["distortion"], beta=r.beta, kernel=r.test_channel,
                       mutual_information=s["mi"], directed_information=s["di"], causality_violation=s["viol"],
-                      n_iter=r.n_iter, status=r.status, diagnostics={"lower_bound": r.lower_bound / n})
+                      n_iter=r.n_iter, status=r.status, converged=r.converged,
+                      diagnostics={"lower_bound": r.lower_bound / n})
 
 
 def feedforward_rate_distortion(source: Any, d: Any, *, D: float) -> NRDFResult:

@@ -21,6 +21,7 @@ import numpy as np
 from scipy import integrate
 from scipy.special import logsumexp, ndtr, xlogy
 
+from theory._info import LN2, channel_mutual_information, kl_divergence, log_softmax
 from theory._validate import (
     as_float_array,
     as_int,
@@ -29,7 +30,6 @@ from theory._validate import (
     as_positive_float,
     as_stochastic_matrix,
 )
-from theory.semantic.rate_distortion import LN2
 
 
 def sequence_cross_entropy(p_joint: Any, q_joint: Any) -> float:
@@ -73,7 +73,7 @@ def elbo(prior: Any, likelihood: Any, q: Any, x: int) -> tuple[float, float, flo
     ratio = np.divide(joint, qz, out=np.ones_like(qz), where=qz > 0)
     value = float(np.sum(xlogy(qz, ratio)) / LN2)
     post = joint / px
-    kl = float(np.sum(xlogy(qz, np.divide(qz, post, out=np.ones_like(qz), where=qz > 0))) / LN2)
+    kl = kl_divergence(qz, post) / LN2
     return value, float(np.log2(px)), kl
 
 
@@ -101,12 +101,11 @@ def gibbs_learner_gap(mu: Any, loss: Any, prior_w: Any, gamma: float, n: int) ->
     ps = np.prod(mu[grids], axis=1)                           # P(S)
     emp = loss[:, grids].mean(axis=2).T                       # (|S|, |W|): L_S(w)
     logits = np.log(np.maximum(pw, 1e-300))[None, :] - gamma * emp
-    post = np.exp(logits - logsumexp(logits, axis=1, keepdims=True))
+    post = np.exp(log_softmax(logits, axis=1))
     pop = loss @ mu                                           # L_mu(w)
     gen = float(np.sum(ps[:, None] * post * (pop[None, :] - emp)))
     marg = ps @ post
-    ratio = np.divide(post, marg[None, :], out=np.ones_like(post), where=post > 0)
-    mi = float(np.sum(ps[:, None] * xlogy(post, ratio)))
+    mi = channel_mutual_information(ps, post, marg)
     return gen, mi
 
 
@@ -140,7 +139,7 @@ def hopfield_energy(X: np.ndarray, xi: np.ndarray, beta: float) -> float:
 def hopfield_update(X: np.ndarray, xi: np.ndarray, beta: float) -> np.ndarray:
     """One modern-Hopfield (attention) update ``xi <- X softmax(beta X^T xi)`` (Ramsauer et al. 2021)."""
     a = beta * (X.T @ xi)
-    w = np.exp(a - logsumexp(a))
+    w = np.exp(log_softmax(a))
     return X @ w
 
 
