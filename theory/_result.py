@@ -21,9 +21,10 @@ The core fields are keyword-only, so a subclass declares its domain fields (``pl
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any, ClassVar
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -38,3 +39,25 @@ class SolverResult:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "diagnostics", MappingProxyType(dict(self.diagnostics)))
+
+
+class TupleCompat:
+    """Unpacking and indexing of a frozen dataclass that replaced a tuple return.
+
+    A subclass names the fields the old tuple held, in order, in ``_tuple_fields``; ``a, b = f()``
+    and ``f()[0]`` keep working (kept for one release so that users' scripts do not break).
+    """
+
+    _tuple_fields: ClassVar[tuple[str, ...]] = ()
+
+    def _as_tuple(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self._tuple_fields)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._as_tuple())
+
+    def __getitem__(self, index: int) -> Any:
+        return self._as_tuple()[index]
+
+    def __len__(self) -> int:
+        return len(self._tuple_fields)

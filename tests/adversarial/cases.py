@@ -490,7 +490,8 @@ CASES: dict[str, Case] = {f"{c.area}.{c.name}": c for c in _LIST}
 #: Public names that are not called here, with the reason.
 EXEMPT: dict[str, str] = {
     **{f"speculative.{n}": "result type (a frozen dataclass built by the solvers)"
-       for n in ("DraftSetLaw", "OptimalAcceptanceResult", "SchemeLaw", "SimulationResult")},
+       for n in ("DraftSetLaw", "EmittedLaw", "KSeqRho", "LosslessResult", "OptimalAcceptanceResult",
+                 "SchemeLaw", "SimulationResult", "TreeChoice", "TreeResult")},
     **{f"semantic.{n}": "result type (a frozen dataclass built by the solvers)"
        for n in ("DirectedRateRewardResult", "FlowDrifts", "GaussianTE", "IBResult", "NRDFResult",
                  "RDResult", "RateRewardResult")},

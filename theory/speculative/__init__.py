@@ -33,7 +33,7 @@ from theory.speculative.optimal import (
     optimal_acceptance_lp,
     optimal_subset,
 )
-from theory.speculative.schemes import SchemeLaw, acceptance_rate, exact_scheme, kseq_rho, output_law
+from theory.speculative.schemes import KSeqRho, SchemeLaw, acceptance_rate, exact_scheme, kseq_rho, output_law
 from theory.speculative.trees import (
     EmittedLaw,
     TreeResult,
@@ -55,6 +55,7 @@ from theory.speculative.treeshape import (
 __all__ = [
     "DraftSetLaw",
     "OptimalAcceptanceResult",
+    "KSeqRho",
     "SchemeLaw",
     "SimulationResult",
     "acceptance_rate",

@@ -84,7 +84,8 @@ def tree_verifier(scheme: str) -> Verifier:
             if name == "kseq" and kids:
                 key = (p.tobytes(), q.tobytes(), len(kids))
                 if key not in kseq_cache:
-                    kseq_cache[key] = kseq_rho(p, q, len(kids))
+                    ks = kseq_rho(p, q, len(kids))
+                    kseq_cache[key] = (ks.rho, ks.beta)
                 rho, beta = kseq_cache[key]
             seen: set[int] = set()
             accepted = -1

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from theory._result import SolverResult
 from theory._rng import RngLike, as_generator
 from theory._validate import as_int
 from theory.speculative._common import (
@@ -34,16 +35,24 @@ CHUNK_ELEMS = 2_000_000
 MAX_SIM_ELEMS = 20_000_000
 
 
-@dataclass(frozen=True)
-class SimulationResult:
-    """Monte Carlo estimate of a scheme's behaviour.
+@dataclass(frozen=True, kw_only=True)
+class SimulationResult(SolverResult):
+    """Monte Carlo estimate of a scheme's behaviour (follows :class:`theory._result.SolverResult`).
 
     Attributes
     ----------
+    value
+        Share of samples with ``Y in S(X)`` (alias: ``acceptance``).
+    status
+        Always ``"monte_carlo"`` (an estimate; its error is ``acceptance_stderr``).
+    converged
+        Always ``True`` (the run drew every requested sample).
+    n_iter
+        Number of samples n (alias: ``n``).
+    diagnostics
+        ``acceptance_stderr``, ``tv`` and ``pvalue`` again, as floats.
     counts
         Number of samples emitting each token, shape (V,).
-    acceptance
-        Share of samples with ``Y in S(X)``.
     acceptance_stderr
         ``sqrt(a (1 - a) / n)``.
     tv
@@ -52,16 +61,22 @@ class SimulationResult:
         Chi-square goodness-of-fit p-value of the counts against ``n * target`` on the support
         of the target (cells with expected count < 5 pooled); 0.0 if any sample hit a token
         with target probability 0.
-    n
-        Number of samples.
     """
 
     counts: np.ndarray
-    acceptance: float
     acceptance_stderr: float
     tv: float
     pvalue: float
-    n: int
+
+    @property
+    def acceptance(self) -> float:
+        """Alias of ``value`` (the old field name, kept for one release)."""
+        return self.value
+
+    @property
+    def n(self) -> int:
+        """Alias of ``n_iter`` (the old field name, kept for one release)."""
+        return self.n_iter
 
 
 def _draw(cdf: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -300,11 +315,11 @@ def simulate(scheme: str, target: Any, draft: Any, k: Any, *, n: Any,
         y, x = _sim_optimal(p, q, kk, SCHEME_DRAFTS[name], nn, gen)
     counts = np.bincount(y, minlength=p.shape[0])
     acc = float(np.mean(np.any(x == y[:, None], axis=1)))
+    stderr = math.sqrt(acc * (1.0 - acc) / nn)
+    dist = tv(counts / nn, p)
+    pvalue = _chisquare_pvalue(counts, p)
     return SimulationResult(
-        counts=counts,
-        acceptance=acc,
-        acceptance_stderr=math.sqrt(acc * (1.0 - acc) / nn),
-        tv=tv(counts / nn, p),
-        pvalue=_chisquare_pvalue(counts, p),
-        n=nn,
+        value=acc, status="monte_carlo", converged=True, n_iter=nn,
+        diagnostics={"acceptance_stderr": stderr, "tv": dist, "pvalue": pvalue},
+        counts=counts, acceptance_stderr=stderr, tv=dist, pvalue=pvalue,
     )
