@@ -13,6 +13,18 @@ import math
 import numpy as np
 
 from theory.claims import Measurement, claim
+from theory.tokenization.instances import (
+    BARRIER_RATIOS,
+    CAN_HURT_VALUES,
+    D1,
+    FIXED_LENGTH_LOSSES,
+    HEAVY_HITTER,
+    HEAVY_HITTER_VALUES,
+    SW3_H_INF,
+    SWITCHING_VALUES,
+    SYMMETRIC_H_INF,
+    symmetric_source,
+)
 from theory.tokenization.losses import Tokenizer, ngram_loss, renewal_chain, unigram_loss
 from theory.tokenization.reference import block_entropy_enum, bpe_train, greedy_parse
 from theory.tokenization.sources import MarkovSource, binary_entropy
@@ -26,7 +38,6 @@ from theory.tokenization.tokenizers import (
 )
 
 SOURCE = "Rajaraman, Jiao & Ramchandran 2024 (arXiv 2404.08335)"
-D1 = [(0,), (1,), (0, 0), (1, 1), (0, 1, 0), (1, 0, 1)]
 
 
 def _alphabet(V: int) -> GreedyTokenizer:
@@ -56,19 +67,17 @@ def _stationary(fast: bool, rng: np.random.Generator) -> Measurement:
         w, vec = np.linalg.eig(T.T)
         v = np.real(vec[:, np.argmin(np.abs(w - 1.0))])
         worst = max(worst, float(np.abs(mu @ T - mu).max()), float(np.abs(mu - v / v.sum()).max()))
-    refs = [((0.2, 0.3), 0.6, 0.5445871749448701, 0.6730116670092565),
-            ((0.5, 0.8), 8 / 13, 0.6190145817054231, 0.666278442414676)]
     for k in (1, 2, 4):
-        for (p, q), pi0, h_inf, h_pi in refs:
+        for (p, q), pi0, h_inf, h_pi in SWITCHING_VALUES:
             src = MarkovSource.switching(k, p, q)
             prod = np.array([1.0])
             for _ in range(k):
                 prod = np.kron(prod, [pi0, 1 - pi0])
             worst = max(worst, float(np.abs(src.stationary() - prod).max()),
                         abs(src.entropy_rate() - h_inf), abs(src.cond_entropy(1) - h_pi))
-    sym = MarkovSource.switching(2, 0.8, 0.8)
-    worst = max(worst, abs(sym.entropy_rate() - 0.500402423538), abs(sym.cond_entropy(1) - math.log(2)),
-                abs(MarkovSource.switching(3, 0.1, 0.1).entropy_rate() - 0.325082973391))
+    sym = symmetric_source()
+    worst = max(worst, abs(sym.entropy_rate() - SYMMETRIC_H_INF), abs(sym.cond_entropy(1) - math.log(2)),
+                abs(MarkovSource.switching(3, 0.1, 0.1).entropy_rate() - SW3_H_INF))
     return Measurement(worst, 1e-9, {"random_sources": count, "switching_k": [1, 2, 4]})
 
 
@@ -100,7 +109,7 @@ def _barrier(fast: bool, rng: np.random.Generator) -> Measurement:
         pi = src.char_marginal()
         h_pi = float(-(pi[pi > 0] * np.log(pi[pi > 0])).sum())
         worst = max(worst, abs(unigram_loss(src, _alphabet(src.V)).value - h_pi))
-    for delta, ratio in [(0.1, 2.132216194926), (0.01, 12.377289096543), (0.001, 87.659645568749)]:
+    for delta, ratio in BARRIER_RATIOS:
         src = MarkovSource.switching(2, delta, delta)
         measured = unigram_loss(src, _alphabet(2)).value / src.entropy_rate()
         worst = max(worst, abs(measured - ratio), abs(math.log(2) / binary_entropy(delta) - ratio))
@@ -133,7 +142,7 @@ def _fixed_length(fast: bool, rng: np.random.Generator) -> Measurement:
     count, r_max = (3, 4) if fast else (15, 6)
     worst = 0.0
     sources = _random_sources(rng, count)
-    sym = MarkovSource.switching(2, 0.8, 0.8)
+    sym = symmetric_source()
     for src in [*sources, sym]:
         for r in range(1, r_max + 1 if src.V == 2 else 4):
             formula = src.block_entropy(r) / r
@@ -141,7 +150,7 @@ def _fixed_length(fast: bool, rng: np.random.Generator) -> Measurement:
             blocks = GreedyTokenizer(list(itertools.product(range(src.V), repeat=r)))
             renewal = unigram_loss(src, blocks).value
             worst = max(worst, abs(joint - formula), abs(renewal - formula))
-    for r, want in [(2, 0.693147180560), (3, 0.628898928219), (4, 0.596774802049)]:
+    for r, want in FIXED_LENGTH_LOSSES:
         worst = max(worst, abs(unigram_loss(sym, GreedyTokenizer(fixed_length_dictionary(2, r))).value
                                - want))
     return Measurement(worst, 1e-9, {"sources": count + 1, "r_max": r_max})
@@ -187,7 +196,7 @@ def _lower_bound(fast: bool, rng: np.random.Generator) -> Measurement:
         for tok in toks:
             for n in (1, 2):
                 margin = min(margin, ngram_loss(src, tok, n).value - h)
-    sym = MarkovSource.switching(2, 0.8, 0.8)
+    sym = symmetric_source()
     mc = unigram_loss(sym, GreedyTokenizer(D1), method="mc", n_seqs=5, seq_len=20_000, rng=rng)
     margin = min(margin, mc.value + 4 * mc.stderr - sym.entropy_rate())
     return Measurement(margin, -1e-12, {"sources": count, "n": [1, 2]}, direction=">=")
@@ -200,7 +209,8 @@ def _lower_bound(fast: bool, rng: np.random.Generator) -> Measurement:
 def _heavy_hitter(fast: bool, rng: np.random.Generator) -> Measurement:
     count = 3 if fast else 20
     worst = -math.inf  # largest violation (bound - value <= 0 is fine), plus identity residuals
-    cases = [(MarkovSource.switching(2, 0.1, 0.1), 0.05)]
+    (hh_k, hh_p, hh_q), hh_beta = HEAVY_HITTER
+    cases = [(MarkovSource.switching(hh_k, hh_p, hh_q), hh_beta)]
     for src in _random_sources(rng, count, max_k=2, min_prob=0.05):
         cases.append((src, float(rng.uniform(0.01, 0.1))))
     i7 = None
@@ -227,8 +237,9 @@ def _heavy_hitter(fast: bool, rng: np.random.Generator) -> Measurement:
         if i7 is None:
             i7 = (res.value, len(D), ch.mean_length, beta_max, h * math.log(len(D)) / math.log(1 / beta_max))
     assert i7 is not None
-    worst = max(worst, abs(i7[0] - 0.383686545533), abs(i7[1] - 172), abs(i7[2] - 12.561152630) - 1e-9,
-                abs(i7[3] - 0.1 * 0.9 ** 7), abs(i7[4] - 0.550428611) - 1e-9)
+    want = HEAVY_HITTER_VALUES
+    worst = max(worst, abs(i7[0] - want[0]), abs(i7[1] - want[1]), abs(i7[2] - want[2]) - 1e-9,
+                abs(i7[3] - want[3]), abs(i7[4] - want[4]) - 1e-9)
     return Measurement(worst, 1e-9, {"random_sources": count, "I7": "sw(2; 0.1, 0.1), beta = 0.05"})
 
 
@@ -249,12 +260,13 @@ def _monotone(fast: bool, rng: np.random.Generator) -> Measurement:
        statement="greedy D1 = {0,1,00,11,010,101} on sw(2; 0.8, 0.8): L1 = 0.768250 > H(pi) = ln 2 "
                  "(r = 37/68, 10 states) while its token bigram reaches H_inf = 0.500402")
 def _can_hurt(fast: bool, rng: np.random.Generator) -> Measurement:
-    src = MarkovSource.switching(2, 0.8, 0.8)
+    src = symmetric_source()
     tok = GreedyTokenizer(D1)
     L1 = unigram_loss(src, tok)
     L2 = ngram_loss(src, tok, 2)
-    resid = max(abs(L1.value - 0.768249799586), abs(L1.tokens_per_char - 37 / 68),
-                abs(L2.value - src.entropy_rate()), abs(L1.n_states - 10))
+    l1_want, r_want, states_want = CAN_HURT_VALUES
+    resid = max(abs(L1.value - l1_want), abs(L1.tokens_per_char - r_want),
+                abs(L2.value - src.entropy_rate()), abs(L1.n_states - states_want))
     # the excess over the barrier must be real (not rounding): at least 0.05 nats/char
     excess_short = max(0.0, math.log(2) + 0.05 - L1.value)
     return Measurement(max(resid, excess_short), 1e-9, {"dictionary": "D1", "source": "sw(2; 0.8, 0.8)"})
@@ -327,7 +339,7 @@ def _roundtrip(fast: bool, rng: np.random.Generator) -> Measurement:
                  "max |exact - mc| / (4 se + 1e-3) <= 1 on I5 (n = 1, 2), BPE and LZ78")
 def _exact_vs_mc(fast: bool, rng: np.random.Generator) -> Measurement:
     n_seqs, seq_len = (8, 20_000) if fast else (20, 200_000)
-    sym = MarkovSource.switching(2, 0.8, 0.8)
+    sym = symmetric_source()
     x = sym.sample(20_000, rng)
     src3 = MarkovSource.random(2, 3, rng=rng, min_prob=0.05)
     cases: list[tuple[MarkovSource, Tokenizer, int]] = [
