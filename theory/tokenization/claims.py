@@ -37,8 +37,6 @@ from theory.tokenization.tokenizers import (
     lzw_dictionary,
 )
 
-SOURCE = "Rajaraman, Jiao & Ramchandran 2024 (arXiv 2404.08335)"
-
 
 def _alphabet(V: int) -> GreedyTokenizer:
     return GreedyTokenizer([(a,) for a in range(V)])
@@ -55,7 +53,7 @@ def _random_sources(rng: np.random.Generator, count: int, max_k: int = 3,
 
 
 @claim("tokenization.stationary",
-       source="Makkuva et al. 2024 (arXiv 2402.04161); Cover & Thomas ch. 4",
+       source="makkuva2024attention; cover2006elements, ch. 4",
        statement="mu T = mu on the lifted context chain; sw(k; p, q) has mu = pi^(x)k, the I1/I2 "
                  "values and the same H_inf for every k")
 def _stationary(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -81,7 +79,7 @@ def _stationary(fast: bool, rng: np.random.Generator) -> Measurement:
     return Measurement(worst, 1e-9, {"random_sources": count, "switching_k": [1, 2, 4]})
 
 
-@claim("tokenization.entropy-rate", source="Cover & Thomas ch. 4",
+@claim("tokenization.entropy-rate", source="cover2006elements, ch. 4",
        statement="H_inf = sum_s mu(s) H(P(.|s)) = H(X_1^r) - H(X_1^{r-1}) (r > k) and "
                  "H(X_1^r)/r = H_inf + (H(mu) - k H_inf)/r -> H_inf, by enumeration of strings")
 def _entropy_rate(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -99,7 +97,7 @@ def _entropy_rate(fast: bool, rng: np.random.Generator) -> Measurement:
     return Measurement(worst, 1e-9, {"sources": count, "r_max": r_max})
 
 
-@claim("tokenization.barrier", source=SOURCE + ", unigram barrier (S2, P1)",
+@claim("tokenization.barrier", source="rajaraman2024tokenization, unigram barrier",
        statement="greedy with D = alphabet has optimal unigram loss exactly H(pi); on sw(k; d, d) the "
                  "ratio to H_inf is ln2/h(d) (2.1322, 12.377, 87.660 at d = 0.1, 0.01, 0.001)")
 def _barrier(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -116,7 +114,7 @@ def _barrier(fast: bool, rng: np.random.Generator) -> Measurement:
     return Measurement(worst, 1e-9, {"random_sources": count, "deltas": [0.1, 0.01, 0.001]})
 
 
-@claim("tokenization.short-context", source=SOURCE + " (S3)",
+@claim("tokenization.short-context", source="rajaraman2024tokenization",
        statement="on sw(k; p, q) the best character j-gram loss (token j-gram over the alphabet, joint "
                  "chain) is H(pi) for j <= k and H_inf for j = k + 1")
 def _short_context(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -135,7 +133,7 @@ def _short_context(fast: bool, rng: np.random.Generator) -> Measurement:
     return Measurement(worst, 1e-9, {"k": list(ks)})
 
 
-@claim("tokenization.fixed-length", source=SOURCE + " (S4, P2)",
+@claim("tokenization.fixed-length", source="rajaraman2024tokenization",
        statement="all strings of length <= r give L1 = H(X_1^r)/r (joint chain = renewal on blocks = "
                  "[H(mu) + (r-k) H_inf]/r); I4: 0.693147, 0.628899, 0.596775 for r = 2, 3, 4")
 def _fixed_length(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -163,7 +161,7 @@ def _tokenizers_for(src: MarkovSource, rng: np.random.Generator, size: int) -> l
             BPETokenizer.train(x, 5, V=src.V)]
 
 
-@claim("tokenization.optimal-unigram", source=SOURCE + " (S5)",
+@claim("tokenization.optimal-unigram", source="rajaraman2024tokenization",
        statement="L(Q) = sum_t lambda_t (-log Q(t)) >= r H(f) = H(f)/lbar for every Q, with equality "
                  "at Q = f")
 def _optimal_unigram(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -184,7 +182,7 @@ def _optimal_unigram(fast: bool, rng: np.random.Generator) -> Measurement:
     return Measurement(worst, 1e-9, {"sources": count, "random_Q": n_q})
 
 
-@claim("tokenization.lower-bound", source=SOURCE + " (S1)",
+@claim("tokenization.lower-bound", source="rajaraman2024tokenization",
        statement="every computed token n-gram loss (exact and MC - 4 se) is >= H_inf (smallest "
                  "margin; passes when >= -1e-12)")
 def _lower_bound(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -202,7 +200,7 @@ def _lower_bound(fast: bool, rng: np.random.Generator) -> Measurement:
     return Measurement(margin, -1e-12, {"sources": count, "n": [1, 2]}, direction=">=")
 
 
-@claim("tokenization.heavy-hitter", source=SOURCE + " (S6, S7; P3 mechanism)",
+@claim("tokenization.heavy-hitter", source="rajaraman2024tokenization, heavy-hitter dictionaries",
        statement="complete prefix-free D: H_inf lbar = E_rho[-log P(t|c)], L1 <= log|D|/lbar <= "
                  "H_inf log|D|/log(1/beta_max); heavy hitters: |D| <= 1 + (V-1)V^k(l*+1)/beta, "
                  "beta_max < beta; I7 values")
@@ -243,7 +241,7 @@ def _heavy_hitter(fast: bool, rng: np.random.Generator) -> Measurement:
     return Measurement(worst, 1e-9, {"random_sources": count, "I7": "sw(2; 0.1, 0.1), beta = 0.05"})
 
 
-@claim("tokenization.monotone", source=SOURCE + " (S8)",
+@claim("tokenization.monotone", source="rajaraman2024tokenization",
        statement="L1 >= L2 >= L3 >= H_inf for token n-gram models (largest violation)")
 def _monotone(fast: bool, rng: np.random.Generator) -> Measurement:
     count = 3 if fast else 12
@@ -256,7 +254,7 @@ def _monotone(fast: bool, rng: np.random.Generator) -> Measurement:
     return Measurement(worst, 1e-9, {"sources": count, "n": [1, 2, 3]})
 
 
-@claim("tokenization.can-hurt", source=SOURCE + " (S9, P6)",
+@claim("tokenization.can-hurt", source="rajaraman2024tokenization",
        statement="greedy D1 = {0,1,00,11,010,101} on sw(2; 0.8, 0.8): L1 = 0.768250 > H(pi) = ln 2 "
                  "(r = 37/68, 10 states) while its token bigram reaches H_inf = 0.500402")
 def _can_hurt(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -272,7 +270,8 @@ def _can_hurt(fast: bool, rng: np.random.Generator) -> Measurement:
     return Measurement(max(resid, excess_short), 1e-9, {"dictionary": "D1", "source": "sw(2; 0.8, 0.8)"})
 
 
-@claim("tokenization.renewal-vs-joint", source=SOURCE + " (method B = method A)",
+@claim("tokenization.renewal-vs-joint",
+       source="derived, renewal chain vs joint chain (theory.tokenization.losses)",
        statement="for complete prefix-free dictionaries the renewal chain and the joint (context x "
                  "buffer) chain give the same loss and token rate")
 def _renewal_vs_joint(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -291,7 +290,7 @@ def _renewal_vs_joint(fast: bool, rng: np.random.Generator) -> Measurement:
     return Measurement(worst, 1e-12, {"sources": count})
 
 
-@claim("tokenization.cascade", source="Gage 1994; Sennrich et al. 2016 (sequential BPE)",
+@claim("tokenization.cascade", source="gage1994new; sennrich2016neural",
        statement="the transducer cascade, the vectorised passes and literal merge passes encode random "
                  "strings identically; incremental BPE training equals recount-per-merge training")
 def _cascade(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -311,7 +310,7 @@ def _cascade(fast: bool, rng: np.random.Generator) -> Measurement:
     return Measurement(mismatches, 0, {"trials": trials})
 
 
-@claim("tokenization.roundtrip", source="definition of a tokenizer (decode = concatenation)",
+@claim("tokenization.roundtrip", source="derived, definition of a tokenizer (decode = concatenation)",
        statement="decode(encode(x)) = x for greedy (LZ78, LZW, D1, fixed-length) and BPE tokenizers, "
                  "and greedy equals the scan-every-token longest match")
 def _roundtrip(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -334,7 +333,7 @@ def _roundtrip(fast: bool, rng: np.random.Generator) -> Measurement:
     return Measurement(failures, 0, {"trials": trials})
 
 
-@claim("tokenization.exact-vs-mc", source=SOURCE + " (method E vs A/C/D)",
+@claim("tokenization.exact-vs-mc", source="derived, Monte Carlo vs exact chains (theory.tokenization.losses)",
        statement="Monte Carlo (jackknife se) agrees with the exact joint chain / BPE cascade: "
                  "max |exact - mc| / (4 se + 1e-3) <= 1 on I5 (n = 1, 2), BPE and LZ78")
 def _exact_vs_mc(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -354,9 +353,9 @@ def _exact_vs_mc(fast: bool, rng: np.random.Generator) -> Measurement:
     return Measurement(worst, 1.0, {"n_seqs": n_seqs, "seq_len": seq_len, "cases": len(cases)})
 
 
-@claim("tokenization.paper-P3", source=SOURCE + ", recalled P3 bound (UNVERIFIED constants)",
-       statement="recalled bound L1 <= H_inf/(1 - log(1/delta)/(0.99 log d)) holds for heavy-hitter "
-                 "dictionaries on sw(2; d, d) (ratio L1/bound; sanity check only)")
+@claim("tokenization.paper-P3", source="rajaraman2024tokenization",
+       statement="[proposed] recalled bound L1 <= H_inf/(1 - log(1/delta)/(0.99 log d)) holds for "
+                 "heavy-hitter dictionaries on sw(2; d, d) (ratio L1/bound; sanity check only)")
 def _paper_p3(fast: bool, rng: np.random.Generator) -> Measurement:
     betas = (0.05, 0.02) if fast else (0.05, 0.02, 0.01, 0.005)
     worst = 0.0

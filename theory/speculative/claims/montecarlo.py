@@ -22,7 +22,7 @@ def _mc_cases(rng: np.random.Generator, fast: bool) -> list[tuple[np.ndarray, np
 
 
 @claim("speculative.monte-carlo",
-       source="spec Sec. 6 (Monte Carlo check of every scheme)",
+       source="derived, Monte Carlo check of every scheme (theory.speculative.montecarlo)",
        statement=("every scheme (controls included): |MC acceptance - exact| "
                   "<= 4 sigma; lossless schemes: chi-square p > 1e-3"))
 def _monte_carlo(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -45,7 +45,7 @@ def _monte_carlo(fast: bool, rng: np.random.Generator) -> Measurement:
 
 
 @claim("speculative.monte-carlo-controls",
-       source="spec Sec. 6 (negative controls fail the Monte Carlo test)",
+       source="derived, negative controls fail the Monte Carlo test (theory.speculative.montecarlo)",
        statement=("Monte Carlo flags the lossy controls: chi-square p-value "
                   "of naive (case B) and rrs-dedup (witness) < 1e-6"))
 def _monte_carlo_controls(fast: bool, rng: np.random.Generator) -> Measurement:

@@ -36,7 +36,7 @@ from theory.speculative.schemes import acceptance_rate, exact_scheme, kseq_rho
 
 
 @claim("speculative.single-draft-coupling",
-       source="SpecTr (Sun et al. 2023), Sec. 2",
+       source="sun2023spectr, Sec. 2",
        statement="alpha*(K=1) = sum min(p, q) = 1 - min_pi <pi, 1 - I> (exact OT, POT emd)")
 def _single_draft_coupling(fast: bool, rng: np.random.Generator) -> Measurement:
     trials, vocab = (20, 30) if fast else (200, 100)
@@ -53,7 +53,7 @@ def _single_draft_coupling(fast: bool, rng: np.random.Generator) -> Measurement:
 
 
 @claim("speculative.single-draft",
-       source="SpecTr (Sun et al. 2023); Hu et al. (ICLR 2025)",
+       source="sun2023spectr; hu2025optimal",
        statement="K = 1: every draft law, every scheme and its exact enumeration give sum min(p, q)")
 def _single_draft(fast: bool, rng: np.random.Generator) -> Measurement:
     trials = 5 if fast else 40
@@ -70,7 +70,7 @@ def _single_draft(fast: bool, rng: np.random.Generator) -> Measurement:
 
 
 @claim("speculative.reference-cases",
-       source="spec Sec. 7 (exact rationals by subset brute force)",
+       source="derived, theory.speculative.instances.REFERENCE_TABLE (exact rationals by subset brute force)",
        statement=("cases A-C: alpha*_iid, alpha*_wor, B*, single, "
                   "rrs, rrs-wor, kseq (rho*), greedy as tabulated"))
 def _reference_cases(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -104,7 +104,8 @@ def _reference_cases(fast: bool, rng: np.random.Generator) -> Measurement:
 
 
 @claim("speculative.subset-dual",
-       source="Hu et al. (ICLR 2025), subset selection; total unimodularity",
+       source=("hu2025optimal, subset selection; "
+               "derived, total unimodularity of the set LP (theory.speculative.optimal)"),
        statement=("set LP (HiGHS) = sorted subset formula, iid and wor; "
                   "its dual v is integral and B = {v > 1/2} attains it"))
 def _subset_dual(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -126,7 +127,7 @@ def _subset_dual(fast: bool, rng: np.random.Generator) -> Measurement:
 
 
 @claim("speculative.full-vs-reduced",
-       source="SpecTr (Sun et al. 2023), OTM; reduction to draft sets",
+       source="sun2023spectr, OTM; derived, reduction to draft sets (theory.speculative.optimal)",
        statement=("full OT over draft tuples (POT emd and HiGHS) = "
                   "reduced set LP = subset formula (V <= 5, K <= 3)"))
 def _full_vs_reduced(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -151,7 +152,7 @@ def _full_vs_reduced(fast: bool, rng: np.random.Generator) -> Measurement:
 
 
 @claim("speculative.sorted-prefix",
-       source="Hu et al. (ICLR 2025), O(V log V) subset selection",
+       source="hu2025optimal, O(V log V) subset selection",
        statement="iid: min over the V+1 prefixes of the p/q order = min over all 2^V subsets (V <= 12)")
 def _sorted_prefix(fast: bool, rng: np.random.Generator) -> Measurement:
     trials = 30 if fast else 300
@@ -165,8 +166,8 @@ def _sorted_prefix(fast: bool, rng: np.random.Generator) -> Measurement:
 
 
 @claim("speculative.wor-prefix",
-       source="Hu et al. (ICLR 2025) (q-convexity; proof not checked)",
-       statement=("observed: without replacement, the prefix search "
+       source="hu2025optimal, q-convexity (proof not checked)",
+       statement=("[proposed] observed: without replacement, the prefix search "
                   "= brute force over all subsets (V <= 7, K <= 4)"))
 def _wor_prefix(fast: bool, rng: np.random.Generator) -> Measurement:
     trials = 15 if fast else 200
@@ -183,7 +184,7 @@ def _wor_prefix(fast: bool, rng: np.random.Generator) -> Measurement:
 
 
 @claim("speculative.wor-race",
-       source="derived: race representation of sampling without replacement",
+       source="derived, race representation of sampling without replacement (theory.speculative.draftsets)",
        statement=("P(all K wor drafts in B): prefix grid = exact rational enumeration (1e-10, "
                   "concentrated drafts included); quad = float enumeration (1e-12)"))
 def _wor_race(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -220,7 +221,7 @@ def _wor_race(fast: bool, rng: np.random.Generator) -> Measurement:
 
 
 @claim("speculative.wor-k2-closed",
-       source="derived (checked against enumeration)",
+       source="derived, theory.speculative.draftsets (checked against enumeration)",
        statement="K = 2 without replacement: P(both in B) = q(B) - (1 - q(B)) sum_B q/(1 - q) = enumeration")
 def _wor_k2_closed(fast: bool, rng: np.random.Generator) -> Measurement:
     trials = 20 if fast else 200
@@ -237,7 +238,7 @@ def _wor_k2_closed(fast: bool, rng: np.random.Generator) -> Measurement:
 
 
 @claim("speculative.wor-ge-iid",
-       source="Hu et al. (ICLR 2025), abstract; proof: P_wor(B) <= q(B)^K factor by factor",
+       source="hu2025optimal, abstract; derived, P_wor(B) <= q(B)^K factor by factor",
        statement="alpha*_wor >= alpha*_iid (min gap >= -1e-12; V up to 2000, K = 2..6)")
 def _wor_ge_iid(fast: bool, rng: np.random.Generator) -> Measurement:
     trials = 20 if fast else 150
@@ -253,7 +254,7 @@ def _wor_ge_iid(fast: bool, rng: np.random.Generator) -> Measurement:
 
 
 @claim("speculative.monotone-k",
-       source="SpecTr (Sun et al. 2023); subset formula",
+       source="sun2023spectr; hu2025optimal, subset formula",
        statement="alpha*(K+1) >= alpha*(K) for iid and wor drafts, K = 1..7")
 def _monotone_k(fast: bool, rng: np.random.Generator) -> Measurement:
     trials = 10 if fast else 80

@@ -19,7 +19,7 @@ from theory.speculative.schemes import acceptance_rate
 
 
 @claim("speculative.lossless",
-       source="SpecInfer, RSD, SpecTr, Hu et al.",
+       source="miao2024specinfer; jeon2024recursive; sun2023spectr; hu2025optimal",
        statement="every real scheme (rrs, rrs-wor, kseq, greedy) has exact output law p: max TV < 1e-12")
 def _lossless(fast: bool, rng: np.random.Generator) -> Measurement:
     trials = 10 if fast else 100
@@ -36,7 +36,7 @@ def _lossless(fast: bool, rng: np.random.Generator) -> Measurement:
 
 
 @claim("speculative.sanity-chain",
-       source="spec Sec. 6 item 4",
+       source="sun2023spectr; hu2025optimal; derived, ordering of the acceptances",
        statement=("single <= rrs <= alpha*_iid <= alpha*_wor, rrs-wor <= alpha*_wor, "
                   "(1-(1-1/K)^K) alpha*_iid <= kseq <= alpha*_iid"))
 def _sanity_chain(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -59,7 +59,7 @@ def _sanity_chain(fast: bool, rng: np.random.Generator) -> Measurement:
 
 
 @claim("speculative.acceptance-one",
-       source="subset formula (Hu et al., ICLR 2025)",
+       source="hu2025optimal, subset formula",
        statement="alpha* = 1 iff p(B) >= P(all K drafts in B) for every B (iid: q(B)^K; wor), by brute force")
 def _acceptance_one(fast: bool, rng: np.random.Generator) -> Measurement:
     trials = 30 if fast else 300

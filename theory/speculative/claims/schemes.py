@@ -19,7 +19,7 @@ from theory.speculative.schemes import acceptance_rate, exact_scheme, kseq_rho
 
 
 @claim("speculative.rrs-closed",
-       source="SpecInfer recursive rejection sampling",
+       source="miao2024specinfer, recursive rejection sampling",
        statement="rrs: 1 - prod(1 - beta_i) = enumerated acceptance; enumerated law = p")
 def _rrs_closed(fast: bool, rng: np.random.Generator) -> Measurement:
     trials = 10 if fast else 100
@@ -31,7 +31,7 @@ def _rrs_closed(fast: bool, rng: np.random.Generator) -> Measurement:
 
 
 @claim("speculative.rrs-wor-recursion",
-       source="RSD (Jeon et al.); recursive rejection sampling without replacement",
+       source="jeon2024recursive, recursive rejection sampling without replacement",
        statement="rrs-wor: batched tree recursion = per-tuple brute force (acceptance); law = p")
 def _rrs_wor_recursion(fast: bool, rng: np.random.Generator) -> Measurement:
     trials = 6 if fast else 60
@@ -50,8 +50,8 @@ def _rrs_wor_recursion(fast: bool, rng: np.random.Generator) -> Measurement:
 
 
 @claim("speculative.kseq-lossless",
-       source="SpecTr (Sun et al. 2023), K-SEQ (reconstructed)",
-       statement=("kseq: law = p; alpha = 1 - (1 - beta(rho*))^K = enumeration; "
+       source="sun2023spectr, K-SEQ",
+       statement=("[proposed] kseq: law = p; alpha = 1 - (1 - beta(rho*))^K = enumeration; "
                   "K = 2: rho* = 2 - beta, alpha = 2 beta - beta^2"))
 def _kseq_lossless(fast: bool, rng: np.random.Generator) -> Measurement:
     trials = 10 if fast else 100
@@ -68,7 +68,7 @@ def _kseq_lossless(fast: bool, rng: np.random.Generator) -> Measurement:
 
 
 @claim("speculative.kseq-guarantee",
-       source="SpecTr (Sun et al. 2023): K-SEQ is (1 - (1 - 1/K)^K)-optimal",
+       source="sun2023spectr, K-SEQ is (1 - (1 - 1/K)^K)-optimal",
        statement="alpha_kseq / alpha*_iid - (1 - (1 - 1/K)^K) >= 0 for K in {2, 3, 4, 8}")
 def _kseq_guarantee(fast: bool, rng: np.random.Generator) -> Measurement:
     trials = 200 if fast else 4000
@@ -88,7 +88,7 @@ def _kseq_guarantee(fast: bool, rng: np.random.Generator) -> Measurement:
 
 
 @claim("speculative.greedy-optimal",
-       source="Hu et al. (ICLR 2025), greedy drafts",
+       source="hu2025optimal, greedy drafts",
        statement=("greedy: p(T) + sum min(p, q~) = set LP on the greedy "
                   "draft law = enumerated acceptance; law = p"))
 def _greedy_optimal(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -110,7 +110,7 @@ def _greedy_optimal(fast: bool, rng: np.random.Generator) -> Measurement:
 
 
 @claim("speculative.otm-lossless",
-       source="SpecTr (Sun et al. 2023), optimal transport sampler",
+       source="sun2023spectr, optimal transport sampler",
        statement="optimal / optimal-wor samplers from the LP plan: law = p and acceptance = alpha* (V <= 6)")
 def _otm_lossless(fast: bool, rng: np.random.Generator) -> Measurement:
     trials = 4 if fast else 40
@@ -127,8 +127,8 @@ def _otm_lossless(fast: bool, rng: np.random.Generator) -> Measurement:
 
 
 @claim("speculative.khisti-k2",
-       source="Khisti et al. (2024), canonical K = 2 scheme (details unverified)",
-       statement=("K = 2: importance-sampling selection then single-draft "
+       source="khisti2024multidraft, canonical K = 2 scheme",
+       statement=("[proposed] K = 2: importance-sampling selection then single-draft "
                   "verification (LP over w) attains alpha*_iid"))
 def _khisti_k2(fast: bool, rng: np.random.Generator) -> Measurement:
     trials = 5 if fast else 50
@@ -140,7 +140,7 @@ def _khisti_k2(fast: bool, rng: np.random.Generator) -> Measurement:
 
 
 @claim("speculative.deterministic",
-       source="spec Sec. 7, deterministic target",
+       source="derived, deterministic target (theory.speculative.schemes)",
        statement="p = (1, 0), q = (1/2, 1/2): alpha* = rrs = kseq = 1 - 2^-K, rho* = 2 (1 - 2^-K), K = 1..4")
 def _deterministic(fast: bool, rng: np.random.Generator) -> Measurement:
     p, q = np.array([1.0, 0.0]), np.array([0.5, 0.5])
@@ -154,7 +154,7 @@ def _deterministic(fast: bool, rng: np.random.Generator) -> Measurement:
 
 
 @claim("speculative.point-mass",
-       source="spec Sec. 7, point-mass draft",
+       source="derived, point-mass draft (theory.speculative.schemes)",
        statement="q = delta_1, p = (1/2, 1/2): alpha* = 1/2 for every K; naive emits token 1 w.p. 1 - 2^-K")
 def _point_mass(fast: bool, rng: np.random.Generator) -> Measurement:
     p, q = np.array([0.5, 0.5]), np.array([0.0, 1.0])
@@ -166,7 +166,7 @@ def _point_mass(fast: bool, rng: np.random.Generator) -> Measurement:
 
 
 @claim("speculative.uniform-draft",
-       source="derived from the subset formula",
+       source="hu2025optimal, subset formula; derived, uniform draft",
        statement=("uniform draft: alpha* = min_j [(sum of j smallest p) + 1 "
                   "- (j/V)^K]; V=3, K=2: min(1, x_min + 8/9, 1 - x_max + 5/9)"))
 def _uniform_draft(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -197,7 +197,7 @@ def _dedup_witness(rng: np.random.Generator, tries: int) -> tuple[float, dict[st
 
 
 @claim("speculative.negative-controls",
-       source="SpecTr (Sun et al. 2023): naive multi-draft verification is biased",
+       source="sun2023spectr, naive multi-draft verification is biased",
        statement=("the lossy controls are flagged: exact TV(naive on "
                   "case B), TV(rrs-dedup on a searched witness) > 1e-3"))
 def _negative_controls(fast: bool, rng: np.random.Generator) -> Measurement:
