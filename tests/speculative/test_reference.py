@@ -11,7 +11,7 @@ from theory.speculative.reference import kseq_case_rho, rrs_wor_bruteforce, wor_
 
 def test_rrs_wor_bruteforce_matches_recursion():
     for seed in range(5):
-        p, q = random_tied_pair(seed, 5, min_support=3)
+        p, q = random_tied_pair(5, seed, min_support=3)
         ref = rrs_wor_bruteforce(p, q, 3)
         fast = exact_scheme("rrs-wor", p, q, 3)
         assert abs(ref.value - fast.value) < 1e-12 and np.abs(ref.law - fast.law).max() < 1e-12

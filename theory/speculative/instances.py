@@ -74,7 +74,8 @@ def random_pair(vocab: int, rng: RngLike = None, *, concentration: float = 0.5
     return gen.dirichlet(np.full(v, c)), gen.dirichlet(np.full(v, c))
 
 
-def random_tied_pair(rng: RngLike, vocab: int, *, min_support: int = 1) -> tuple[np.ndarray, np.ndarray]:
+def random_tied_pair(vocab: int, rng: RngLike = None, *, min_support: int = 1
+                     ) -> tuple[np.ndarray, np.ndarray]:
     """Dirichlet(0.5) pair with occasional exact zeros and ties of p/q (the claims' instances).
 
     With probability 1/2 (V >= 3) two tokens share (p, q); with probability 0.3 one p is set to 0;

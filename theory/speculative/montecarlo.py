@@ -105,33 +105,37 @@ def _draw_from_rows(rows: np.ndarray, which: np.ndarray, rng: np.random.Generato
     return out
 
 
-def draw_drafts(draft: np.ndarray, k: int, n: int, drafts: str, rng: np.random.Generator) -> np.ndarray:
+def draw_drafts(draft: np.ndarray, k: int, n: int, drafts: str, rng: RngLike) -> np.ndarray:
     """Sample n ordered draft tuples (n, K): iid, without replacement (sequential sampling, with
-    duplicate rejection and an exact masked fallback) or greedy (top-(K-1) then one sample)."""
+    duplicate rejection and an exact masked fallback) or greedy (top-(K-1) then one sample).
+
+    ``rng`` is a seed or Generator (:func:`theory._rng.as_generator`).
+    """
+    gen = as_generator(rng)
     cdf = np.cumsum(draft)
     if drafts == "iid":
-        return _draw(cdf, rng.random((n, k)))
+        return _draw(cdf, gen.random((n, k)))
     if drafts == "greedy":
         top = greedy_top(draft, k)
         rest = draft.copy()
         rest[top] = 0.0
-        return np.column_stack([np.tile(top, (n, 1)), _draw(np.cumsum(rest), rng.random(n))])
+        return np.column_stack([np.tile(top, (n, 1)), _draw(np.cumsum(rest), gen.random(n))])
     x = np.empty((n, k), dtype=np.int64)
-    x[:, 0] = _draw(cdf, rng.random(n))
+    x[:, 0] = _draw(cdf, gen.random(n))
     for j in range(1, k):
-        x[:, j] = _draw(cdf, rng.random(n))
+        x[:, j] = _draw(cdf, gen.random(n))
         todo = np.flatnonzero(np.any(x[:, :j] == x[:, j: j + 1], axis=1))
         for _ in range(64):  # rejection: a draw from q conditioned on the unused tokens
             if todo.size == 0:
                 break
-            x[todo, j] = _draw(cdf, rng.random(todo.size))
+            x[todo, j] = _draw(cdf, gen.random(todo.size))
             todo = todo[np.any(x[todo, :j] == x[todo, j: j + 1], axis=1)]
         step = max(1, CHUNK_ELEMS // draft.shape[0])
         for lo in range(0, todo.size, step):  # exact fallback for concentrated drafts
             rows = todo[lo: lo + step]
             w = np.tile(draft, (rows.size, 1))
             w[np.arange(rows.size)[:, None], x[rows, :j]] = 0.0
-            x[rows, j] = _draw_rows(w, rng.random(rows.size))
+            x[rows, j] = _draw_rows(w, gen.random(rows.size))
     return x
 
 

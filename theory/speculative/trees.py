@@ -524,7 +524,7 @@ def expected_accepted(target: Any, draft: Any, tree: Any, *, scheme: str = "rrs"
                           stderr=0.0, accepted_law=law)
     nn = as_int(10_000 if n is None else n, "n", min_value=2)
     if name == "block":
-        counts = block_mc(p, q, st.height, root, nn, as_generator(rng), CHUNK_ELEMS)
+        counts = block_mc(p, q, st.height, root, nn, as_generator(rng), chunk=CHUNK_ELEMS)
     else:
         counts = _mc_accepted(p, q, st, name, root, nn, as_generator(rng))
     freq = np.bincount(counts, minlength=st.height + 1) / nn

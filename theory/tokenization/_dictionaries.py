@@ -50,7 +50,7 @@ def _lz_phrases(x: Any, max_size: int | None, V: int | None, *, skip_new_char: b
     return D
 
 
-def lz78_dictionary(x: Any, max_size: int | None = None, V: int | None = None) -> list[Token]:
+def lz78_dictionary(x: Any, *, max_size: int | None = None, V: int | None = None) -> list[Token]:
     """LZ78 phrases of ``x`` on top of the alphabet (Ziv & Lempel 1978).
 
     The next phrase is the shortest prefix of the remainder not yet in the dictionary; it is added
@@ -60,7 +60,7 @@ def lz78_dictionary(x: Any, max_size: int | None = None, V: int | None = None) -
     return _lz_phrases(x, max_size, V, skip_new_char=True)
 
 
-def lzw_dictionary(x: Any, max_size: int | None = None, V: int | None = None) -> list[Token]:
+def lzw_dictionary(x: Any, *, max_size: int | None = None, V: int | None = None) -> list[Token]:
     """LZW dictionary of ``x`` (Welch 1984): ``w`` = longest prefix of the remainder in the
     dictionary; add ``w`` + next character; the next phrase starts at that character. Same stop
     rule as :func:`lz78_dictionary`. Prefix-closed. O(n)."""
@@ -79,7 +79,7 @@ def fixed_length_dictionary(V: int, r: int) -> list[Token]:
     return [t for ell in range(1, r + 1) for t in itertools.product(range(V), repeat=ell)]
 
 
-def heavy_hitter_dictionary(source: MarkovSource, beta: float, max_size: int = 1_000_000) -> list[Token]:
+def heavy_hitter_dictionary(source: MarkovSource, beta: float, *, max_size: int = 1_000_000) -> list[Token]:
     """Leaves of the tree whose internal nodes are the strings ``s`` with
     ``max_c P(s | c) >= beta`` over contexts ``c`` with ``mu(c) > 0`` (the root is internal).
 

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from theory._result import SolverResult
-from theory._rng import as_generator
+from theory._rng import RngLike, as_generator
 from theory._validate import as_choice, as_int
 from theory.tokenization._chain import long_run_law
 from theory.tokenization.sources import MarkovSource
@@ -328,7 +328,7 @@ def _frequencies(tokenizer: Tokenizer, lam: np.ndarray) -> tuple[float, dict[Tok
 
 
 def _mc_loss(source: MarkovSource, tokenizer: Tokenizer, n: int, n_seqs: int, seq_len: int,
-             rng: int | np.random.Generator | None, trim: int | None, status: str) -> LossResult:
+             rng: RngLike, trim: int | None, status: str) -> LossResult:
     n_seqs = as_int(n_seqs, "n_seqs", min_value=2)
     seq_len = as_int(seq_len, "seq_len", min_value=10)
     trim = min(seq_len // 10, 2000) if trim is None else as_int(trim, "trim", min_value=0)
@@ -368,7 +368,7 @@ def _mc_loss(source: MarkovSource, tokenizer: Tokenizer, n: int, n_seqs: int, se
 def ngram_loss(source: MarkovSource, tokenizer: Tokenizer, n: int, *, method: str = "exact",
                route: str = "auto", max_states: int = 200_000, fallback: bool = True,
                n_seqs: int = 20, seq_len: int = 200_000, trim: int | None = None,
-               rng: int | np.random.Generator | None = None) -> LossResult:
+               rng: RngLike = None) -> LossResult:
     """Cross-entropy (nats per character) of the best token n-gram model.
 
     Parameters
@@ -427,7 +427,7 @@ def ngram_loss(source: MarkovSource, tokenizer: Tokenizer, n: int, *, method: st
 def unigram_loss(source: MarkovSource, tokenizer: Tokenizer, *, method: str = "exact",
                  route: str = "auto", max_states: int = 200_000, fallback: bool = True,
                  n_seqs: int = 20, seq_len: int = 200_000, trim: int | None = None,
-                 rng: int | np.random.Generator | None = None) -> LossResult:
+                 rng: RngLike = None) -> LossResult:
     """Optimal unigram loss over tokens, ``L_1 = r H(f) = -sum_t lambda_t log(lambda_t / r)``
     (nats per character), attained by ``Q_tok = f``. Same parameters as :func:`ngram_loss`."""
     return ngram_loss(source, tokenizer, 1, method=method, route=route, max_states=max_states,

@@ -17,7 +17,7 @@ from theory.speculative.schemes import exact_scheme
 def _mc_cases(rng: np.random.Generator, fast: bool) -> list[tuple[np.ndarray, np.ndarray, int]]:
     cases = [(*CASE_B, 2)]
     for k in ((3,) if fast else (2, 3)):
-        cases.append((*random_tied_pair(rng, 6, min_support=4), k))
+        cases.append((*random_tied_pair(6, rng, min_support=4), k))
     return cases
 
 

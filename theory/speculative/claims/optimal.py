@@ -59,7 +59,7 @@ def _single_draft(fast: bool, rng: np.random.Generator) -> Measurement:
     trials = 5 if fast else 40
     worst = 0.0
     for _ in range(trials):
-        p, q = random_tied_pair(rng, int(rng.integers(2, 9)))
+        p, q = random_tied_pair(int(rng.integers(2, 9)), rng)
         ref = float(np.minimum(p, q).sum())
         values = [optimal_acceptance(p, q, 1, drafts=d) for d in ("iid", "wor", "greedy")]
         values += [acceptance_rate(s, p, q, 1) for s in SCHEMES]
@@ -114,7 +114,7 @@ def _subset_dual(fast: bool, rng: np.random.Generator) -> Measurement:
     for _ in range(trials):
         v = int(rng.integers(2, 7 if fast else 9))
         k = int(rng.integers(2, 4))
-        p, q = random_tied_pair(rng, v, min_support=k)
+        p, q = random_tied_pair(v, rng, min_support=k)
         for drafts in ("iid", "wor"):
             if drafts == "wor" and k > support(q):
                 continue
@@ -136,7 +136,7 @@ def _full_vs_reduced(fast: bool, rng: np.random.Generator) -> Measurement:
     for _ in range(trials):
         v = int(rng.integers(2, 6))
         k = int(rng.integers(2, 4))
-        p, q = random_tied_pair(rng, v, min_support=k)
+        p, q = random_tied_pair(v, rng, min_support=k)
         for drafts in ("iid", "wor"):
             if drafts == "wor" and k > support(q):
                 continue
@@ -158,7 +158,7 @@ def _sorted_prefix(fast: bool, rng: np.random.Generator) -> Measurement:
     trials = 30 if fast else 300
     worst = 0.0
     for _ in range(trials):
-        p, q = random_tied_pair(rng, int(rng.integers(2, 9 if fast else 13)))
+        p, q = random_tied_pair(int(rng.integers(2, 9 if fast else 13)), rng)
         k = int(rng.integers(1, 6))
         worst = max(worst, abs(optimal_subset(p, q, k)[0]
                                - optimal_subset(p, q, k, method="bruteforce")[0]))
@@ -175,7 +175,7 @@ def _wor_prefix(fast: bool, rng: np.random.Generator) -> Measurement:
     for _ in range(trials):
         v = int(rng.integers(2, 7 if fast else 8))
         k = int(rng.integers(2, min(v, 4) + 1))
-        p, q = random_tied_pair(rng, v, min_support=k)
+        p, q = random_tied_pair(v, rng, min_support=k)
         if k > support(q):
             continue
         worst = max(worst, abs(optimal_subset(p, q, k, drafts="wor")[0]
@@ -246,7 +246,7 @@ def _wor_ge_iid(fast: bool, rng: np.random.Generator) -> Measurement:
     for _ in range(trials):
         v = int(rng.choice([3, 8, 50, 400] if fast else [3, 8, 50, 400, 2000]))
         k = int(rng.integers(2, 7))
-        p, q = random_tied_pair(rng, v, min_support=k)
+        p, q = random_tied_pair(v, rng, min_support=k)
         if k > support(q):
             continue
         gap = min(gap, optimal_acceptance(p, q, k, drafts="wor") - optimal_acceptance(p, q, k))
@@ -261,7 +261,7 @@ def _monotone_k(fast: bool, rng: np.random.Generator) -> Measurement:
     gap = math.inf
     for _ in range(trials):
         v = int(rng.choice([4, 20, 300]))
-        p, q = random_tied_pair(rng, v, min_support=8)
+        p, q = random_tied_pair(v, rng, min_support=8)
         for drafts in ("iid", "wor"):
             top = min(8, support(q)) if drafts == "wor" else 8
             vals = [optimal_acceptance(p, q, k, drafts=drafts) for k in range(1, top + 1)]

@@ -27,7 +27,7 @@ def _lossless(fast: bool, rng: np.random.Generator) -> Measurement:
     for _ in range(trials):
         v = int(rng.integers(2, 7))
         k = int(rng.integers(1, min(v, 4) + 1))
-        p, q = random_tied_pair(rng, v, min_support=k)
+        p, q = random_tied_pair(v, rng, min_support=k)
         for scheme in ("rrs", "kseq", "rrs-wor", "greedy"):
             if scheme in ("rrs-wor", "greedy") and k > support(q):
                 continue
@@ -45,7 +45,7 @@ def _sanity_chain(fast: bool, rng: np.random.Generator) -> Measurement:
     for _ in range(trials):
         v = int(rng.integers(2, 9))
         k = int(rng.integers(2, min(v, 4) + 1))
-        p, q = random_tied_pair(rng, v, min_support=k)
+        p, q = random_tied_pair(v, rng, min_support=k)
         single = float(np.minimum(p, q).sum())
         rrs = acceptance_rate("rrs", p, q, k)
         kseq = acceptance_rate("kseq", p, q, k)

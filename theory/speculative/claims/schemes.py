@@ -25,7 +25,7 @@ def _rrs_closed(fast: bool, rng: np.random.Generator) -> Measurement:
     trials = 10 if fast else 100
     worst = 0.0
     for _ in range(trials):
-        p, q = random_tied_pair(rng, int(rng.integers(2, 8)))
+        p, q = random_tied_pair(int(rng.integers(2, 8)), rng)
         worst = max(worst, *lossless_errors("rrs", p, q, int(rng.integers(1, 5))))
     return Measurement(worst, EXACT, {"trials": trials})
 
@@ -39,7 +39,7 @@ def _rrs_wor_recursion(fast: bool, rng: np.random.Generator) -> Measurement:
     for _ in range(trials):
         v = int(rng.integers(2, 7))
         k = int(rng.integers(1, min(v, 4) + 1))
-        p, q = random_tied_pair(rng, v, min_support=k)
+        p, q = random_tied_pair(v, rng, min_support=k)
         if k > support(q):
             continue
         ref = rrs_wor_bruteforce(p, q, k)
@@ -57,7 +57,7 @@ def _kseq_lossless(fast: bool, rng: np.random.Generator) -> Measurement:
     trials = 10 if fast else 100
     worst = 0.0
     for _ in range(trials):
-        p, q = random_tied_pair(rng, int(rng.integers(2, 8)))
+        p, q = random_tied_pair(int(rng.integers(2, 8)), rng)
         k = int(rng.integers(1, 5))
         worst = max(worst, *lossless_errors("kseq", p, q, k))
         rho, beta = kseq_rho(p, q, 2)
@@ -78,7 +78,7 @@ def _kseq_guarantee(fast: bool, rng: np.random.Generator) -> Measurement:
         bound = 1 - (1 - 1 / k) ** k
         ratios = []
         for _ in range(trials // 4):
-            p, q = random_tied_pair(rng, int(rng.integers(2, 12)))
+            p, q = random_tied_pair(int(rng.integers(2, 12)), rng)
             opt = optimal_acceptance(p, q, k)
             if opt > 0:
                 ratios.append(acceptance_rate("kseq", p, q, k) / opt)
@@ -97,7 +97,7 @@ def _greedy_optimal(fast: bool, rng: np.random.Generator) -> Measurement:
     for _ in range(trials):
         v = int(rng.integers(2, 12))
         k = int(rng.integers(1, min(v, 5) + 1))
-        p, q = random_tied_pair(rng, v, min_support=k)
+        p, q = random_tied_pair(v, rng, min_support=k)
         if k > support(q):
             continue
         closed = acceptance_rate("greedy", p, q, k)
@@ -118,7 +118,7 @@ def _otm_lossless(fast: bool, rng: np.random.Generator) -> Measurement:
     for _ in range(trials):
         v = int(rng.integers(2, 7))
         k = int(rng.integers(2, 4))
-        p, q = random_tied_pair(rng, v, min_support=k)
+        p, q = random_tied_pair(v, rng, min_support=k)
         for scheme in ("optimal", "optimal-wor"):
             if scheme == "optimal-wor" and k > support(q):
                 continue
@@ -134,7 +134,7 @@ def _khisti_k2(fast: bool, rng: np.random.Generator) -> Measurement:
     trials = 5 if fast else 50
     worst = 0.0
     for _ in range(trials):
-        p, q = random_tied_pair(rng, int(rng.integers(2, 8 if fast else 15)))
+        p, q = random_tied_pair(int(rng.integers(2, 8 if fast else 15)), rng)
         worst = max(worst, abs(canonical_is_k2(p, q) - optimal_acceptance(p, q, 2)))
     return Measurement(worst, LP, {"trials": trials})
 
