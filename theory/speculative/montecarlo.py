@@ -27,7 +27,11 @@ from theory.speculative._common import (
     validate_scheme,
 )
 from theory.speculative.draftsets import greedy_top
-from theory.speculative.schemes import _greedy_parts, _kseq_rho, _optimal_plan, kseq_residual, rrs_residuals
+from theory.speculative.schemes import (
+    _greedy_parts,
+    _optimal_plan,
+    sequential_tables,
+)
 
 #: Largest (rows, V) block of per-sample state held at once (rrs-wor, WOR fallback draws).
 CHUNK_ELEMS = 2_000_000
@@ -142,16 +146,7 @@ def draw_drafts(draft: np.ndarray, k: int, n: int, drafts: str, rng: RngLike) ->
 def _sim_sequential(p: np.ndarray, q: np.ndarray, k: int, scheme: str, n: int,
                     rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """rrs, kseq, naive, rrs-dedup: iid drafts, sequential tests, residual by step count."""
-    if scheme == "kseq":
-        rho, beta = _kseq_rho(p, q, k)
-        tests = np.tile(accept_prob(p, q, rho), (k + 1, 1))
-        residuals = np.tile(kseq_residual(p, q, k, rho, beta), (k + 1, 1))
-    elif scheme == "naive":
-        tests = np.tile(accept_prob(p, q), (k + 1, 1))
-        residuals = np.tile(normalised_residual(p, q), (k + 1, 1))
-    else:
-        residuals = rrs_residuals(p, q, k)
-        tests = accept_prob(residuals, q[None, :])
+    tests, residuals = sequential_tables(p, q, k, scheme)
     x = draw_drafts(q, k, n, "iid", rng)
     y = np.full(n, -1, dtype=np.int64)
     steps = np.zeros(n, dtype=np.int64)

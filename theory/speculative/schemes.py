@@ -189,6 +189,26 @@ def kseq_residual(p: np.ndarray, q: np.ndarray, k: int, rho: float, beta: float)
     return r / tot if tot > 0 else r
 
 
+def sequential_tables(p: np.ndarray, q: np.ndarray, k: int, scheme: str) -> tuple[np.ndarray, np.ndarray]:
+    """Per-step acceptance tests and residuals, shape (K + 1, V), of a sequential iid scheme.
+
+    Step i accepts draft x with probability ``tests[i, x]`` and, after K rejections, the token
+    is drawn from ``residuals[K]``: kseq (fixed threshold rho*), naive (no residual update) and
+    rrs / rrs-dedup (step i is verified against the residual p_i of :func:`rrs_residuals`).
+    """
+    if scheme == "kseq":
+        rho, beta = _kseq_rho(p, q, k)
+        tests = np.tile(accept_prob(p, q, rho), (k + 1, 1))
+        residuals = np.tile(kseq_residual(p, q, k, rho, beta), (k + 1, 1))
+    elif scheme == "naive":
+        tests = np.tile(accept_prob(p, q), (k + 1, 1))
+        residuals = np.tile(normalised_residual(p, q), (k + 1, 1))
+    else:
+        residuals = rrs_residuals(p, q, k)
+        tests = accept_prob(residuals, q[None, :])
+    return tests, residuals
+
+
 def _greedy_parts(p: np.ndarray, q: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     top = greedy_top(q, k)
     rest = np.ones(p.shape[0], dtype=bool)
@@ -286,17 +306,7 @@ def _enumerate_iid(p: np.ndarray, q: np.ndarray, k: int, scheme: str) -> SchemeL
     grids = np.meshgrid(*([support] * k), indexing="ij")
     tuples = np.stack([g.ravel() for g in grids], axis=1)
     weight = np.prod(q[tuples], axis=1)
-    if scheme == "kseq":
-        rho, beta = _kseq_rho(p, q, k)
-        tests = np.tile(accept_prob(p, q, rho), (k + 1, 1))
-        residuals = np.tile(kseq_residual(p, q, k, rho, beta), (k + 1, 1))
-    elif scheme == "naive":
-        tests = np.tile(accept_prob(p, q), (k + 1, 1))
-        residuals = np.tile(normalised_residual(p, q), (k + 1, 1))
-    else:  # rrs, rrs-dedup: step i is verified against p_i
-        chain = rrs_residuals(p, q, k)
-        tests = accept_prob(chain, q[None, :])
-        residuals = chain
+    tests, residuals = sequential_tables(p, q, k, scheme)
     alive = weight.copy()
     law = np.zeros(v)
     steps = np.zeros(tuples.shape[0], dtype=np.int64)
