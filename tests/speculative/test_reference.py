@@ -30,3 +30,21 @@ def test_reference_table_and_kseq_root():
     cases = {"A": CASE_A, "B": CASE_B}
     for case, k, *_, rrs, _rrs_wor, _greedy in REFERENCE_TABLE:
         assert abs(acceptance_rate("rrs", *cases[case], k) - rrs) < 1e-12
+
+
+def test_claims_use_the_reference_routes(monkeypatch):
+    """Negative controls: a reference route off by 1e-9 makes the claim that uses it fail."""
+    from dataclasses import replace
+
+    from theory.claims import registry, run_claim
+    from theory.speculative.claims import optimal as optimal_claims
+    from theory.speculative.claims import schemes as scheme_claims
+
+    assert run_claim(registry()["speculative.rrs-wor-recursion"], fast=True).passed
+    monkeypatch.setattr(scheme_claims, "rrs_wor_bruteforce",
+                        lambda p, q, k: replace(rrs_wor_bruteforce(p, q, k),
+                                                value=rrs_wor_bruteforce(p, q, k).value + 1e-9))
+    assert not run_claim(registry()["speculative.rrs-wor-recursion"], fast=True).passed
+    monkeypatch.setattr(optimal_claims, "wor_all_in_rational",
+                        lambda q, members, k: wor_all_in_rational(q, members, k) + 1e-9)
+    assert not run_claim(registry()["speculative.wor-race"], fast=True).passed
