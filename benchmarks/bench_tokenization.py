@@ -14,7 +14,7 @@ import json
 import time
 
 from theory.tokenization import BPETokenizer, GreedyTokenizer, MarkovSource, lz78_dictionary, unigram_loss
-from theory.tokenization._reference import bpe_train
+from theory.tokenization.reference import bpe_train
 
 
 def timed(fn, *args, **kwargs):

@@ -116,7 +116,7 @@ def test_report_from_json(tmp_path):
 @pytest.mark.parametrize("broken", ["closed_form", "ot_route"])
 def test_single_draft_claim_can_fail(monkeypatch, broken):
     """Breaking either route of speculative.single-draft-coupling makes the claim fail."""
-    import theory.speculative.claims as spec_claims
+    import theory.speculative.claims.optimal as spec_claims
 
     if broken == "closed_form":
         real = spec_claims.maximal_coupling_acceptance

@@ -320,6 +320,29 @@ def _prefix_free() -> Any:
     return GreedyTokenizer([(0,), (1, 0), (1, 1)])
 
 
+_MODEL = "a Markov model (its validation is covered through random_markov_pair and as_markov)"
+_TREE = "a nested tuple of children (see tree_structure)"
+
+
+def _markov_pair() -> tuple[Any, Any]:
+    from theory.speculative import random_markov_pair
+
+    return random_markov_pair(2, 1, 0)
+
+
+def _verifier() -> Any:
+    from theory.speculative import tree_verifier
+
+    return tree_verifier("rrs")
+
+
+def _tmp_file(name: str) -> str:
+    import os
+    import tempfile
+
+    return os.path.join(tempfile.gettempdir(), f"theory-adversarial-{os.getpid()}-{name}")
+
+
 def _c(area: str, name: str, make: Callable[[], Args], check: str = "finite", timeout: float = 30.0,
        **keep: str) -> Case:
     return Case(area, name, make, check, timeout, keep)
@@ -343,6 +366,36 @@ _LIST: list[Case] = [
     _c("speculative", "simulate", lambda: (("optimal", P3, Q3, 2), {"n": 500, "rng": 0}), "simulation",
        rng="see random_pair"),
     _c("speculative", "synthetic_pair", lambda: ((6, 0.7), {}), "pair_of_laws"),
+    # speculative: batches, logit files, token trees ------------------------------------------
+    _c("speculative", "optimal_acceptance_batch", lambda: ((np.stack([P3, Q3]), np.stack([Q3, P3]), 2), {}),
+       "finite"),
+    _c("speculative", "acceptance_rate_batch",
+       lambda: (("rrs", np.stack([P3, Q3]), np.stack([Q3, P3]), 2), {}), "finite"),
+    _c("speculative", "from_logits", lambda: ((np.log(np.stack([P3, Q3])),), {"temperature": 0.7}), "finite"),
+    _c("speculative", "synthetic_logits", lambda: ((3, 5), {"rng": 0}), "finite",
+       rng="a seed: see random_pair"),
+    _c("speculative", "random_markov_pair", lambda: ((3, 1, 0), {}), "any_result",
+       rng="a seed: see random_pair"),
+    _c("speculative", "chain_tree", lambda: ((3,), {}), "any_result"),
+    _c("speculative", "kary_tree", lambda: ((4, 2), {}), "any_result"),
+    _c("speculative", "tree_structure", lambda: ((((), ((),)),), {}), "any_result",
+       tree="a nested tuple of children (its malformed shapes are checked in tests/speculative)"),
+    _c("speculative", "tree_value", lambda: ((((), ((),)), [0.6, 0.2]), {}), "finite",
+       tree="a nested tuple of children (see tree_structure)"),
+    _c("speculative", "sequoia_tree", lambda: (([0.6, 0.2], 4), {}), "finite"),
+    _c("speculative", "tree_verifier", lambda: (("rrs",), {}), "any_result"),
+    _c("speculative", "expected_accepted", lambda: ((*_markov_pair(), ((), ((),))), {"scheme": "rrs"}),
+       "finite", target=_MODEL, draft=_MODEL, tree=_TREE),
+    _c("speculative", "emitted_law", lambda: ((*_markov_pair(), ((),)), {"scheme": "rrs-wor"}), "finite",
+       target=_MODEL, draft=_MODEL, tree=_TREE),
+    _c("speculative", "positional_acceptance", lambda: ((*_markov_pair(), 2), {"scheme": "rrs"}), "finite",
+       target=_MODEL, draft=_MODEL),
+    _c("speculative", "greedy_tree", lambda: ((_markov_pair()[1], 4), {}), "finite", draft=_MODEL),
+    _c("speculative", "check_lossless", lambda: ((_verifier(), *_markov_pair(), ((),)), {"n": 300, "rng": 0}),
+       "any_result", verifier="a verifier callable (built by tree_verifier)", target=_MODEL, draft=_MODEL,
+       tree=_TREE, rng="a seed: see random_pair"),
+    _c("speculative", "save_safetensors", lambda: ((_tmp_file("adv.safetensors"), np.zeros((2, 3))), {}),
+       "any_result", path="a file path (written; its errors are the operating system's)"),
     _c("speculative", "wor_all_in", lambda: ((Q3, [0, 1], 2), {}), "unit_scalar"),
     # semantic ---------------------------------------------------------------------------------
     _c("semantic", "blahut_arimoto", lambda: (([0.5, 0.5], H2, 2.0), {}), "ba_state"),
@@ -490,7 +543,11 @@ CASES: dict[str, Case] = {f"{c.area}.{c.name}": c for c in _LIST}
 #: Public names that are not called here, with the reason.
 EXEMPT: dict[str, str] = {
     **{f"speculative.{n}": "result type (a frozen dataclass built by the solvers)"
-       for n in ("DraftSetLaw", "OptimalAcceptanceResult", "SchemeLaw", "SimulationResult")},
+       for n in ("DraftSetLaw", "EmittedLaw", "KSeqRho", "LosslessResult", "OptimalAcceptanceResult",
+                 "SchemeLaw", "SimulationResult", "TreeChoice", "TreeResult")},
+    "speculative.MarkovLM": "model container (a named tuple of conditional tables, validated by as_markov)",
+    "speculative.TreeStructure": "tree container built and validated by tree_structure",
+    "speculative.RowReader": "file reader class (memory-mapped rows of a logits file), not a solver",
     **{f"semantic.{n}": "result type (a frozen dataclass built by the solvers)"
        for n in ("CapacityResult", "DirectedRateRewardResult", "FlowDrifts", "GaussianTE", "IBResult",
                  "NRDFResult", "RDResult", "RateRewardResult", "Waterfilling")},

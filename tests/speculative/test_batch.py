@@ -23,7 +23,7 @@ from theory.speculative import (
     save_safetensors,
     synthetic_logits,
 )
-from theory.speculative.claims_batch import (
+from theory.speculative.claims.batch import (
     adversarial_rows,
     batch_vs_exact,
     batch_vs_rows,

@@ -9,7 +9,6 @@ from theory.speculative import (
     acceptance_rate,
     chain_tree,
     check_lossless,
-    claims_trees,
     emitted_law,
     expected_accepted,
     greedy_tree,
@@ -21,6 +20,7 @@ from theory.speculative import (
     tree_value,
     tree_verifier,
 )
+from theory.speculative.claims import trees as claims_trees
 from theory.speculative.treeshape import all_trees, best_token_subtree
 
 P0 = np.array([0.5, 0.3, 0.2])

@@ -7,9 +7,9 @@ from dataclasses import replace
 
 import pytest
 
+import theory.tokenization._bpe as tok_mod
 import theory.tokenization.claims as claims_mod
 import theory.tokenization.losses as losses_mod
-import theory.tokenization.tokenizers as tok_mod
 from theory.claims import registry, run_claim
 
 _unigram = losses_mod.unigram_loss

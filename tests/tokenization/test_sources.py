@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from theory.tokenization import MarkovSource, binary_entropy
-from theory.tokenization._reference import block_entropy_enum
+from theory.tokenization.reference import block_entropy_enum
 
 
 def test_first_order_switching_closed_forms():

@@ -19,7 +19,7 @@ from theory.tokenization import (
     lz78_dictionary,
     lzw_dictionary,
 )
-from theory.tokenization._reference import bpe_train, greedy_parse
+from theory.tokenization.reference import bpe_train, greedy_parse
 
 D1 = [(0,), (1,), (0, 0), (1, 1), (0, 1, 0), (1, 0, 1)]
 bits = st.lists(st.integers(0, 1), max_size=60)

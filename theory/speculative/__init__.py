@@ -15,6 +15,11 @@ accepted tokens of a draft tree; block verification of chains), :func:`emitted_l
 :func:`check_lossless` (test any tree verifier by simulation).
 :func:`simulate` (vectorised Monte Carlo); at dataset scale, on any array library,
 :func:`optimal_acceptance_batch`, :func:`acceptance_rate_batch` and :func:`from_logits`.
+
+Roles: solvers return :class:`theory._result.SolverResult` subclasses; independent routes live in
+:mod:`theory.speculative.reference`, reference cases with their exact answers in
+:mod:`theory.speculative.instances`, and the registered claims in the package
+:mod:`theory.speculative.claims` (one module per topic).
 """
 
 from theory.speculative.batch import acceptance_rate_batch, from_logits, optimal_acceptance_batch
@@ -33,7 +38,7 @@ from theory.speculative.optimal import (
     optimal_acceptance_lp,
     optimal_subset,
 )
-from theory.speculative.schemes import SchemeLaw, acceptance_rate, exact_scheme, kseq_rho, output_law
+from theory.speculative.schemes import KSeqRho, SchemeLaw, acceptance_rate, exact_scheme, kseq_rho, output_law
 from theory.speculative.trees import (
     EmittedLaw,
     TreeResult,
@@ -55,6 +60,7 @@ from theory.speculative.treeshape import (
 __all__ = [
     "DraftSetLaw",
     "OptimalAcceptanceResult",
+    "KSeqRho",
     "SchemeLaw",
     "SimulationResult",
     "acceptance_rate",

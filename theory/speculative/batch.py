@@ -44,6 +44,8 @@ CPU_BLOCK_ELEMS = 1 << 18
 DEVICE_BLOCK_ELEMS = 1 << 30
 #: Largest (rows x nodes x V) block of the race integral held at once (float64 elements).
 WOR_BLOCK_ELEMS = 1 << 21
+#: Largest K the batched rrs formula iterates (one O(N V) step per draft).
+MAX_RRS_STEPS = 100_000
 
 
 def namespace(*arrays: Any) -> Any:
@@ -71,12 +73,22 @@ def _as_array(x: Any, name: str) -> Any:
     import numpy as np  # plain sequences: numpy is the default library
 
     try:
-        return np.asarray(x, dtype=np.float64)
+        raw = np.asarray(x)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name}: cannot be converted to a float array ({exc})") from None
+    if raw.dtype.kind in "bc":
+        raise TypeError(f"{name}: expected real numbers, got {raw.dtype} values; pass real "
+                        "probabilities (or logits)")
+    try:
+        return np.asarray(raw, dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{name}: cannot be converted to a float array ({exc})") from None
 
 
 def _float64(x: Any, xp: Any, name: str) -> Any:
+    if xp.isdtype(x.dtype, ("bool", "complex floating")):
+        raise TypeError(f"{name}: expected real numbers, got an array of dtype {x.dtype}; pass real "
+                        "probabilities (or logits)")
     try:
         return xp.astype(x, xp.float64, copy=False)
     except Exception as exc:  # e.g. devices without float64 (Apple MPS), JAX without x64
@@ -331,6 +343,10 @@ def _greedy(p: Any, q: Any, k: int, xp: Any, support: Any) -> Any:
 
 def _rrs(p: Any, q: Any, ks: list[int], xp: Any) -> Any:
     """``1 - prod_{i<=K} (1 - beta_i)``, ``beta_i = sum min(p_i, q)``, ``p_{i+1} = norm((p_i - q)^+)``."""
+    if max(ks) > MAX_RRS_STEPS:
+        raise ValueError(f"k: batched rrs iterates the residual chain K times; K = {max(ks)} exceeds "
+                         f"{MAX_RRS_STEPS}; use acceptance_rate('rrs', ...) per row, which stops at a "
+                         "fixed point of the chain")
     cur, survive, out = p, None, {}
     for i in range(1, max(ks) + 1):
         beta = xp.sum(xp.minimum(cur, q), axis=-1)
@@ -649,6 +665,8 @@ def from_logits(logits: Any, *, temperature: float = 1.0, top_k: int | None = No
     """
     x_in = _as_array(logits, "logits")
     xp = namespace(x_in)
+    if isinstance(temperature, bool):
+        raise TypeError(f"temperature: expected a number >= 0, got the bool {temperature!r}")
     try:
         t = float(temperature)
     except (TypeError, ValueError):

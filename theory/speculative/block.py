@@ -20,6 +20,7 @@ import itertools
 
 import numpy as np
 
+from theory._rng import RngLike, as_generator
 from theory.speculative.markov import MarkovLM, next_state
 
 #: Exact route: largest ``V**L * V`` (draft chains times tokens).
@@ -116,9 +117,13 @@ def block_emitted_law(p: MarkovLM, q: MarkovLM, length: int, root: int, cont: di
     return law
 
 
-def block_mc(p: MarkovLM, q: MarkovLM, length: int, root: int, n: int, gen: np.random.Generator,
+def block_mc(p: MarkovLM, q: MarkovLM, length: int, root: int, n: int, rng: RngLike = None, *,
              chunk: int) -> np.ndarray:
-    """Accepted counts tau of n simulated calls (chunks of calls; rows of V floats per call)."""
+    """Accepted counts tau of n simulated calls (chunks of calls; rows of V floats per call).
+
+    ``rng`` is a seed or Generator (:func:`theory._rng.as_generator`).
+    """
+    gen = as_generator(rng)
     v = p.vocab
     out = np.empty(n, dtype=np.int64)
     if length == 0:

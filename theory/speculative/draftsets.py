@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 from scipy import integrate
 
+from theory._result import SolverResult
 from theory._validate import InputTypeError, as_choice, as_pmf
 from theory.speculative._common import DRAFT_LAWS, validate_k
 
@@ -33,12 +34,22 @@ MAX_SETS = 3_000_000
 MAX_TERMS = 30_000_000
 
 
-@dataclass(frozen=True)
-class DraftSetLaw:
-    """Law of the set of distinct drafted tokens.
+@dataclass(frozen=True, kw_only=True)
+class DraftSetLaw(SolverResult):
+    """Law of the set of distinct drafted tokens (a :class:`SolverResult`).
 
     Attributes
     ----------
+    value
+        Total mass ``sum_S Qbar(S)`` (1 up to rounding: the law's own certificate).
+    status
+        Always ``"exact"`` (an enumeration).
+    converged
+        Always ``True``.
+    n_iter
+        0 (a closed enumeration).
+    diagnostics
+        ``n_sets``.
     members
         Integer array (n_sets, K): the sorted members of each set, padded with -1.
     sizes
@@ -207,7 +218,9 @@ def draft_set_law(draft: Any, k: Any, *, drafts: str = "iid") -> DraftSetLaw:
     kk = validate_k(k, q, law)
     build = {"iid": _iid_sets, "wor": _wor_sets, "greedy": _greedy_sets}[law]
     members, sizes, prob = build(q, kk)
-    return DraftSetLaw(members, sizes.astype(np.int64), prob, q.shape[0])
+    return DraftSetLaw(value=float(prob.sum()), status="exact", converged=True,
+                       diagnostics={"n_sets": float(prob.shape[0])},
+                       members=members, sizes=sizes.astype(np.int64), prob=prob, vocab=q.shape[0])
 
 
 # ---------------------------------------------------------------------------------------------

@@ -25,6 +25,8 @@ import numpy as np
 from theory._rng import RngLike, as_generator
 from theory._validate import as_int, as_positive_float
 
+#: Largest array (rows x vocab) :func:`synthetic_logits` builds.
+MAX_SYNTHETIC_ELEMS = 100_000_000
 #: safetensors dtype names understood here.
 SAFETENSORS_DTYPES: dict[str, str] = {"F16": "<f2", "BF16": "<u2", "F32": "<f4", "F64": "<f8"}
 #: Member / tensor names picked when a file holds several arrays.
@@ -175,6 +177,10 @@ def save_safetensors(path: str | os.PathLike[str], array: np.ndarray, *, name: s
     """Write one 2-d float array as a .safetensors file (F16/F32/F64, or BF16 by truncation
     with round-to-nearest-even when ``bf16``)."""
     arr = np.ascontiguousarray(array)
+    if arr.ndim != 2:
+        raise ValueError(f"array: expected a 2-d (rows, vocab) array, got shape {arr.shape}")
+    if arr.dtype.kind == "f" and np.isnan(arr).any():
+        raise ValueError("array: contains NaN; logits may be -inf (masked) but not NaN")
     if bf16:
         bits = np.ascontiguousarray(arr, dtype=np.float32).view(np.uint32)
         rounded = bits + np.uint32(0x7FFF) + ((bits >> np.uint32(16)) & np.uint32(1))
@@ -213,6 +219,10 @@ def synthetic_logits(n: Any, vocab: Any, *, rng: RngLike = None, hidden: int = 1
     rows = as_int(n, "n", min_value=1)
     v = as_int(vocab, "vocab", min_value=2)
     d = as_int(hidden, "hidden", min_value=1)
+    if max(rows, d) * v > MAX_SYNTHETIC_ELEMS:
+        which = "vocab" if v >= max(rows, d) else ("n" if rows >= d else "hidden")
+        raise ValueError(f"{which}: the arrays would hold max(n, hidden) x vocab = {max(rows, d) * v:.3g} "
+                         f"entries (limit {MAX_SYNTHETIC_ELEMS:.0e}); generate fewer rows per call")
     eps = as_positive_float(drift, "drift", allow_zero=True)
     s = as_positive_float(scale, "scale", allow_zero=True)
     gen = as_generator(rng)

@@ -41,6 +41,8 @@ Verifier = Callable[[tuple, np.ndarray, np.ndarray, np.ndarray, np.random.Genera
 
 #: Largest number of cells ``V**(height + 1)`` of the sequence law that :func:`check_lossless` tests.
 MAX_CELLS = 1_000_000
+#: Largest number of verifier calls (one Python call per simulated target call) of one run.
+MAX_SAMPLES = 5_000_000
 #: Verifiers of :func:`tree_verifier`.
 VERIFIERS: tuple[str, ...] = ("rrs", "rrs-wor", "kseq", "block", "naive", "rrs-dedup", "target-resample")
 
@@ -54,23 +56,17 @@ def _sample(row: np.ndarray, rng: np.random.Generator) -> int:
     return i
 
 
-def tree_verifier(scheme: str) -> Verifier:
-    """This package's tree verifiers as :data:`Verifier` callables (one call at a time).
+class _TreeVerifier:
+    """A :data:`Verifier` of this package (a picklable callable, built by :func:`tree_verifier`)."""
 
-    - "rrs": recursive rejection sampling with residual updates (iid children);
-    - "rrs-wor": the same with q renormalised without each rejected token (wor children);
-    - "kseq": SpecTr K-SEQ at every node (iid children);
-    - "block": block verification of a single draft chain (:mod:`theory.speculative.block`);
-    - negative controls: "naive" (no residual update: each child against the unchanged p, then
-      ``norm((p - q)^+)``), "rrs-dedup" (rrs that skips a child repeating an already rejected
-      sibling's token, so the residual is not updated for it), "target-resample" (tests as naive,
-      then a fresh draw from p).
-    """
-    name = as_choice(scheme, "scheme", VERIFIERS)
-    kseq_cache: dict[tuple[bytes, bytes, int], tuple[float, float]] = {}
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.__name__ = f"tree_verifier_{name.replace('-', '_')}"
+        self._kseq_cache: dict[tuple[bytes, bytes, int], tuple[float, float]] = {}
 
-    def verify(tree: tuple, tokens: np.ndarray, target_probs: np.ndarray, draft_probs: np.ndarray,
-               rng: np.random.Generator) -> list[int]:
+    def __call__(self, tree: tuple, tokens: np.ndarray, target_probs: np.ndarray, draft_probs: np.ndarray,
+                 rng: np.random.Generator) -> list[int]:
+        name = self.name
         st = tree_structure(tree)
         if name == "block":
             return _verify_block(st, tokens, target_probs, draft_probs, rng)
@@ -83,9 +79,10 @@ def tree_verifier(scheme: str) -> Verifier:
             p0 = p.copy()
             if name == "kseq" and kids:
                 key = (p.tobytes(), q.tobytes(), len(kids))
-                if key not in kseq_cache:
-                    kseq_cache[key] = kseq_rho(p, q, len(kids))
-                rho, beta = kseq_cache[key]
+                if key not in self._kseq_cache:
+                    ks = kseq_rho(p, q, len(kids))
+                    self._kseq_cache[key] = (ks.rho, ks.beta)
+                rho, beta = self._kseq_cache[key]
             seen: set[int] = set()
             accepted = -1
             for c in kids:
@@ -122,8 +119,20 @@ def tree_verifier(scheme: str) -> Verifier:
             out.append(int(tokens[accepted]))
             u = accepted
 
-    verify.__name__ = f"tree_verifier_{name.replace('-', '_')}"
-    return verify
+
+def tree_verifier(scheme: str) -> Verifier:
+    """This package's tree verifiers as :data:`Verifier` callables (one call at a time).
+
+    - "rrs": recursive rejection sampling with residual updates (iid children);
+    - "rrs-wor": the same with q renormalised without each rejected token (wor children);
+    - "kseq": SpecTr K-SEQ at every node (iid children);
+    - "block": block verification of a single draft chain (:mod:`theory.speculative.block`);
+    - negative controls: "naive" (no residual update: each child against the unchanged p, then
+      ``norm((p - q)^+)``), "rrs-dedup" (rrs that skips a child repeating an already rejected
+      sibling's token, so the residual is not updated for it), "target-resample" (tests as naive,
+      then a fresh draw from p).
+    """
+    return _TreeVerifier(as_choice(scheme, "scheme", VERIFIERS))
 
 
 def _verify_block(st: TreeStructure, tokens: np.ndarray, target_probs: np.ndarray, draft_probs: np.ndarray,
@@ -279,7 +288,7 @@ def check_lossless(verifier: Verifier, target: Any, draft: Any, tree: Any, *, dr
     p, q = as_markov_pair(target, draft)
     st = tree_structure(tree)
     law_kind = as_choice(drafts, "drafts", ("iid", "wor"))
-    nn = as_int(n, "n", min_value=2)
+    nn = as_int(n, "n", min_value=2, max_value=MAX_SAMPLES)
     lvl = as_positive_float(level, "level")
     if lvl >= 0.5:
         raise ValueError(f"level: must be in (0, 0.5), got {level!r}")

@@ -9,6 +9,7 @@ encoded as ``s = sum_j h_j V**(m-1-j)`` (oldest symbol most significant). A sing
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -148,7 +149,7 @@ def random_markov_pair(vocab: int, order: int, rng: RngLike = None, *, concentra
     """
     v = as_int(vocab, "vocab", min_value=1)
     m = as_int(order, "order", min_value=0)
-    if v ** m > MAX_STATES:
+    if v > 1 and (m * math.log(v) > math.log(MAX_STATES) + 1.0 or v ** m > MAX_STATES):
         raise ValueError(f"order: V**m = {v}**{m} exceeds {MAX_STATES} contexts")
     conc = as_positive_float(concentration, "concentration")
     sigma = as_positive_float(noise, "noise", allow_zero=True)

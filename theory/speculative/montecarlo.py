@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from theory._result import SolverResult
 from theory._rng import RngLike, as_generator
 from theory._validate import as_int
 from theory.speculative._common import (
@@ -26,7 +27,11 @@ from theory.speculative._common import (
     validate_scheme,
 )
 from theory.speculative.draftsets import greedy_top
-from theory.speculative.schemes import _greedy_parts, _kseq_rho, _optimal_plan, kseq_residual, rrs_residuals
+from theory.speculative.schemes import (
+    _greedy_parts,
+    _optimal_plan,
+    sequential_tables,
+)
 
 #: Largest (rows, V) block of per-sample state held at once (rrs-wor, WOR fallback draws).
 CHUNK_ELEMS = 2_000_000
@@ -34,16 +39,24 @@ CHUNK_ELEMS = 2_000_000
 MAX_SIM_ELEMS = 20_000_000
 
 
-@dataclass(frozen=True)
-class SimulationResult:
-    """Monte Carlo estimate of a scheme's behaviour.
+@dataclass(frozen=True, kw_only=True)
+class SimulationResult(SolverResult):
+    """Monte Carlo estimate of a scheme's behaviour (follows :class:`theory._result.SolverResult`).
 
     Attributes
     ----------
+    value
+        Share of samples with ``Y in S(X)`` (alias: ``acceptance``).
+    status
+        Always ``"monte_carlo"`` (an estimate; its error is ``acceptance_stderr``).
+    converged
+        Always ``True`` (the run drew every requested sample).
+    n_iter
+        Number of samples n (alias: ``n``).
+    diagnostics
+        ``acceptance_stderr``, ``tv`` and ``pvalue`` again, as floats.
     counts
         Number of samples emitting each token, shape (V,).
-    acceptance
-        Share of samples with ``Y in S(X)``.
     acceptance_stderr
         ``sqrt(a (1 - a) / n)``.
     tv
@@ -52,16 +65,22 @@ class SimulationResult:
         Chi-square goodness-of-fit p-value of the counts against ``n * target`` on the support
         of the target (cells with expected count < 5 pooled); 0.0 if any sample hit a token
         with target probability 0.
-    n
-        Number of samples.
     """
 
     counts: np.ndarray
-    acceptance: float
     acceptance_stderr: float
     tv: float
     pvalue: float
-    n: int
+
+    @property
+    def acceptance(self) -> float:
+        """Alias of ``value`` (the old field name, kept for one release)."""
+        return self.value
+
+    @property
+    def n(self) -> int:
+        """Alias of ``n_iter`` (the old field name, kept for one release)."""
+        return self.n_iter
 
 
 def _draw(cdf: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -90,49 +109,44 @@ def _draw_from_rows(rows: np.ndarray, which: np.ndarray, rng: np.random.Generato
     return out
 
 
-def draw_drafts(draft: np.ndarray, k: int, n: int, drafts: str, rng: np.random.Generator) -> np.ndarray:
+def draw_drafts(draft: np.ndarray, k: int, n: int, drafts: str, rng: RngLike) -> np.ndarray:
     """Sample n ordered draft tuples (n, K): iid, without replacement (sequential sampling, with
-    duplicate rejection and an exact masked fallback) or greedy (top-(K-1) then one sample)."""
+    duplicate rejection and an exact masked fallback) or greedy (top-(K-1) then one sample).
+
+    ``rng`` is a seed or Generator (:func:`theory._rng.as_generator`).
+    """
+    gen = as_generator(rng)
     cdf = np.cumsum(draft)
     if drafts == "iid":
-        return _draw(cdf, rng.random((n, k)))
+        return _draw(cdf, gen.random((n, k)))
     if drafts == "greedy":
         top = greedy_top(draft, k)
         rest = draft.copy()
         rest[top] = 0.0
-        return np.column_stack([np.tile(top, (n, 1)), _draw(np.cumsum(rest), rng.random(n))])
+        return np.column_stack([np.tile(top, (n, 1)), _draw(np.cumsum(rest), gen.random(n))])
     x = np.empty((n, k), dtype=np.int64)
-    x[:, 0] = _draw(cdf, rng.random(n))
+    x[:, 0] = _draw(cdf, gen.random(n))
     for j in range(1, k):
-        x[:, j] = _draw(cdf, rng.random(n))
+        x[:, j] = _draw(cdf, gen.random(n))
         todo = np.flatnonzero(np.any(x[:, :j] == x[:, j: j + 1], axis=1))
         for _ in range(64):  # rejection: a draw from q conditioned on the unused tokens
             if todo.size == 0:
                 break
-            x[todo, j] = _draw(cdf, rng.random(todo.size))
+            x[todo, j] = _draw(cdf, gen.random(todo.size))
             todo = todo[np.any(x[todo, :j] == x[todo, j: j + 1], axis=1)]
         step = max(1, CHUNK_ELEMS // draft.shape[0])
         for lo in range(0, todo.size, step):  # exact fallback for concentrated drafts
             rows = todo[lo: lo + step]
             w = np.tile(draft, (rows.size, 1))
             w[np.arange(rows.size)[:, None], x[rows, :j]] = 0.0
-            x[rows, j] = _draw_rows(w, rng.random(rows.size))
+            x[rows, j] = _draw_rows(w, gen.random(rows.size))
     return x
 
 
 def _sim_sequential(p: np.ndarray, q: np.ndarray, k: int, scheme: str, n: int,
                     rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """rrs, kseq, naive, rrs-dedup: iid drafts, sequential tests, residual by step count."""
-    if scheme == "kseq":
-        rho, beta = _kseq_rho(p, q, k)
-        tests = np.tile(accept_prob(p, q, rho), (k + 1, 1))
-        residuals = np.tile(kseq_residual(p, q, k, rho, beta), (k + 1, 1))
-    elif scheme == "naive":
-        tests = np.tile(accept_prob(p, q), (k + 1, 1))
-        residuals = np.tile(normalised_residual(p, q), (k + 1, 1))
-    else:
-        residuals = rrs_residuals(p, q, k)
-        tests = accept_prob(residuals, q[None, :])
+    tests, residuals = sequential_tables(p, q, k, scheme)
     x = draw_drafts(q, k, n, "iid", rng)
     y = np.full(n, -1, dtype=np.int64)
     steps = np.zeros(n, dtype=np.int64)
@@ -300,11 +314,11 @@ def simulate(scheme: str, target: Any, draft: Any, k: Any, *, n: Any,
         y, x = _sim_optimal(p, q, kk, SCHEME_DRAFTS[name], nn, gen)
     counts = np.bincount(y, minlength=p.shape[0])
     acc = float(np.mean(np.any(x == y[:, None], axis=1)))
+    stderr = math.sqrt(acc * (1.0 - acc) / nn)
+    dist = tv(counts / nn, p)
+    pvalue = _chisquare_pvalue(counts, p)
     return SimulationResult(
-        counts=counts,
-        acceptance=acc,
-        acceptance_stderr=math.sqrt(acc * (1.0 - acc) / nn),
-        tv=tv(counts / nn, p),
-        pvalue=_chisquare_pvalue(counts, p),
-        n=nn,
+        value=acc, status="monte_carlo", converged=True, n_iter=nn,
+        diagnostics={"acceptance_stderr": stderr, "tv": dist, "pvalue": pvalue},
+        counts=counts, acceptance_stderr=stderr, tv=dist, pvalue=pvalue,
     )

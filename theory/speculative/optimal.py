@@ -20,12 +20,13 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from scipy import optimize, sparse
 
+from theory._result import SolverResult
 from theory._validate import as_choice
 from theory.speculative._common import DRAFT_LAWS, prefix_order, validate_k, validate_pair
 from theory.speculative.coupling import maximal_coupling_acceptance
@@ -47,37 +48,43 @@ LP_CERT_TOL = 1e-6
 MAX_FULL_LP = 2_000_000
 
 
-@dataclass(frozen=True)
-class OptimalAcceptanceResult:
-    """Solution of the reduced set LP.
+@dataclass(frozen=True, kw_only=True)
+class OptimalAcceptanceResult(SolverResult):
+    """Solution of the reduced set LP (follows :class:`theory._result.SolverResult`).
 
     Attributes
     ----------
     value
-        The optimal acceptance alpha* (NaN only when ``status`` is not ``"optimal"``).
+        The optimal acceptance alpha* (NaN only when ``status`` is ``"failed"``).
+    status
+        ``"optimal"``; ``"uncertified"`` when the LP answer misses its own certificate (value
+        outside [0, 1] or primal/dual objectives apart by more than ``LP_CERT_TOL``); or
+        ``"failed"`` (value NaN; the solver's words in ``message``).
+    converged
+        ``True`` exactly when ``status == "optimal"``.
+    n_iter
+        Simplex/IPM iterations reported by HiGHS (alias: ``iterations``).
+    diagnostics
+        ``n_sets``, ``n_variables``, ``dual_objective`` (of the LP dual), ``dual_integrality``
+        (largest distance of a dual v_y from {0, 1}), ``subset_objective``
+        (``p(B) + P(S(X) not in B)`` for the reported B) and ``duality_gap``.
     subset
         Optimal dual set ``B = {y : v_y > 1/2}``; ``frozenset()`` when alpha* = 1.
     plan
         ``{S: f(S, .)}``: for each draft set S (a frozenset), the accepted mass ``f(S, y)`` for
         ``y`` in ``sorted(S)`` (an array aligned with the sorted members).
-    status
-        ``"optimal"``; ``"uncertified"`` when the LP answer misses its own certificate (value
-        outside [0, 1] or primal/dual objectives apart by more than ``LP_CERT_TOL``); or
-        ``"failed: <solver message>"`` (value NaN).
-    iterations
-        Simplex/IPM iterations reported by HiGHS.
-    diagnostics
-        ``n_sets``, ``n_variables``, ``dual_objective`` (of the LP dual), ``dual_integrality``
-        (largest distance of a dual v_y from {0, 1}) and ``subset_objective``
-        (``p(B) + P(S(X) not in B)`` for the reported B).
+    message
+        HiGHS's message when the LP failed, else ``""``.
     """
 
-    value: float
     subset: frozenset[int]
     plan: Mapping[frozenset[int], np.ndarray]
-    status: str
-    iterations: int = 0
-    diagnostics: Mapping[str, float] = field(default_factory=dict)
+    message: str = ""
+
+    @property
+    def iterations(self) -> int:
+        """Alias of ``n_iter`` (the old field name, kept for one release)."""
+        return self.n_iter
 
 
 def _prefix_values(p: np.ndarray, q: np.ndarray, k: int, drafts: str,
@@ -267,8 +274,9 @@ def optimal_acceptance_lp(target: Any, draft: Any, k: Any, *, drafts: str = "iid
     diag: dict[str, float] = {"n_sets": float(n_sets), "n_variables": float(set_of_var.shape[0])}
     iterations = int(getattr(res, "nit", 0) or 0)
     if res.status != 0:
-        return OptimalAcceptanceResult(math.nan, frozenset(), {}, f"failed: {res.message}",
-                                       iterations, diag)
+        return OptimalAcceptanceResult(value=math.nan, status="failed", converged=False, n_iter=iterations,
+                                       diagnostics=diag, subset=frozenset(), plan={},
+                                       message=str(res.message))
     value = -float(res.fun or 0.0)
     duals = -np.asarray(res.ineqlin.marginals)
     u, v = duals[:n_sets], duals[n_sets:]
@@ -291,7 +299,8 @@ def optimal_acceptance_lp(target: Any, draft: Any, k: Any, *, drafts: str = "iid
     gap = abs(value - diag["dual_objective"])
     ok = -LP_CERT_TOL <= value <= 1.0 + LP_CERT_TOL and gap <= LP_CERT_TOL
     diag["duality_gap"] = gap
-    return OptimalAcceptanceResult(value, subset, plan, "optimal" if ok else "uncertified", iterations, diag)
+    return OptimalAcceptanceResult(value=value, status="optimal" if ok else "uncertified", converged=ok,
+                                   n_iter=iterations, diagnostics=diag, subset=subset, plan=plan)
 
 
 def _n_draft_tuples(q: np.ndarray, k: int, drafts: str) -> int:

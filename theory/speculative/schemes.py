@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from theory._result import SolverResult, TupleCompatible
 from theory.speculative._common import (
     SCHEME_DRAFTS,
     accept_prob,
@@ -51,16 +52,25 @@ MAX_RRS_WORK = 50_000_000
 LAW_TOL = 1e-6
 
 
-@dataclass(frozen=True)
-class SchemeLaw:
-    """Exact behaviour of a verification scheme, by enumeration.
+@dataclass(frozen=True, kw_only=True)
+class SchemeLaw(SolverResult):
+    """Exact behaviour of a verification scheme, by enumeration (a :class:`SolverResult`).
 
     Attributes
     ----------
+    value
+        ``P(Y in S(X))`` (membership acceptance; alias: ``acceptance``).
+    status
+        Always ``"exact"``: the law passed its certificates (sums to 1, acceptance in [0, 1]
+        within ``LAW_TOL``); a law that fails them raises instead.
+    converged
+        Always ``True``.
+    n_iter
+        0 (a closed enumeration).
+    diagnostics
+        ``law_sum``: the sum of the law before rounding.
     law
         Law of the emitted token Y, shape (V,).
-    acceptance
-        ``P(Y in S(X))`` (membership acceptance).
     sequential_acceptance
         Probability that some draft passes its verification test (rrs, rrs-wor, kseq, naive,
         rrs-dedup; equals ``acceptance`` for the first three), that the sampled draft passes
@@ -68,8 +78,45 @@ class SchemeLaw:
     """
 
     law: np.ndarray
-    acceptance: float
     sequential_acceptance: float
+
+    @property
+    def acceptance(self) -> float:
+        """Alias of ``value`` (the old field name, kept for one release)."""
+        return self.value
+
+
+@dataclass(frozen=True, kw_only=True)
+class KSeqRho(TupleCompatible, SolverResult):
+    """SpecTr K-SEQ threshold (a :class:`SolverResult`; unpacks as the old ``(rho, beta)`` tuple).
+
+    Attributes
+    ----------
+    value
+        rho*, the smallest rho in [1, K] with ``1 - (1 - beta)^K <= rho beta`` (alias: ``rho``).
+    status
+        ``"boundary"`` (rho* = 1, no bisection needed) or ``"bisection"`` (bracket closed to
+        adjacent floats).
+    converged
+        Always ``True``.
+    n_iter
+        Bisection steps.
+    beta
+        ``beta(rho*) = sum_y min(q_y, p_y / rho*)``.
+    """
+
+    beta: float
+    _tuple_fields = ("rho", "beta")
+
+    @property
+    def rho(self) -> float:
+        """Alias of ``value``."""
+        return self.value
+
+
+def _scheme_law(law: np.ndarray, acceptance: float, sequential: float) -> SchemeLaw:
+    return SchemeLaw(value=acceptance, status="exact", converged=True,
+                     diagnostics={"law_sum": float(law.sum())}, law=law, sequential_acceptance=sequential)
 
 
 def rrs_residuals(p: np.ndarray, q: np.ndarray, k: int) -> np.ndarray:
@@ -85,8 +132,8 @@ def rrs_residuals(p: np.ndarray, q: np.ndarray, k: int) -> np.ndarray:
     return np.array(rows)
 
 
-def kseq_rho(target: Any, draft: Any, k: Any) -> tuple[float, float]:
-    """SpecTr K-SEQ parameters ``(rho*, beta(rho*))``.
+def kseq_rho(target: Any, draft: Any, k: Any) -> KSeqRho:
+    """SpecTr K-SEQ parameters ``(rho*, beta(rho*))`` as a :class:`KSeqRho`.
 
     ``beta(rho) = sum_y min(q_y, p_y / rho)``; rho* is the smallest rho in [1, K] with
     ``1 - (1 - beta)^K <= rho beta`` (equality when rho* > 1), found by bisection on the
@@ -99,10 +146,17 @@ def kseq_rho(target: Any, draft: Any, k: Any) -> tuple[float, float]:
     """
     p, q = validate_pair(target, draft)
     kk = validate_k(k, q, "iid")
-    return _kseq_rho(p, q, kk)
+    rho, b, steps = _kseq_solve(p, q, kk)
+    return KSeqRho(value=rho, status="bisection" if steps else "boundary", converged=True, n_iter=steps,
+                   beta=b)
 
 
 def _kseq_rho(p: np.ndarray, q: np.ndarray, k: int) -> tuple[float, float]:
+    rho, b, _ = _kseq_solve(p, q, k)
+    return rho, b
+
+
+def _kseq_solve(p: np.ndarray, q: np.ndarray, k: int) -> tuple[float, float, int]:
     def beta(rho: float) -> float:
         return float(np.minimum(q, p / rho).sum())
 
@@ -111,17 +165,19 @@ def _kseq_rho(p: np.ndarray, q: np.ndarray, k: int) -> tuple[float, float]:
         return rho * b - 1.0 + (1.0 - b) ** k
 
     if gap(1.0) >= 0.0:
-        return 1.0, beta(1.0)
+        return 1.0, beta(1.0), 0
     lo, hi = 1.0, float(k)
-    for _ in range(200):
+    steps = 0
+    while steps < 200:
         mid = 0.5 * (lo + hi)
         if mid <= lo or mid >= hi:
             break
+        steps += 1
         if gap(mid) >= 0.0:
             hi = mid
         else:
             lo = mid
-    return hi, beta(hi)
+    return hi, beta(hi), steps
 
 
 def kseq_residual(p: np.ndarray, q: np.ndarray, k: int, rho: float, beta: float) -> np.ndarray:
@@ -131,6 +187,26 @@ def kseq_residual(p: np.ndarray, q: np.ndarray, k: int, rho: float, beta: float)
     r = np.maximum(p - np.minimum(q, p / rho) * (1.0 - (1.0 - beta) ** k) / beta, 0.0)
     tot = r.sum()
     return r / tot if tot > 0 else r
+
+
+def sequential_tables(p: np.ndarray, q: np.ndarray, k: int, scheme: str) -> tuple[np.ndarray, np.ndarray]:
+    """Per-step acceptance tests and residuals, shape (K + 1, V), of a sequential iid scheme.
+
+    Step i accepts draft x with probability ``tests[i, x]`` and, after K rejections, the token
+    is drawn from ``residuals[K]``: kseq (fixed threshold rho*), naive (no residual update) and
+    rrs / rrs-dedup (step i is verified against the residual p_i of :func:`rrs_residuals`).
+    """
+    if scheme == "kseq":
+        rho, beta = _kseq_rho(p, q, k)
+        tests = np.tile(accept_prob(p, q, rho), (k + 1, 1))
+        residuals = np.tile(kseq_residual(p, q, k, rho, beta), (k + 1, 1))
+    elif scheme == "naive":
+        tests = np.tile(accept_prob(p, q), (k + 1, 1))
+        residuals = np.tile(normalised_residual(p, q), (k + 1, 1))
+    else:
+        residuals = rrs_residuals(p, q, k)
+        tests = accept_prob(residuals, q[None, :])
+    return tests, residuals
 
 
 def _greedy_parts(p: np.ndarray, q: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -220,7 +296,7 @@ def _certify(law: SchemeLaw, scheme: str) -> SchemeLaw:
             f"{law.acceptance!r}); the inputs are beyond this route's precision"
         )
     acc = min(max(law.acceptance, 0.0), 1.0)
-    return SchemeLaw(law.law, acc, min(max(law.sequential_acceptance, 0.0), 1.0))
+    return _scheme_law(law.law, acc, min(max(law.sequential_acceptance, 0.0), 1.0))
 
 
 def _enumerate_iid(p: np.ndarray, q: np.ndarray, k: int, scheme: str) -> SchemeLaw:
@@ -230,17 +306,7 @@ def _enumerate_iid(p: np.ndarray, q: np.ndarray, k: int, scheme: str) -> SchemeL
     grids = np.meshgrid(*([support] * k), indexing="ij")
     tuples = np.stack([g.ravel() for g in grids], axis=1)
     weight = np.prod(q[tuples], axis=1)
-    if scheme == "kseq":
-        rho, beta = _kseq_rho(p, q, k)
-        tests = np.tile(accept_prob(p, q, rho), (k + 1, 1))
-        residuals = np.tile(kseq_residual(p, q, k, rho, beta), (k + 1, 1))
-    elif scheme == "naive":
-        tests = np.tile(accept_prob(p, q), (k + 1, 1))
-        residuals = np.tile(normalised_residual(p, q), (k + 1, 1))
-    else:  # rrs, rrs-dedup: step i is verified against p_i
-        chain = rrs_residuals(p, q, k)
-        tests = accept_prob(chain, q[None, :])
-        residuals = chain
+    tests, residuals = sequential_tables(p, q, k, scheme)
     alive = weight.copy()
     law = np.zeros(v)
     steps = np.zeros(tuples.shape[0], dtype=np.int64)
@@ -259,7 +325,7 @@ def _enumerate_iid(p: np.ndarray, q: np.ndarray, k: int, scheme: str) -> SchemeL
     law += np.bincount(steps, weights=alive, minlength=k + 1) @ residuals
     on_drafts = (residuals[steps[:, None], tuples] * first).sum(axis=1)
     member = seq_acc + float(alive @ on_drafts)
-    return SchemeLaw(law, member, seq_acc)
+    return _scheme_law(law, member, seq_acc)
 
 
 def _enumerate_greedy(p: np.ndarray, q: np.ndarray, k: int) -> SchemeLaw:
@@ -271,7 +337,7 @@ def _enumerate_greedy(p: np.ndarray, q: np.ndarray, k: int) -> SchemeLaw:
     rej = q_tilde[xs] * (1.0 - a)
     law += rej.sum() * resid
     member = float((q_tilde[xs] * a).sum() + (rej * (resid[top].sum() + resid[xs])).sum())
-    return SchemeLaw(law, member, float((q_tilde[xs] * a).sum()))
+    return _scheme_law(law, member, float((q_tilde[xs] * a).sum()))
 
 
 def _optimal_plan(p: np.ndarray, q: np.ndarray, k: int, drafts: str
@@ -304,7 +370,7 @@ def _enumerate_optimal(p: np.ndarray, q: np.ndarray, k: int, drafts: str) -> Sch
     left = prob - flows.sum(axis=1)
     law += left.sum() * residual
     member = float(flows.sum() + left @ np.where(valid, residual[tokens], 0.0).sum(axis=1))
-    return SchemeLaw(law, member, float(flows.sum()))
+    return _scheme_law(law, member, float(flows.sum()))
 
 
 def exact_scheme(scheme: str, target: Any, draft: Any, k: Any) -> SchemeLaw:
@@ -336,7 +402,7 @@ def exact_scheme(scheme: str, target: Any, draft: Any, k: Any) -> SchemeLaw:
     if name in ("rrs", "kseq", "naive", "rrs-dedup"):
         law = _enumerate_iid(p, q, kk, name)
     elif name == "rrs-wor":
-        law = SchemeLaw(*_rrs_wor_tree(p, q, kk, want_law=True))
+        law = _scheme_law(*_rrs_wor_tree(p, q, kk, want_law=True))
     elif name == "greedy":
         law = _enumerate_greedy(p, q, kk)
     else:

@@ -524,7 +524,7 @@ def expected_accepted(target: Any, draft: Any, tree: Any, *, scheme: str = "rrs"
                           stderr=0.0, accepted_law=law)
     nn = as_int(10_000 if n is None else n, "n", min_value=2)
     if name == "block":
-        counts = block_mc(p, q, st.height, root, nn, as_generator(rng), CHUNK_ELEMS)
+        counts = block_mc(p, q, st.height, root, nn, as_generator(rng), chunk=CHUNK_ELEMS)
     else:
         counts = _mc_accepted(p, q, st, name, root, nn, as_generator(rng))
     freq = np.bincount(counts, minlength=st.height + 1) / nn
@@ -533,28 +533,50 @@ def expected_accepted(target: Any, draft: Any, tree: Any, *, scheme: str = "rrs"
                       diagnostics=diag, stderr=stderr, accepted_law=freq)
 
 
-@dataclass(frozen=True)
-class EmittedLaw:
+@dataclass(frozen=True, kw_only=True)
+class EmittedLaw(SolverResult):
     """Exact law of the tokens one target call emits, continued by the target to a fixed length.
+
+    Follows :class:`theory._result.SolverResult`.
 
     Attributes
     ----------
+    value
+        Total variation between ``law`` and ``target_law`` (0 for a lossless scheme; alias: ``tv``).
+    status
+        ``"lossless"`` (value <= ``LOSSLESS_TOL``) or ``"lossy"``.
+    converged
+        Always ``True`` (an exact recursion).
+    n_iter
+        0.
     law
         P(first ``length`` tokens = s), shape (V**length,), index ``sum_t s_t V**(length-1-t)``:
         the call emits A + 1 tokens (accepted path + one token) and the target continues the
         sequence up to ``length = height + 1`` tokens.
     target_law
         The target's own law of the next ``length`` tokens from the context.
-    tv
-        Total variation between the two (0 for a lossless scheme).
     length
         ``height + 1``.
     """
 
     law: np.ndarray
     target_law: np.ndarray
-    tv: float
     length: int
+
+    @property
+    def tv(self) -> float:
+        """Alias of ``value`` (the old field name, kept for one release)."""
+        return self.value
+
+
+#: Total variation below which :class:`EmittedLaw` reports ``"lossless"`` (rounding of the recursion).
+LOSSLESS_TOL = 1e-9
+
+
+def _emitted(out: np.ndarray, want: np.ndarray, length: int) -> EmittedLaw:
+    dist = 0.5 * float(np.abs(out - want).sum())
+    return EmittedLaw(value=dist, status="lossless" if dist <= LOSSLESS_TOL else "lossy", converged=True,
+                      law=out, target_law=want, length=length)
 
 
 def emitted_law(target: Any, draft: Any, tree: Any, *, scheme: str = "rrs", drafts: str | None = None,
@@ -582,7 +604,7 @@ def emitted_law(target: Any, draft: Any, tree: Any, *, scheme: str = "rrs", draf
     cont = {r: path_law(p, r) for r in range(length + 1)}
     if name == "block":
         out, want = block_emitted_law(p, q, st.height, root, cont), cont[length][root]
-        return EmittedLaw(out, want, 0.5 * float(np.abs(out - want).sum()), length)
+        return _emitted(out, want, length)
     rules: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     law: dict[int, np.ndarray] = {}
     for u in range(len(st.parent) - 1, -1, -1):
@@ -601,4 +623,4 @@ def emitted_law(target: Any, draft: Any, tree: Any, *, scheme: str = "rrs", draf
         law[u] = arr.reshape(p.n_states, -1)
     out = law[0][root]
     want = cont[length][root]
-    return EmittedLaw(out, want, 0.5 * float(np.abs(out - want).sum()), length)
+    return _emitted(out, want, length)

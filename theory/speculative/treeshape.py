@@ -16,11 +16,13 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
+from theory._result import SolverResult, TupleCompatible
 from theory._validate import as_float_array, as_int
 from theory.speculative.markov import as_markov, as_markov_pair, context_state, next_state, stationary_states
 from theory.speculative.trees import (
@@ -36,11 +38,32 @@ from theory.speculative.trees import (
 MAX_BUDGET = 512
 
 
-class TreeChoice(NamedTuple):
-    """A chosen draft tree and its value under the objective that chose it."""
+@dataclass(frozen=True, kw_only=True)
+class TreeChoice(TupleCompatible, SolverResult):
+    """A chosen draft tree and its value under the objective that chose it.
+
+    Follows :class:`theory._result.SolverResult` and unpacks as the old ``(tree, value)`` pair.
+
+    Attributes
+    ----------
+    value
+        The objective of ``tree`` (expected accepted tokens).
+    status
+        Always ``"optimal"`` (the dynamic program / greedy choice is exact for its objective).
+    converged
+        Always ``True``.
+    n_iter
+        Number of draft nodes of the tree.
+    tree
+        The tree as nested tuples of children.
+    """
 
     tree: tuple
-    value: float
+    _tuple_fields = ("tree", "value")
+
+
+def _choice(tree: tuple, value: float, n_nodes: int) -> TreeChoice:
+    return TreeChoice(value=value, status="optimal", converged=True, n_iter=n_nodes, tree=tree)
 
 
 def validate_acceptance(acceptance: Any, *, monotone: bool = True) -> np.ndarray:
@@ -141,7 +164,7 @@ def sequoia_tree(acceptance: Any, n_nodes: int, *, max_depth: int | None = None)
         kids.append([])
         kids[0].append(len(kids) - 1)
     tree = tree_from_children(kids)
-    return TreeChoice(tree, tree_value(tree, a))
+    return _choice(tree, tree_value(tree, a), n)
 
 
 def all_trees(n_nodes: int) -> list[tuple]:
@@ -235,7 +258,7 @@ def greedy_tree(draft: Any, n_nodes: int, *, context: Sequence[int] | None = Non
         total += -neg_w
         offer(parent)
         offer(child)
-    return TreeChoice(tree_from_children(kids), total)
+    return _choice(tree_from_children(kids), total, len(kids) - 1)
 
 
 def best_token_subtree(draft: Any, n_nodes: int, *, context: Sequence[int] | None = None) -> float:

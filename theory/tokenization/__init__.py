@@ -4,6 +4,10 @@ Source: Rajaraman, Jiao & Ramchandran, "Toward a Theory of Tokenization in LLMs"
 NeurIPS 2024 "An Analysis of Tokenization: Transformers under Markov Data"); sources from Makkuva
 et al., "Attention with Markov" (arXiv 2402.04161). Natural logarithms; losses in nats per
 character.
+
+Roles: results are :class:`theory._result.SolverResult` subclasses; independent routes (string
+enumeration, recount BPE, scan-every-token greedy) live in :mod:`theory.tokenization.reference`,
+reference instances with their exact answers in :mod:`theory.tokenization.instances`.
 """
 
 from theory.tokenization.losses import (

@@ -13,8 +13,20 @@ import math
 import numpy as np
 
 from theory.claims import Measurement, claim
-from theory.tokenization._reference import block_entropy_enum, bpe_train, greedy_parse
+from theory.tokenization.instances import (
+    BARRIER_RATIOS,
+    CAN_HURT_VALUES,
+    D1,
+    FIXED_LENGTH_LOSSES,
+    HEAVY_HITTER,
+    HEAVY_HITTER_VALUES,
+    SW3_H_INF,
+    SWITCHING_VALUES,
+    SYMMETRIC_H_INF,
+    symmetric_source,
+)
 from theory.tokenization.losses import Tokenizer, ngram_loss, renewal_chain, unigram_loss
+from theory.tokenization.reference import block_entropy_enum, bpe_train, greedy_parse
 from theory.tokenization.sources import MarkovSource, binary_entropy
 from theory.tokenization.tokenizers import (
     BPETokenizer,
@@ -24,9 +36,6 @@ from theory.tokenization.tokenizers import (
     lz78_dictionary,
     lzw_dictionary,
 )
-
-SOURCE = "Rajaraman, Jiao & Ramchandran 2024 (arXiv 2404.08335)"
-D1 = [(0,), (1,), (0, 0), (1, 1), (0, 1, 0), (1, 0, 1)]
 
 
 def _alphabet(V: int) -> GreedyTokenizer:
@@ -44,7 +53,7 @@ def _random_sources(rng: np.random.Generator, count: int, max_k: int = 3,
 
 
 @claim("tokenization.stationary",
-       source="Makkuva et al. 2024 (arXiv 2402.04161); Cover & Thomas ch. 4",
+       source="makkuva2024attention; cover2006elements, ch. 4",
        statement="mu T = mu on the lifted context chain; sw(k; p, q) has mu = pi^(x)k, the I1/I2 "
                  "values and the same H_inf for every k")
 def _stationary(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -56,23 +65,21 @@ def _stationary(fast: bool, rng: np.random.Generator) -> Measurement:
         w, vec = np.linalg.eig(T.T)
         v = np.real(vec[:, np.argmin(np.abs(w - 1.0))])
         worst = max(worst, float(np.abs(mu @ T - mu).max()), float(np.abs(mu - v / v.sum()).max()))
-    refs = [((0.2, 0.3), 0.6, 0.5445871749448701, 0.6730116670092565),
-            ((0.5, 0.8), 8 / 13, 0.6190145817054231, 0.666278442414676)]
     for k in (1, 2, 4):
-        for (p, q), pi0, h_inf, h_pi in refs:
+        for (p, q), pi0, h_inf, h_pi in SWITCHING_VALUES:
             src = MarkovSource.switching(k, p, q)
             prod = np.array([1.0])
             for _ in range(k):
                 prod = np.kron(prod, [pi0, 1 - pi0])
             worst = max(worst, float(np.abs(src.stationary() - prod).max()),
                         abs(src.entropy_rate() - h_inf), abs(src.cond_entropy(1) - h_pi))
-    sym = MarkovSource.switching(2, 0.8, 0.8)
-    worst = max(worst, abs(sym.entropy_rate() - 0.500402423538), abs(sym.cond_entropy(1) - math.log(2)),
-                abs(MarkovSource.switching(3, 0.1, 0.1).entropy_rate() - 0.325082973391))
+    sym = symmetric_source()
+    worst = max(worst, abs(sym.entropy_rate() - SYMMETRIC_H_INF), abs(sym.cond_entropy(1) - math.log(2)),
+                abs(MarkovSource.switching(3, 0.1, 0.1).entropy_rate() - SW3_H_INF))
     return Measurement(worst, 1e-9, {"random_sources": count, "switching_k": [1, 2, 4]})
 
 
-@claim("tokenization.entropy-rate", source="Cover & Thomas ch. 4",
+@claim("tokenization.entropy-rate", source="cover2006elements, ch. 4",
        statement="H_inf = sum_s mu(s) H(P(.|s)) = H(X_1^r) - H(X_1^{r-1}) (r > k) and "
                  "H(X_1^r)/r = H_inf + (H(mu) - k H_inf)/r -> H_inf, by enumeration of strings")
 def _entropy_rate(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -90,7 +97,7 @@ def _entropy_rate(fast: bool, rng: np.random.Generator) -> Measurement:
     return Measurement(worst, 1e-9, {"sources": count, "r_max": r_max})
 
 
-@claim("tokenization.barrier", source=SOURCE + ", unigram barrier (S2, P1)",
+@claim("tokenization.barrier", source="rajaraman2024tokenization, unigram barrier",
        statement="greedy with D = alphabet has optimal unigram loss exactly H(pi); on sw(k; d, d) the "
                  "ratio to H_inf is ln2/h(d) (2.1322, 12.377, 87.660 at d = 0.1, 0.01, 0.001)")
 def _barrier(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -100,14 +107,14 @@ def _barrier(fast: bool, rng: np.random.Generator) -> Measurement:
         pi = src.char_marginal()
         h_pi = float(-(pi[pi > 0] * np.log(pi[pi > 0])).sum())
         worst = max(worst, abs(unigram_loss(src, _alphabet(src.V)).value - h_pi))
-    for delta, ratio in [(0.1, 2.132216194926), (0.01, 12.377289096543), (0.001, 87.659645568749)]:
+    for delta, ratio in BARRIER_RATIOS:
         src = MarkovSource.switching(2, delta, delta)
         measured = unigram_loss(src, _alphabet(2)).value / src.entropy_rate()
         worst = max(worst, abs(measured - ratio), abs(math.log(2) / binary_entropy(delta) - ratio))
     return Measurement(worst, 1e-9, {"random_sources": count, "deltas": [0.1, 0.01, 0.001]})
 
 
-@claim("tokenization.short-context", source=SOURCE + " (S3)",
+@claim("tokenization.short-context", source="rajaraman2024tokenization",
        statement="on sw(k; p, q) the best character j-gram loss (token j-gram over the alphabet, joint "
                  "chain) is H(pi) for j <= k and H_inf for j = k + 1")
 def _short_context(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -126,14 +133,14 @@ def _short_context(fast: bool, rng: np.random.Generator) -> Measurement:
     return Measurement(worst, 1e-9, {"k": list(ks)})
 
 
-@claim("tokenization.fixed-length", source=SOURCE + " (S4, P2)",
+@claim("tokenization.fixed-length", source="rajaraman2024tokenization",
        statement="all strings of length <= r give L1 = H(X_1^r)/r (joint chain = renewal on blocks = "
                  "[H(mu) + (r-k) H_inf]/r); I4: 0.693147, 0.628899, 0.596775 for r = 2, 3, 4")
 def _fixed_length(fast: bool, rng: np.random.Generator) -> Measurement:
     count, r_max = (3, 4) if fast else (15, 6)
     worst = 0.0
     sources = _random_sources(rng, count)
-    sym = MarkovSource.switching(2, 0.8, 0.8)
+    sym = symmetric_source()
     for src in [*sources, sym]:
         for r in range(1, r_max + 1 if src.V == 2 else 4):
             formula = src.block_entropy(r) / r
@@ -141,7 +148,7 @@ def _fixed_length(fast: bool, rng: np.random.Generator) -> Measurement:
             blocks = GreedyTokenizer(list(itertools.product(range(src.V), repeat=r)))
             renewal = unigram_loss(src, blocks).value
             worst = max(worst, abs(joint - formula), abs(renewal - formula))
-    for r, want in [(2, 0.693147180560), (3, 0.628898928219), (4, 0.596774802049)]:
+    for r, want in FIXED_LENGTH_LOSSES:
         worst = max(worst, abs(unigram_loss(sym, GreedyTokenizer(fixed_length_dictionary(2, r))).value
                                - want))
     return Measurement(worst, 1e-9, {"sources": count + 1, "r_max": r_max})
@@ -154,7 +161,7 @@ def _tokenizers_for(src: MarkovSource, rng: np.random.Generator, size: int) -> l
             BPETokenizer.train(x, 5, V=src.V)]
 
 
-@claim("tokenization.optimal-unigram", source=SOURCE + " (S5)",
+@claim("tokenization.optimal-unigram", source="rajaraman2024tokenization",
        statement="L(Q) = sum_t lambda_t (-log Q(t)) >= r H(f) = H(f)/lbar for every Q, with equality "
                  "at Q = f")
 def _optimal_unigram(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -175,7 +182,7 @@ def _optimal_unigram(fast: bool, rng: np.random.Generator) -> Measurement:
     return Measurement(worst, 1e-9, {"sources": count, "random_Q": n_q})
 
 
-@claim("tokenization.lower-bound", source=SOURCE + " (S1)",
+@claim("tokenization.lower-bound", source="rajaraman2024tokenization",
        statement="every computed token n-gram loss (exact and MC - 4 se) is >= H_inf (smallest "
                  "margin; passes when >= -1e-12)")
 def _lower_bound(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -187,20 +194,21 @@ def _lower_bound(fast: bool, rng: np.random.Generator) -> Measurement:
         for tok in toks:
             for n in (1, 2):
                 margin = min(margin, ngram_loss(src, tok, n).value - h)
-    sym = MarkovSource.switching(2, 0.8, 0.8)
+    sym = symmetric_source()
     mc = unigram_loss(sym, GreedyTokenizer(D1), method="mc", n_seqs=5, seq_len=20_000, rng=rng)
     margin = min(margin, mc.value + 4 * mc.stderr - sym.entropy_rate())
     return Measurement(margin, -1e-12, {"sources": count, "n": [1, 2]}, direction=">=")
 
 
-@claim("tokenization.heavy-hitter", source=SOURCE + " (S6, S7; P3 mechanism)",
+@claim("tokenization.heavy-hitter", source="rajaraman2024tokenization, heavy-hitter dictionaries",
        statement="complete prefix-free D: H_inf lbar = E_rho[-log P(t|c)], L1 <= log|D|/lbar <= "
                  "H_inf log|D|/log(1/beta_max); heavy hitters: |D| <= 1 + (V-1)V^k(l*+1)/beta, "
                  "beta_max < beta; I7 values")
 def _heavy_hitter(fast: bool, rng: np.random.Generator) -> Measurement:
     count = 3 if fast else 20
     worst = -math.inf  # largest violation (bound - value <= 0 is fine), plus identity residuals
-    cases = [(MarkovSource.switching(2, 0.1, 0.1), 0.05)]
+    (hh_k, hh_p, hh_q), hh_beta = HEAVY_HITTER
+    cases = [(MarkovSource.switching(hh_k, hh_p, hh_q), hh_beta)]
     for src in _random_sources(rng, count, max_k=2, min_prob=0.05):
         cases.append((src, float(rng.uniform(0.01, 0.1))))
     i7 = None
@@ -227,12 +235,13 @@ def _heavy_hitter(fast: bool, rng: np.random.Generator) -> Measurement:
         if i7 is None:
             i7 = (res.value, len(D), ch.mean_length, beta_max, h * math.log(len(D)) / math.log(1 / beta_max))
     assert i7 is not None
-    worst = max(worst, abs(i7[0] - 0.383686545533), abs(i7[1] - 172), abs(i7[2] - 12.561152630) - 1e-9,
-                abs(i7[3] - 0.1 * 0.9 ** 7), abs(i7[4] - 0.550428611) - 1e-9)
+    want = HEAVY_HITTER_VALUES
+    worst = max(worst, abs(i7[0] - want[0]), abs(i7[1] - want[1]), abs(i7[2] - want[2]) - 1e-9,
+                abs(i7[3] - want[3]), abs(i7[4] - want[4]) - 1e-9)
     return Measurement(worst, 1e-9, {"random_sources": count, "I7": "sw(2; 0.1, 0.1), beta = 0.05"})
 
 
-@claim("tokenization.monotone", source=SOURCE + " (S8)",
+@claim("tokenization.monotone", source="rajaraman2024tokenization",
        statement="L1 >= L2 >= L3 >= H_inf for token n-gram models (largest violation)")
 def _monotone(fast: bool, rng: np.random.Generator) -> Measurement:
     count = 3 if fast else 12
@@ -245,22 +254,24 @@ def _monotone(fast: bool, rng: np.random.Generator) -> Measurement:
     return Measurement(worst, 1e-9, {"sources": count, "n": [1, 2, 3]})
 
 
-@claim("tokenization.can-hurt", source=SOURCE + " (S9, P6)",
+@claim("tokenization.can-hurt", source="rajaraman2024tokenization",
        statement="greedy D1 = {0,1,00,11,010,101} on sw(2; 0.8, 0.8): L1 = 0.768250 > H(pi) = ln 2 "
                  "(r = 37/68, 10 states) while its token bigram reaches H_inf = 0.500402")
 def _can_hurt(fast: bool, rng: np.random.Generator) -> Measurement:
-    src = MarkovSource.switching(2, 0.8, 0.8)
+    src = symmetric_source()
     tok = GreedyTokenizer(D1)
     L1 = unigram_loss(src, tok)
     L2 = ngram_loss(src, tok, 2)
-    resid = max(abs(L1.value - 0.768249799586), abs(L1.tokens_per_char - 37 / 68),
-                abs(L2.value - src.entropy_rate()), abs(L1.n_states - 10))
+    l1_want, r_want, states_want = CAN_HURT_VALUES
+    resid = max(abs(L1.value - l1_want), abs(L1.tokens_per_char - r_want),
+                abs(L2.value - src.entropy_rate()), abs(L1.n_states - states_want))
     # the excess over the barrier must be real (not rounding): at least 0.05 nats/char
     excess_short = max(0.0, math.log(2) + 0.05 - L1.value)
     return Measurement(max(resid, excess_short), 1e-9, {"dictionary": "D1", "source": "sw(2; 0.8, 0.8)"})
 
 
-@claim("tokenization.renewal-vs-joint", source=SOURCE + " (method B = method A)",
+@claim("tokenization.renewal-vs-joint",
+       source="derived, renewal chain vs joint chain (theory.tokenization.losses)",
        statement="for complete prefix-free dictionaries the renewal chain and the joint (context x "
                  "buffer) chain give the same loss and token rate")
 def _renewal_vs_joint(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -279,7 +290,7 @@ def _renewal_vs_joint(fast: bool, rng: np.random.Generator) -> Measurement:
     return Measurement(worst, 1e-12, {"sources": count})
 
 
-@claim("tokenization.cascade", source="Gage 1994; Sennrich et al. 2016 (sequential BPE)",
+@claim("tokenization.cascade", source="gage1994new; sennrich2016neural",
        statement="the transducer cascade, the vectorised passes and literal merge passes encode random "
                  "strings identically; incremental BPE training equals recount-per-merge training")
 def _cascade(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -292,14 +303,14 @@ def _cascade(fast: bool, rng: np.random.Generator) -> Measurement:
             train = (rng.random(train.size) < 0.7).astype(np.int64)  # long runs: a == b merges
         n_merges = int(rng.integers(0, 15))
         tok = BPETokenizer.train(train, n_merges, V=V)
-        mismatches += int((tok.merges, tok.merge_counts) != bpe_train(train.tolist(), n_merges))
+        mismatches += int((tok.merges, tok.merge_counts) != tuple(bpe_train(train.tolist(), n_merges)))
         x = rng.integers(0, V, size=int(rng.integers(0, 120)))
         enc = tok.encode(x)
         mismatches += int(enc != tok.encode_direct(x)) + int(enc != tok.encode_cascade(x))
     return Measurement(mismatches, 0, {"trials": trials})
 
 
-@claim("tokenization.roundtrip", source="definition of a tokenizer (decode = concatenation)",
+@claim("tokenization.roundtrip", source="derived, definition of a tokenizer (decode = concatenation)",
        statement="decode(encode(x)) = x for greedy (LZ78, LZW, D1, fixed-length) and BPE tokenizers, "
                  "and greedy equals the scan-every-token longest match")
 def _roundtrip(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -322,12 +333,12 @@ def _roundtrip(fast: bool, rng: np.random.Generator) -> Measurement:
     return Measurement(failures, 0, {"trials": trials})
 
 
-@claim("tokenization.exact-vs-mc", source=SOURCE + " (method E vs A/C/D)",
+@claim("tokenization.exact-vs-mc", source="derived, Monte Carlo vs exact chains (theory.tokenization.losses)",
        statement="Monte Carlo (jackknife se) agrees with the exact joint chain / BPE cascade: "
                  "max |exact - mc| / (4 se + 1e-3) <= 1 on I5 (n = 1, 2), BPE and LZ78")
 def _exact_vs_mc(fast: bool, rng: np.random.Generator) -> Measurement:
     n_seqs, seq_len = (8, 20_000) if fast else (20, 200_000)
-    sym = MarkovSource.switching(2, 0.8, 0.8)
+    sym = symmetric_source()
     x = sym.sample(20_000, rng)
     src3 = MarkovSource.random(2, 3, rng=rng, min_prob=0.05)
     cases: list[tuple[MarkovSource, Tokenizer, int]] = [
@@ -342,9 +353,9 @@ def _exact_vs_mc(fast: bool, rng: np.random.Generator) -> Measurement:
     return Measurement(worst, 1.0, {"n_seqs": n_seqs, "seq_len": seq_len, "cases": len(cases)})
 
 
-@claim("tokenization.paper-P3", source=SOURCE + ", recalled P3 bound (UNVERIFIED constants)",
-       statement="recalled bound L1 <= H_inf/(1 - log(1/delta)/(0.99 log d)) holds for heavy-hitter "
-                 "dictionaries on sw(2; d, d) (ratio L1/bound; sanity check only)")
+@claim("tokenization.paper-P3", source="rajaraman2024tokenization",
+       statement="[proposed] recalled bound L1 <= H_inf/(1 - log(1/delta)/(0.99 log d)) holds for "
+                 "heavy-hitter dictionaries on sw(2; d, d) (ratio L1/bound; sanity check only)")
 def _paper_p3(fast: bool, rng: np.random.Generator) -> Measurement:
     betas = (0.05, 0.02) if fast else (0.05, 0.02, 0.01, 0.005)
     worst = 0.0

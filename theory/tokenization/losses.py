@@ -23,12 +23,13 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from theory._rng import as_generator
+from theory._result import SolverResult
+from theory._rng import RngLike, as_generator
 from theory._validate import as_choice, as_int
 from theory.tokenization._chain import long_run_law
 from theory.tokenization.sources import MarkovSource
@@ -37,14 +38,23 @@ from theory.tokenization.tokenizers import BPETokenizer, GreedyTokenizer, Token
 Tokenizer = GreedyTokenizer | BPETokenizer
 
 
-@dataclass(frozen=True)
-class LossResult:
-    """Per-character loss of the best token n-gram model.
+@dataclass(frozen=True, kw_only=True)
+class LossResult(SolverResult):
+    """Per-character loss of the best token n-gram model (a :class:`theory._result.SolverResult`).
 
     Attributes
     ----------
     value
         The loss in nats per character (NaN only with ``status="state_limit"``).
+    status
+        ``"exact"``, ``"mc"``, ``"fallback_mc"`` (exact chain over ``max_states``) or
+        ``"state_limit"`` (over the limit with ``fallback=False``: value NaN).
+    converged
+        ``False`` only with ``status="state_limit"``.
+    n_iter
+        Monte Carlo sequences drawn (0 for exact routes).
+    diagnostics
+        Route details: closed classes, sample sizes, trim.
     stderr
         Jackknife standard error (0 for exact routes).
     tokens_per_char
@@ -57,22 +67,14 @@ class LossResult:
         ``"joint"``, ``"renewal"``, ``"cascade"`` or ``"mc"``.
     n_states
         Number of states of the exact chain (0 for Monte Carlo).
-    status
-        ``"exact"``, ``"mc"``, ``"fallback_mc"`` (exact chain over ``max_states``) or
-        ``"state_limit"`` (over the limit with ``fallback=False``: value NaN).
-    diagnostics
-        Route details: closed classes, sample sizes, trim.
     """
 
-    value: float
     stderr: float
     tokens_per_char: float
     token_frequencies: Mapping[Token, float]
     n: int
     method_used: str
     n_states: int
-    status: str
-    diagnostics: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def mean_token_length(self) -> float:
@@ -80,9 +82,33 @@ class LossResult:
         return 1.0 / self.tokens_per_char
 
 
-@dataclass(frozen=True)
-class TokenRates:
-    """Long-run occurrences per character of tokens and token n-grams (exact routes)."""
+@dataclass(frozen=True, kw_only=True)
+class TokenRates(SolverResult):
+    """Long-run occurrences per character of tokens and token n-grams (exact routes).
+
+    Follows :class:`theory._result.SolverResult`.
+
+    Attributes
+    ----------
+    value
+        Tokens per character ``r = sum_t lambda_t``.
+    status
+        Always ``"exact"`` (a stationary law solved by sparse LU / GTH).
+    converged
+        Always ``True``.
+    n_iter
+        0.
+    tokens
+        ``lambda_t`` per token, shape (|D|,).
+    ngrams
+        ``{g: lambda_g}`` for every token n-gram of positive rate.
+    n_states
+        States of the chain solved.
+    route
+        ``"joint"``, ``"cascade"`` or ``"renewal"``.
+    n_closed
+        Closed classes of the chain.
+    """
 
     tokens: np.ndarray
     ngrams: Mapping[tuple[int, ...], float]
@@ -91,20 +117,34 @@ class TokenRates:
     n_closed: int
 
 
-@dataclass(frozen=True)
-class RenewalChain:
+def _rates(lam: np.ndarray, ngrams: Mapping[tuple[int, ...], float], n_states: int, route: str,
+           n_closed: int) -> TokenRates:
+    return TokenRates(value=float(lam.sum()), status="exact", converged=True, tokens=lam, ngrams=ngrams,
+                      n_states=n_states, route=route, n_closed=n_closed)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RenewalChain(SolverResult):
     """The chain of source contexts at token boundaries for a complete prefix-free dictionary.
+
+    Follows :class:`theory._result.SolverResult`.
 
     Attributes
     ----------
+    value
+        ``lbar = sum_c rho(c) sum_t P(t|c) |t|`` (alias: ``mean_length``).
+    status
+        Always ``"exact"``.
+    converged
+        Always ``True``.
+    n_iter
+        0.
     rho
         Long-run law of the context at token boundaries, shape ``(V^k,)``.
     token_probs
         ``P(t | c)``, shape ``(V^k, |D|)``; each row sums to 1.
     next_context
         Context after token ``t`` from context ``c``, shape ``(V^k, |D|)``.
-    mean_length
-        ``lbar = sum_c rho(c) sum_t P(t|c) |t|``.
     n_closed
         Number of closed classes of the boundary chain (``rho`` weights them by absorption).
     """
@@ -112,8 +152,12 @@ class RenewalChain:
     rho: np.ndarray
     token_probs: np.ndarray
     next_context: np.ndarray
-    mean_length: float
     n_closed: int
+
+    @property
+    def mean_length(self) -> float:
+        """Alias of ``value`` (the old field name, kept for one release)."""
+        return self.value
 
 
 def _check_pair(source: Any, tokenizer: Any) -> None:
@@ -159,7 +203,8 @@ def renewal_chain(source: MarkovSource, tokenizer: GreedyTokenizer) -> RenewalCh
     rows = np.broadcast_to(base[:, None], probs.shape)[keep]
     rho, n_closed = long_run_law(rows, ends[keep], probs[keep], n_ctx, source.stationary())
     lbar = float(rho @ probs @ tokenizer.lengths)
-    return RenewalChain(rho, probs, ends, lbar, n_closed)
+    return RenewalChain(value=lbar, status="exact", converged=True, rho=rho, token_probs=probs,
+                        next_context=ends, n_closed=n_closed)
 
 
 def _joint_rates(source: MarkovSource, tokenizer: Tokenizer, n: int, max_states: int) -> TokenRates | None:
@@ -231,14 +276,14 @@ def _joint_rates(source: MarkovSource, tokenizer: Tokenizer, n: int, max_states:
         for g in grams:
             ngrams[g] = ngrams.get(g, 0.0) + w
     route = "cascade" if isinstance(tokenizer, BPETokenizer) else "joint"
-    return TokenRates(lam, ngrams, len(states), route, n_closed)
+    return _rates(lam, ngrams, len(states), route, n_closed)
 
 
 def _renewal_rates(source: MarkovSource, tokenizer: GreedyTokenizer) -> TokenRates:
     ch = renewal_chain(source, tokenizer)
     lam = (ch.rho @ ch.token_probs) / ch.mean_length
-    return TokenRates(lam, {(t,): float(v) for t, v in enumerate(lam) if v > 0}, source.n_ctx,
-                      "renewal", ch.n_closed)
+    return _rates(lam, {(t,): float(v) for t, v in enumerate(lam) if v > 0}, source.n_ctx,
+                  "renewal", ch.n_closed)
 
 
 def token_rates_exact(source: MarkovSource, tokenizer: Tokenizer, n: int = 1, *, route: str = "auto",
@@ -283,7 +328,7 @@ def _frequencies(tokenizer: Tokenizer, lam: np.ndarray) -> tuple[float, dict[Tok
 
 
 def _mc_loss(source: MarkovSource, tokenizer: Tokenizer, n: int, n_seqs: int, seq_len: int,
-             rng: int | np.random.Generator | None, trim: int | None, status: str) -> LossResult:
+             rng: RngLike, trim: int | None, status: str) -> LossResult:
     n_seqs = as_int(n_seqs, "n_seqs", min_value=2)
     seq_len = as_int(seq_len, "seq_len", min_value=10)
     trim = min(seq_len // 10, 2000) if trim is None else as_int(trim, "trim", min_value=0)
@@ -314,14 +359,16 @@ def _mc_loss(source: MarkovSource, tokenizer: Tokenizer, n: int, n_seqs: int, se
     loo = np.array([_ngram_loss_from_counts(pooled - c, width * (n_seqs - 1)) for c in per_seq])
     stderr = math.sqrt((n_seqs - 1) / n_seqs * float(((loo - loo.mean()) ** 2).sum()))
     r, freqs = _frequencies(tokenizer, unigram / (width * n_seqs))
-    return LossResult(value, stderr, r, freqs, n, "mc", 0, status,
-                      {"n_seqs": n_seqs, "seq_len": seq_len, "trim": trim, "types": len(pooled)})
+    return LossResult(value=value, status=status, converged=True, n_iter=n_seqs,
+                      diagnostics={"n_seqs": n_seqs, "seq_len": seq_len, "trim": trim, "types": len(pooled)},
+                      stderr=stderr, tokens_per_char=r, token_frequencies=freqs, n=n, method_used="mc",
+                      n_states=0)
 
 
 def ngram_loss(source: MarkovSource, tokenizer: Tokenizer, n: int, *, method: str = "exact",
                route: str = "auto", max_states: int = 200_000, fallback: bool = True,
                n_seqs: int = 20, seq_len: int = 200_000, trim: int | None = None,
-               rng: int | np.random.Generator | None = None) -> LossResult:
+               rng: RngLike = None) -> LossResult:
     """Cross-entropy (nats per character) of the best token n-gram model.
 
     Parameters
@@ -366,18 +413,21 @@ def ngram_loss(source: MarkovSource, tokenizer: Tokenizer, n: int, *, method: st
     if rates is None:
         if fallback:
             return _mc_loss(source, tokenizer, n, n_seqs, seq_len, rng, trim, "fallback_mc")
-        return LossResult(math.nan, math.nan, math.nan, {}, n, "joint", max_states, "state_limit",
-                          {"max_states": max_states})
+        return LossResult(value=math.nan, status="state_limit", converged=False,
+                          diagnostics={"max_states": max_states}, stderr=math.nan, tokens_per_char=math.nan,
+                          token_frequencies={}, n=n, method_used="joint", n_states=max_states)
     value = _ngram_loss_from_counts(rates.ngrams, 1.0)
     r, freqs = _frequencies(tokenizer, rates.tokens)
-    return LossResult(value, 0.0, r, freqs, n, rates.route, rates.n_states, "exact",
-                      {"closed_classes": rates.n_closed})
+    return LossResult(value=value, status="exact", converged=True,
+                      diagnostics={"closed_classes": rates.n_closed},
+                      stderr=0.0, tokens_per_char=r, token_frequencies=freqs, n=n, method_used=rates.route,
+                      n_states=rates.n_states)
 
 
 def unigram_loss(source: MarkovSource, tokenizer: Tokenizer, *, method: str = "exact",
                  route: str = "auto", max_states: int = 200_000, fallback: bool = True,
                  n_seqs: int = 20, seq_len: int = 200_000, trim: int | None = None,
-                 rng: int | np.random.Generator | None = None) -> LossResult:
+                 rng: RngLike = None) -> LossResult:
     """Optimal unigram loss over tokens, ``L_1 = r H(f) = -sum_t lambda_t log(lambda_t / r)``
     (nats per character), attained by ``Q_tok = f``. Same parameters as :func:`ngram_loss`."""
     return ngram_loss(source, tokenizer, 1, method=method, route=route, max_states=max_states,

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 from scipy.special import xlogy
 
-from theory._rng import as_generator
+from theory._rng import RngLike, as_generator
 from theory._validate import as_float_array, as_int, as_stochastic_matrix, as_unit_float
 from theory.tokenization._chain import long_run_law
 
@@ -91,7 +91,7 @@ class MarkovSource:
         return cls(cond, k)
 
     @classmethod
-    def random(cls, k: int, V: int, rng: int | np.random.Generator | None = None,
+    def random(cls, k: int, V: int, rng: RngLike = None,
                min_prob: float = 0.0) -> MarkovSource:
         """Random source: rows ``min_prob + (1 - V min_prob) Dirichlet(1, ..., 1)``.
 
@@ -185,7 +185,7 @@ class MarkovSource:
         return [int(v) for v in arr]
 
     # ----------------------------------------------------------------------------- sampling
-    def sample(self, m: int, rng: int | np.random.Generator | None = None) -> np.ndarray:
+    def sample(self, m: int, rng: RngLike = None) -> np.ndarray:
         """A stationary sample ``X_1^m`` (int64 array): the first k symbols from ``mu``, then the
         kernel. Cost O(m log V) in a Python loop (about 0.3 us per symbol)."""
         m = as_int(m, "m", min_value=1)

@@ -98,7 +98,7 @@ def batch_vs_rows(p: np.ndarray, q: np.ndarray, ks: list[int], *,
 
 
 @claim("speculative.batch-per-row",
-       source="derived here: the sorted-prefix formula, batched (Hu et al., ICLR 2025)",
+       source="hu2025optimal, sorted-prefix formula; derived, batched (theory.speculative.batch)",
        statement="batched alpha* (iid, wor, greedy) and rrs/kseq/greedy acceptance = the "
                  "single-pair functions row by row, on random and adversarial rows")
 def _batch_per_row(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -191,7 +191,7 @@ def extreme_rows() -> tuple[np.ndarray, np.ndarray]:
 
 
 @claim("speculative.batch-exact-rationals",
-       source="subset formula (Hu et al., ICLR 2025); exact rational arithmetic",
+       source="hu2025optimal, subset formula; derived, exact rational arithmetic",
        statement="batched alpha* (iid, wor, greedy) = exact rationals over all subsets, on drafts "
                  "within 1e-15 of a point mass, masses near 1e-300, zeros, ties, q = p (V = 5)")
 def _batch_exact(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -246,7 +246,8 @@ def chunked_vs_whole(n: int, v: int, ks: list[int], batch_size: int, rng: np.ran
 
 
 @claim("speculative.batch-chunked",
-       source="derived here (streaming; Chan-Golub-LeVeque merge of means and variances)",
+       source=("chan1983algorithms, merge of means and variances; "
+               "derived, streaming (theory.speculative.bound_cli)"),
        statement="`theory speculative bound` streamed in chunks of 7 rows = the whole-array batched "
                  "means and standard errors (synthetic logits of two related softmax models)")
 def _batch_chunked(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -317,7 +318,7 @@ def exact_avoid(q: np.ndarray, y: int, k: int) -> float:
 
 
 @claim("speculative.batch-transforms",
-       source="derived here (sampling transforms; p = delta_y gives alpha* = P(y in S(X)))",
+       source="derived, sampling transforms (p = delta_y gives alpha* = P(y in S(X)))",
        statement="temperature 0 for both models: acceptance = 1[argmaxes coincide]; target at "
                  "T = 0: alpha*_iid = rrs = kseq = 1 - (1 - q_y)^K, wor/greedy = P(y drafted)")
 def _batch_transforms(fast: bool, rng: np.random.Generator) -> Measurement:

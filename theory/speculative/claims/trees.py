@@ -37,7 +37,7 @@ def _random_tree(rng: np.random.Generator, max_nodes: int) -> tuple:
 
 
 @claim("speculative.tree-chain-closed",
-       source="single-draft speculative sampling (Leviathan et al. 2023), chained",
+       source="leviathan2023fast, single-draft speculative sampling chained",
        statement=("order 0, chain of L draft tokens: E[accepted] = sum_{j=1..L} alpha^j, "
                   "alpha = sum min(p, q)"))
 def _chain_closed(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -55,7 +55,7 @@ def _chain_closed(fast: bool, rng: np.random.Generator) -> Measurement:
 
 
 @claim("speculative.tree-depth1",
-       source="SpecInfer (rrs), RSD (rrs-wor), SpecTr (kseq)",
+       source="miao2024specinfer, rrs; jeon2024recursive, rrs-wor; sun2023spectr, kseq",
        statement="order 0, K one-token children: E[accepted] = acceptance_rate(scheme, p, q, K)")
 def _depth1(fast: bool, rng: np.random.Generator) -> Measurement:
     trials = 8 if fast else 80
@@ -72,7 +72,7 @@ def _depth1(fast: bool, rng: np.random.Generator) -> Measurement:
 
 
 @claim("speculative.tree-lossless",
-       source="SpecInfer (Miao et al. 2024), tree verification",
+       source="miao2024specinfer, tree verification",
        statement=("exact law of the emitted tokens (continued by the target to height + 1) = the "
                   "target's law, every tree, scheme and order tried"))
 def _lossless(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -97,8 +97,8 @@ def _control_instance() -> tuple[tuple[np.ndarray, int], tuple[np.ndarray, int],
 
 
 @claim("speculative.tree-negative-controls",
-       source="proposed negative controls",
-       statement=("exact emitted law is far from the target (TV > 1e-3) for 'naive' (no residual "
+       source="derived, negative controls (theory.speculative.lossless)",
+       statement=("[proposed] exact emitted law is far from the target (TV > 1e-3) for 'naive' (no residual "
                   "update) and 'target-resample' on an order-1 instance"))
 def _negative_controls(fast: bool, rng: np.random.Generator) -> Measurement:
     p, q, tree = _control_instance()
@@ -107,7 +107,7 @@ def _negative_controls(fast: bool, rng: np.random.Generator) -> Measurement:
 
 
 @claim("speculative.tree-check-lossless",
-       source="check_lossless (chi-square and TV tests, level 1e-3 each)",
+       source="derived, theory.speculative.lossless.check_lossless (chi-square and TV tests at level 1e-3)",
        statement=("check_lossless passes rrs, rrs-wor, kseq, block and flags naive, rrs-dedup, "
                   "target-resample (order-1 instance; rrs-dedup on an order-0 witness)"))
 def _check_lossless(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -131,7 +131,7 @@ def _check_lossless(fast: bool, rng: np.random.Generator) -> Measurement:
 
 
 @claim("speculative.tree-exact-vs-mc",
-       source="exact enumeration vs Monte Carlo",
+       source="derived, exact enumeration vs Monte Carlo (theory.speculative.trees)",
        statement=("exact E[accepted] within 4 standard errors of Monte Carlo on random order-1 and "
                   "order-2 pairs"))
 def _exact_vs_mc(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -152,7 +152,7 @@ def _exact_vs_mc(fast: bool, rng: np.random.Generator) -> Measurement:
 
 
 @claim("speculative.tree-sequoia-optimal",
-       source="Sequoia (Chen et al. 2024), dynamic program under positional acceptance",
+       source="chen2024sequoia, dynamic program under positional acceptance",
        statement=("sequoia_tree = max of tree_value over all ordered trees with n nodes (also with a "
                   "depth limit); its value is non-decreasing in n"))
 def _sequoia_optimal(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -178,7 +178,7 @@ def _height(tree: tuple) -> int:
 
 
 @claim("speculative.tree-greedy-optimal",
-       source="DySpec-style greedy expansion",
+       source="xiong2024dyspec, greedy expansion",
        statement=("greedy_tree maximises the sum of draft path probabilities over all n-node token "
                   "subtrees (brute force, V = 3)"))
 def _greedy_optimal(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -192,7 +192,7 @@ def _greedy_optimal(fast: bool, rng: np.random.Generator) -> Measurement:
 
 
 @claim("speculative.tree-positional-order0",
-       source="Sequoia's positional acceptance assumption",
+       source="chen2024sequoia, positional acceptance assumption",
        statement=("order 0: tree_value(tree, positional_acceptance) = exact E[accepted] (rrs, rrs-wor); "
                   "the order-1 gap of Sequoia trees is measured"))
 def _positional(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -234,8 +234,8 @@ def _block_cases(fast: bool, rng: np.random.Generator) -> list[tuple[tuple, tupl
 
 
 @claim("speculative.tree-block-lossless",
-       source="block verification (Sun et al. 2024), our reconstruction",
-       statement=("block verification of a draft chain: exact law of the emitted tokens = the "
+       source="sun2024block",
+       statement=("[proposed] block verification of a draft chain: exact law of the emitted tokens = the "
                   "target's law (orders 0-2, L = 1..4), exact E[accepted] = Monte Carlo within 4 s.e."))
 def _block_lossless(fast: bool, rng: np.random.Generator) -> Measurement:
     worst_tv, worst_z = 0.0, 0.0
@@ -259,7 +259,7 @@ def _coupling_bound(p: tuple, q: tuple, length: int) -> float:
 
 
 @claim("speculative.tree-block-dominates",
-       source="block verification (Sun et al. 2024); coupling bound (derived)",
+       source="sun2024block; derived, coupling bound",
        statement=("token-wise <= block <= sum_i (1 - TV of the first i tokens) for a draft chain "
                   "(left: observed, not proved here; right: holds for every lossless verifier)"))
 def _block_dominates(fast: bool, rng: np.random.Generator) -> Measurement:
