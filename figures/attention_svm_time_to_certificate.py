@@ -19,7 +19,7 @@ import time  # noqa: E402
 import numpy as np  # noqa: E402
 
 from theory.attention_svm import random_instance, solve_att_svm, solve_att_svm_cvxpy  # noqa: E402
-from theory.figures import fast_mode, figure, save  # noqa: E402
+from theory.figures import fast_mode, figure, legend, save  # noqa: E402
 
 
 def timed(repeat, fn, *args, **kwargs):
@@ -58,7 +58,7 @@ fast = fast_mode()
 sizes = [(20, 5, 8)] if fast else [(50, 10, 20), (100, 10, 30)]
 tolerances = [1e-2, 1e-6, 1e-10] if fast else [1e-2, 1e-4, 1e-6, 1e-8, 1e-10, 1e-12]
 results = {f"n={n}, T={T}, d={d}": curves(n, T, d, tolerances) for n, T, d in sizes}
-fig, axes = figure(1, len(sizes), figsize=(5.0 * len(sizes), 3.8), squeeze=False)
+fig, axes = figure(1, len(sizes), squeeze=False)
 for ax, (label, res) in zip(axes[0], results.items()):
     ax.loglog([p["seconds"] for p in res["ours"]], [max(p["kkt"], 1e-16) for p in res["ours"]], "-o", ms=4,
               color="C0", label="ours (active set), growing max_iter")
@@ -75,7 +75,7 @@ for ax, (label, res) in zip(axes[0], results.items()):
     ax.set_xlabel("seconds (one BLAS thread)")
     ax.set_ylabel("KKT residual")
     ax.set_title(f"Frobenius Att-SVM, {label}", fontsize=9)
-    ax.legend(fontsize=6, loc="upper center")
+legend(fig, loc="below")
 save(fig, "attention_svm_time_to_certificate",
      params={"sizes": sizes, "tolerances": tolerances, "seed": 0, "alpha_seed": 1, "results": results,
              "load_average": os.getloadavg()[0]})

@@ -2,7 +2,7 @@
 
 Every check compares two independent routes (closed forms, brute force over supports or subsets,
 cvxpy/CLARABEL, scipy's LP, POT) on random instances drawn from the claim's generator, or on the
-exact instances A and B of the spec.
+exact instances A and B (theory.sparse_ot.reference).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from theory.sparse_ot.solver import (
     sparse_ot_problem,
 )
 
-SRC = "Liu, Puigcerver, Blondel, Sparsity-Constrained Optimal Transport (ICLR 2023)"
+SRC = "liu2023sparsity"
 
 
 def _instance(rng: np.random.Generator, m: int, n: int, *, mass: float = 1.0,
@@ -251,7 +251,7 @@ def _gap_iff(fast: bool, rng: np.random.Generator) -> Measurement:
     return Measurement(worst, 1e-6, {"cases": len(cases), "gap_cases": n_gap})
 
 
-@claim("sparse_ot.instance-a-gap", source=SRC + "; spec instance A (exact fractions)",
+@claim("sparse_ot.instance-a-gap", source=SRC + "; derived, theory.sparse_ot.reference (instance A in exact fractions)",
        statement="instance A, k=2: D_2 = 119/108, P_2 = 167/144 (gap 25/432), polished = 167/144")
 def _instance_a(fast: bool, rng: np.random.Generator) -> Measurement:
     A = instance_a()
@@ -339,7 +339,7 @@ def _sandwich(fast: bool, rng: np.random.Generator) -> Measurement:
     return Measurement(max(worst, tight), 1e-9, {"sizes": sizes, "tight_case_error": tight})
 
 
-@claim("sparse_ot.invariances", source=SRC + "; spec Sec. 2.7",
+@claim("sparse_ot.invariances", source=SRC + "; derived, theory.sparse_ot._problem (cost shifts and scaling)",
        statement="row/column cost shifts add <u,a>+<v,b>; (sC, s gamma) scales by s; row = transposed column")
 def _invariances(fast: bool, rng: np.random.Generator) -> Measurement:
     worst = 0.0
@@ -372,7 +372,7 @@ def _invariances(fast: bool, rng: np.random.Generator) -> Measurement:
                                                  "solver on small instances)"})
 
 
-@claim("sparse_ot.polishing", source="spec Sec. 2.4 (our addition)",
+@claim("sparse_ot.polishing", source="derived, theory.sparse_ot._certificate (polishing on a support)",
        statement="polishing gives a feasible k-sparse plan with value >= D_k and = its own objective")
 def _polishing(fast: bool, rng: np.random.Generator) -> Measurement:
     sizes = [(6, 5)] if fast else [(6, 5), (8, 8), (20, 15), (40, 30)]
@@ -416,7 +416,7 @@ def _relaxed(fast: bool, rng: np.random.Generator) -> Measurement:
     return Measurement(err, 1e-7, {"k": 2, "gamma": A.gamma})
 
 
-@claim("sparse_ot.bruteforce-infeasible", source="spec Sec. 2.1 (negative control)",
+@claim("sparse_ot.bruteforce-infeasible", source="derived, theory.sparse_ot.reference (support enumeration)",
        statement="P_1 is infeasible (inf) for a = (1/2, 1/2), b = (1/3, 1/3, 1/3)")
 def _infeasible(fast: bool, rng: np.random.Generator) -> Measurement:
     r = sparse_ot_bruteforce([0.5, 0.5], [1 / 3] * 3, rng.uniform(size=(2, 3)), k=1, gamma=1.0)
@@ -425,7 +425,7 @@ def _infeasible(fast: bool, rng: np.random.Generator) -> Measurement:
     return Measurement(0.0 if ok else 1.0, 0.0, {"n_supports": r.n_supports})
 
 
-@claim("sparse_ot.quadratic-ot-references", source="Blondel, Seguy, Rolet (AISTATS 2018)",
+@claim("sparse_ot.quadratic-ot-references", source="blondel2018smooth",
        statement="quadratic_ot = POT smooth_ot_dual(l2) = cvxpy dual with k = m (relative value)")
 def _qot(fast: bool, rng: np.random.Generator) -> Measurement:
     sizes = [(5, 4), (8, 9)] if fast else [(5, 4), (8, 9), (20, 25), (40, 30)]
@@ -456,7 +456,7 @@ def _small_gamma(fast: bool, rng: np.random.Generator) -> Measurement:
     return Measurement(worst, 1e-8, {"gammas": gammas.tolist(), "k": 2})
 
 
-@claim("sparse_ot.certified-gap", source="issue 16 (our certificate); spec Sec. 2.4",
+@claim("sparse_ot.certified-gap", source="derived, theory.sparse_ot._certificate (certified duality gap)",
        statement="every run returns a feasible k-sparse plan bracketing brute force (value <= P_k <= "
                  "polished_value), optimal iff relative gap <= tol, and reaches tol when P_k = D_k")
 def _certified_gap(fast: bool, rng: np.random.Generator) -> Measurement:
@@ -490,7 +490,7 @@ def _certified_gap(fast: bool, rng: np.random.Generator) -> Measurement:
                                                   "status mismatch, open certificate without gap)"})
 
 
-@claim("sparse_ot.router-capacity", source="vmoe ksparse_projection_routing (experts choose tokens)",
+@claim("sparse_ot.router-capacity", source="liu2023sparsity, sparse mixture-of-experts routing (experts choose tokens)",
        statement="experts-choose router: every expert <= capacity tokens and exact expert loads S/E")
 def _router(fast: bool, rng: np.random.Generator) -> Measurement:
     shapes = [(32, 4)] if fast else [(32, 4), (64, 8), (128, 8)]
