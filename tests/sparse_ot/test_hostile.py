@@ -19,6 +19,7 @@ from theory.sparse_ot import (
     dual_cvx,
     dual_objective,
     exact_ot,
+    gaussian_toy,
     ksupport_sq,
     max_k,
     plan_from_dual,
@@ -188,3 +189,11 @@ def test_low_level_objectives_reject_malformed_potentials(call, bad):
     P = sparse_ot_problem(a, b, C, k=2, gamma=1.0)
     with pytest.raises(ValueError, match="alpha|beta"):
         call(P, bad)
+
+
+def test_gaussian_toy_size_guard():
+    # Regression (issue 15): gaussian_toy(10**9) allocated an n x n cost (MemoryError).
+    with pytest.raises(ValueError, match=r"\bn\b.*<= 10000"):
+        gaussian_toy(10**9)
+    a, b, C = gaussian_toy(16)
+    assert a.sum() == pytest.approx(1.0) and b.sum() == pytest.approx(1.0) and C.max() == 1.0
