@@ -197,3 +197,27 @@ def test_gaussian_toy_size_guard():
         gaussian_toy(10**9)
     a, b, C = gaussian_toy(16)
     assert a.sum() == pytest.approx(1.0) and b.sum() == pytest.approx(1.0) and C.max() == 1.0
+
+
+def test_tiny_mass_on_a_stalled_instance_gives_a_status_not_an_internal_error():
+    # Regression: 3x4 marginals of mass 1e-300 (gamma_n ~ 6e-301 after normalising) made the
+    # smoothing continuation overflow ([s]_+^2 / gamma) and raise "alpha: non-finite" from inside
+    # the solver. The value must equal brute force at the scaled gamma, with an honest status.
+    a, b = np.full(3, 1 / 3), np.full(4, 1 / 4)
+    C = np.random.default_rng(0).random((3, 4))
+    ref = sparse_ot_bruteforce(a, b, C, k=2, gamma=0.5e-300)
+    res = solve_sparse_ot(a * 1e-300, b * 1e-300, C, k=2, gamma=0.5)
+    assert res.value == pytest.approx(1e-300 * ref.value, rel=1e-9)
+    assert res.status in ("optimal", "no_feasible_plan") and np.all(res.plan >= 0)
+    assert res.converged == (res.status == "optimal")
+
+
+@pytest.mark.parametrize("func, n_potentials", [(dual_objective, 2), (plan_from_dual, 2),
+                                                (semi_dual_objective, 1), (plan_from_semi_dual, 1),
+                                                (beta_from_alpha, 1)])
+@pytest.mark.parametrize("P", [None, "P", (np.ones(3) / 3, np.ones(4) / 4, np.zeros((3, 4)))])
+def test_low_level_objectives_name_a_wrong_problem(func, n_potentials, P):
+    # an AttributeError ('NoneType' object has no attribute 'shape') escaped before
+    args = (np.zeros(3), np.zeros(4))[:n_potentials]
+    with pytest.raises(TypeError, match=r"\bP\b.*SparseOTProblem"):
+        func(*args, P)
