@@ -221,3 +221,33 @@ def test_low_level_objectives_name_a_wrong_problem(func, n_potentials, P):
     args = (np.zeros(3), np.zeros(4))[:n_potentials]
     with pytest.raises(TypeError, match=r"\bP\b.*SparseOTProblem"):
         func(*args, P)
+
+
+@pytest.mark.parametrize("k", [1, 2])
+def test_subnormal_cost_range_is_solved_not_refused(k):
+    # Regression (large adversarial profile): a cost range of 5e-324 made gamma * sum(a) / range
+    # overflow and the solver refuse a well-posed problem; the cost term is negligible there.
+    a = np.array([1.0, 1e-15])
+    C = np.array([[0.0, 5e-324], [5e-324, 5e-324]])
+    res = solve_sparse_ot(a, a, C, k=k, gamma=1.0)
+    ref = sparse_ot_bruteforce(a, a, C, k=k, gamma=1.0)
+    assert res.status == "optimal"
+    assert res.value == pytest.approx(ref.value, rel=1e-12)
+    assert res.primal_value >= res.value - 1e-12
+
+
+@pytest.mark.parametrize("k, status, value", [(1, "infeasible", None), (2, "optimal", 0.75)])
+def test_subnormal_column_mass_gives_the_brute_force_answer(k, status, value):
+    # Regression (adversarial extremes with tiny masses): b = [1, 5e-324] made (alpha - c_j) /
+    # (gamma b_j) overflow in the projection: an internal error from scipy's MILP (k = 1) or
+    # "alpha: non-finite" (k = 2). Columns are now projected onto the simplex of mass gamma b_j.
+    a, b, C = np.array([0.5, 0.5]), np.array([1.0, 5e-324]), np.array([[0.0, 1.0], [1.0, 1.0]])
+    ref = sparse_ot_bruteforce(a, b, C, k=k, gamma=1.0)
+    for kw in ({}, {"formulation": "dual"}, {"polish": True}):
+        res = solve_sparse_ot(a, b, C, k=k, gamma=1.0, **kw)
+        assert res.status == status and np.isfinite(res.value)
+        if value is None:
+            assert ref.plan is None  # no 1-sparse plan: column 0 needs both rows
+        else:
+            assert res.value == pytest.approx(ref.value, rel=1e-12) == value
+            assert res.primal_value >= res.value - 1e-12

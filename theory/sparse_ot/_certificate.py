@@ -99,14 +99,13 @@ def _from_mask(P: SparseOTProblem, mask: np.ndarray) -> _Sparse:
 def _restricted_parts(alpha: np.ndarray, P: SparseOTProblem, S: _Sparse, bp: np.ndarray
                       ) -> tuple[float, np.ndarray, np.ndarray]:
     """Semi-dual of the quadratic OT restricted to the mask ``S``: value, gradient ``a - T 1`` and the
-    kept plan values (n+, K). Slots off the mask are lowered 2 below the row maximum of the scaled
-    scores, so the simplex projection never gives them mass (its threshold is >= max - 1)."""
+    kept plan values (n+, K). Slots off the mask get the score -inf, so the simplex projection
+    never gives them mass. Column j is projected onto the simplex of mass ``gamma b_j`` and then
+    divided by it (``P(x / s) = P_s(x) / s``): no overflow even for a subnormal ``gamma b_j``."""
     X = np.where(S.valid, alpha[S.idx] - S.cost, 0.0)
-    V = X / (P.gamma * bp[:, None])
-    top = np.max(np.where(S.valid, V, -np.inf), axis=1)
-    V = np.where(S.valid, V, top[:, None] - 2.0)
-    y, _ = _project_kept(V)
-    t = y * bp[:, None]
+    mass = P.gamma * bp
+    y, _ = _project_kept(np.where(S.valid, X, -np.inf), mass)
+    t = y / mass[:, None] * bp[:, None]
     value = float(alpha @ P.a - np.sum(t * X) + 0.5 * P.gamma * np.sum(t * t))
     rows = np.bincount(S.idx.ravel(), weights=t.ravel(), minlength=P.a.shape[0])
     return value, P.a - rows, t

@@ -81,10 +81,16 @@ def beta_from_alpha(alpha: np.ndarray, P: SparseOTProblem) -> np.ndarray:
     """
     alpha = _potential(alpha, "alpha", _problem(P).shape[0])
     pos = P.b > 0
-    beta = np.min(P.C - alpha[:, None], axis=0)
+    limit = np.min(P.C - alpha[:, None], axis=0)
+    beta = limit.copy()
     if np.any(pos):
-        *_, theta = _semi_dual_parts(alpha, P, P.k)
-        beta[pos] = -P.gamma * P.b[pos] * theta
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow: replaced just below
+            *_, theta = _semi_dual_parts(alpha, P, P.k)
+            beta[pos] = -P.gamma * P.b[pos] * theta
+        # gamma b_j so small (subnormal) that (alpha - c_j)/(gamma b_j) overflowed: the b_j -> 0
+        # limit min_i (c_ij - alpha_i) is within gamma b_j of beta_j
+        bad = ~np.isfinite(beta)
+        beta[bad] = limit[bad]
     return beta
 
 

@@ -53,8 +53,8 @@ def _topk_last(W: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
-def _project_kept(vals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Project every row of ``vals`` (n, K) onto the probability simplex.
+def _project_kept(vals: np.ndarray, mass: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Project every row of ``vals`` (n, K) onto the simplex of total ``mass`` (default 1).
 
     Returns ``(y, theta)`` with ``y = [vals - theta]_+`` and ``theta`` of shape (n,).
     Sorting costs O(n K log K).
@@ -65,7 +65,7 @@ def _project_kept(vals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     top = np.max(vals, axis=1)
     shifted = vals - top[:, None]
     z = -np.sort(-shifted, axis=1)
-    css = np.cumsum(z, axis=1) - 1.0
+    css = np.cumsum(z, axis=1) - (1.0 if mass is None else mass[:, None])
     r = np.arange(1, K + 1, dtype=np.float64)[None, :]
     with np.errstate(invalid="ignore"):  # -inf entries (far below the maximum) never qualify
         cond = z - css / r > 0
@@ -110,30 +110,37 @@ def sparse_simplex_rows(W: np.ndarray, k: int, scale: np.ndarray | None = None
     n, m = W.shape
     sc = np.ones(n) if scale is None else np.asarray(scale, dtype=np.float64)
     K = min(k, m)
+    # P_simplex(W_j / s_j) = P_{simplex of mass s_j}(W_j) / s_j: projecting W itself and dividing
+    # the kept values (<= s_j) afterwards never overflows, even for a subnormal s_j. Only the
+    # threshold theta_j = tau_j / s_j may then be inf (its users take the s_j -> 0 limit).
     if K <= _ADAPTIVE_K or n == 0:
         idx = _topk_last(W, K)
-        y, theta = _project_kept(np.take_along_axis(W, idx, axis=1) / sc[:, None])
-        return idx, y, theta
+        y, tau = _project_kept(np.take_along_axis(W, idx, axis=1), sc)
+        with np.errstate(over="ignore"):
+            return idx, y / sc[:, None], tau / sc
     K0 = _ADAPTIVE_K
     part = _topk_last(W, K0 + 1)
-    pv = np.take_along_axis(W, part, axis=1) / sc[:, None]
+    pv = np.take_along_axis(W, part, axis=1)
     order = np.argsort(-pv, axis=1)
     part = np.take_along_axis(part, order, axis=1)
     pv = np.take_along_axis(pv, order, axis=1)
-    y0, theta0 = _project_kept(pv[:, :K0])
-    ok = pv[:, K0] <= theta0
+    y0, tau0 = _project_kept(pv[:, :K0], sc)
+    ok = pv[:, K0] <= tau0
+    with np.errstate(over="ignore"):
+        theta = tau0 / sc
     if np.all(ok):
-        return part[:, :K0], y0, theta0
+        return part[:, :K0], y0 / sc[:, None], theta
     # Accepted rows are padded with zero-mass copies of their top index (harmless for sums).
     idx = np.broadcast_to(part[:, :1], (n, K)).copy()
     y = np.zeros((n, K))
-    theta = theta0.copy()
     idx[ok, :K0] = part[ok, :K0]
-    y[ok, :K0] = y0[ok]
+    y[ok, :K0] = y0[ok] / sc[ok, None]
     bad = ~ok
     ib = _topk_last(W[bad], K)
-    yb, tb = _project_kept(np.take_along_axis(W[bad], ib, axis=1) / sc[bad, None])
-    idx[bad], y[bad], theta[bad] = ib, yb, tb
+    yb, tb = _project_kept(np.take_along_axis(W[bad], ib, axis=1), sc[bad])
+    idx[bad], y[bad] = ib, yb / sc[bad, None]
+    with np.errstate(over="ignore"):
+        theta[bad] = tb / sc[bad]
     return idx, y, theta
 
 
