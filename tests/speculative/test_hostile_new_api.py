@@ -129,3 +129,12 @@ def test_markov_models_are_validated_even_when_built_as_markovlm():
 def test_check_lossless_caps_the_number_of_calls():
     with pytest.raises(ValueError, match=r"\bn\b"):
         check_lossless(tree_verifier("rrs"), [0.5, 0.5], [0.4, 0.6], ((),), n=10**9, rng=0)
+
+
+def test_expected_accepted_monte_carlo_caps_the_number_of_calls():
+    # n = 10**9 allocated arrays of n int64 per node (MemoryError) instead of a clean refusal
+    with pytest.raises(ValueError, match=r"\bn\b"):
+        expected_accepted([0.5, 0.5], [0.4, 0.6], ((),), method="mc", n=10**9, rng=0)
+    res = expected_accepted([0.5, 0.5], [0.4, 0.6], ((),), method="mc", n=20_000, rng=0)
+    exact = expected_accepted([0.5, 0.5], [0.4, 0.6], ((),)).value  # sum min(p, q) = 0.9
+    assert exact == pytest.approx(0.9) and abs(res.value - exact) <= 6 * res.stderr
