@@ -528,7 +528,8 @@ def _row_reader() -> Args:
 def _row_reader_bad() -> list[tuple[str, str, tuple, dict, str]]:
     """Missing, empty, garbled, truncated and wrongly typed or shaped files; a non-path."""
     good = np.zeros((3, 2), dtype=np.float32)
-    raw = open(_file("trunc.npy", good), "rb").read()
+    with open(_file("trunc.npy", good), "rb") as fh:
+        raw = fh.read()
     files = {
         "missing": _tmp("missing.npy"),
         "empty": _file("empty.npy", b""),

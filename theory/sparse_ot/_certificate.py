@@ -99,13 +99,21 @@ def _from_mask(P: SparseOTProblem, mask: np.ndarray) -> _Sparse:
 def _restricted_parts(alpha: np.ndarray, P: SparseOTProblem, S: _Sparse, bp: np.ndarray
                       ) -> tuple[float, np.ndarray, np.ndarray]:
     """Semi-dual of the quadratic OT restricted to the mask ``S``: value, gradient ``a - T 1`` and the
-    kept plan values (n+, K). Slots off the mask get the score -inf, so the simplex projection
-    never gives them mass. Column j is projected onto the simplex of mass ``gamma b_j`` and then
-    divided by it (``P(x / s) = P_s(x) / s``): no overflow even for a subnormal ``gamma b_j``."""
+    kept plan values (n+, K). Slots off the mask are lowered 2 below the row maximum of the scaled
+    scores, so the simplex projection never gives them mass (its threshold is >= max - 1). Where
+    ``x / (gamma b_j)`` overflows (subnormal ``gamma b_j``), the column is projected onto the
+    simplex of mass ``gamma b_j`` and divided afterwards (``P(x / s) = P_s(x) / s``)."""
     X = np.where(S.valid, alpha[S.idx] - S.cost, 0.0)
     mass = P.gamma * bp
-    y, _ = _project_kept(np.where(S.valid, X, -np.inf), mass)
-    t = y / mass[:, None] * bp[:, None]
+    with np.errstate(over="ignore", invalid="ignore"):
+        V = X / mass[:, None]
+    if np.all(np.isfinite(V)):
+        top = np.max(np.where(S.valid, V, -np.inf), axis=1)
+        y, _ = _project_kept(np.where(S.valid, V, top[:, None] - 2.0))
+    else:  # gamma b_j subnormal: project onto the simplex of mass gamma b_j, then divide
+        y, _ = _project_kept(np.where(S.valid, X, -np.inf), mass)
+        y = y / mass[:, None]
+    t = y * bp[:, None]
     value = float(alpha @ P.a - np.sum(t * X) + 0.5 * P.gamma * np.sum(t * t))
     rows = np.bincount(S.idx.ravel(), weights=t.ravel(), minlength=P.a.shape[0])
     return value, P.a - rows, t

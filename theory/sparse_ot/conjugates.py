@@ -110,37 +110,41 @@ def sparse_simplex_rows(W: np.ndarray, k: int, scale: np.ndarray | None = None
     n, m = W.shape
     sc = np.ones(n) if scale is None else np.asarray(scale, dtype=np.float64)
     K = min(k, m)
-    # P_simplex(W_j / s_j) = P_{simplex of mass s_j}(W_j) / s_j: projecting W itself and dividing
-    # the kept values (<= s_j) afterwards never overflows, even for a subnormal s_j. Only the
-    # threshold theta_j = tau_j / s_j may then be inf (its users take the s_j -> 0 limit).
+    if scale is not None and n and m:
+        with np.errstate(over="ignore", divide="ignore"):
+            overflow = not np.all(np.isfinite(np.max(np.abs(W), axis=1) / sc))
+        if overflow:
+            # W_j / s_j overflows (s_j subnormal): P(W_j / s_j) = P_{simplex of mass s_j}(W_j) / s_j,
+            # whose kept values (<= s_j) divide without overflow; theta_j = tau_j / s_j may be inf
+            # (its users take the s_j -> 0 limit). Exact; no adaptive shortcut on this rare path.
+            idx = _topk_last(W, K)
+            y, tau = _project_kept(np.take_along_axis(W, idx, axis=1), sc)
+            with np.errstate(over="ignore"):
+                return idx, y / sc[:, None], tau / sc
     if K <= _ADAPTIVE_K or n == 0:
         idx = _topk_last(W, K)
-        y, tau = _project_kept(np.take_along_axis(W, idx, axis=1), sc)
-        with np.errstate(over="ignore"):
-            return idx, y / sc[:, None], tau / sc
+        y, theta = _project_kept(np.take_along_axis(W, idx, axis=1) / sc[:, None])
+        return idx, y, theta
     K0 = _ADAPTIVE_K
     part = _topk_last(W, K0 + 1)
-    pv = np.take_along_axis(W, part, axis=1)
+    pv = np.take_along_axis(W, part, axis=1) / sc[:, None]
     order = np.argsort(-pv, axis=1)
     part = np.take_along_axis(part, order, axis=1)
     pv = np.take_along_axis(pv, order, axis=1)
-    y0, tau0 = _project_kept(pv[:, :K0], sc)
-    ok = pv[:, K0] <= tau0
-    with np.errstate(over="ignore"):
-        theta = tau0 / sc
+    y0, theta0 = _project_kept(pv[:, :K0])
+    ok = pv[:, K0] <= theta0
     if np.all(ok):
-        return part[:, :K0], y0 / sc[:, None], theta
+        return part[:, :K0], y0, theta0
     # Accepted rows are padded with zero-mass copies of their top index (harmless for sums).
     idx = np.broadcast_to(part[:, :1], (n, K)).copy()
     y = np.zeros((n, K))
+    theta = theta0.copy()
     idx[ok, :K0] = part[ok, :K0]
-    y[ok, :K0] = y0[ok] / sc[ok, None]
+    y[ok, :K0] = y0[ok]
     bad = ~ok
     ib = _topk_last(W[bad], K)
-    yb, tb = _project_kept(np.take_along_axis(W[bad], ib, axis=1), sc[bad])
-    idx[bad], y[bad] = ib, yb / sc[bad, None]
-    with np.errstate(over="ignore"):
-        theta[bad] = tb / sc[bad]
+    yb, tb = _project_kept(np.take_along_axis(W[bad], ib, axis=1) / sc[bad, None])
+    idx[bad], y[bad], theta[bad] = ib, yb, tb
     return idx, y, theta
 
 
