@@ -66,8 +66,9 @@ def huge(case: Case) -> Iterator[tuple[str, tuple, dict]]:
             yield param, tuple(args), {**kwargs, param: 10**9}
 
 
-def malformed(case: Case) -> Iterator[tuple[str, str, tuple, dict]]:
-    """``(param, variant, args, kwargs)`` for every malformed variant of ``case``'s valid call."""
+def malformed(case: Case) -> Iterator[tuple[str, str, tuple, dict, str]]:
+    """``(param, variant, args, kwargs, named)`` for every malformed variant of ``case``'s valid
+    call (generic ones, then the case's tailored ones); the error must name ``named``."""
     import importlib
 
     func = getattr(importlib.import_module(f"theory.{case.area}"), case.name)
@@ -81,9 +82,11 @@ def malformed(case: Case) -> Iterator[tuple[str, str, tuple, dict]]:
         for variant, bad in variants(value):
             new = list(args)
             new[i] = bad
-            yield param, variant, tuple(new), dict(kwargs)
+            yield param, variant, tuple(new), dict(kwargs), param
     for param, value in kwargs.items():
         if param in case.keep:
             continue
         for variant, bad in variants(value):
-            yield param, variant, tuple(args), {**kwargs, param: bad}
+            yield param, variant, tuple(args), {**kwargs, param: bad}, param
+    if case.bad is not None:
+        yield from case.bad()

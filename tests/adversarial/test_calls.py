@@ -14,12 +14,13 @@ from tests.adversarial.cases import CASES
 from tests.adversarial.mutations import huge, malformed
 from tests.adversarial.runner import names_argument, run
 from tests.adversarial.sandbox import count, sandbox
+from theory.sparse_ot import sparse_ot_problem
 
 #: Wall-clock limit of a call with a 10**9 size (seconds).
 HUGE_TIMEOUT = 30.0
 
-MALFORMED = [(key, param, variant, args, kwargs)
-             for key, case in CASES.items() for param, variant, args, kwargs in malformed(case)]
+MALFORMED = [(key, param, variant, args, kwargs, named)
+             for key, case in CASES.items() for param, variant, args, kwargs, named in malformed(case)]
 
 
 def _run(area: str, job: tuple, timeout: float) -> tuple[str, str]:
@@ -36,11 +37,11 @@ def test_valid(key):
     assert kind == "ok", f"{key}: {kind}: {detail}"
 
 
-@pytest.mark.parametrize(("key", "param", "variant", "args", "kwargs"), MALFORMED,
+@pytest.mark.parametrize(("key", "param", "variant", "args", "kwargs", "named"), MALFORMED,
                          ids=[f"{m[0]}-{m[1]}-{m[2]}" for m in MALFORMED])
-def test_malformed(key, param, variant, args, kwargs):
+def test_malformed(key, param, variant, args, kwargs, named):
     case = CASES[key]
-    kind, detail = _run(case.area, ("call", case.area, case.name, args, kwargs, case.check, param),
+    kind, detail = _run(case.area, ("call", case.area, case.name, args, kwargs, case.check, named),
                         case.timeout)
     assert kind == "ok", f"{key}({param}={variant}): {kind}: {detail}"
 
@@ -76,6 +77,7 @@ def test_huge_integer(key, param, args, kwargs):
 _RNG = np.random.default_rng(0)
 _C34 = _RNG.random((3, 4))
 _U3, _U4 = np.full(3, 1 / 3), np.full(4, 1 / 4)
+_P34 = sparse_ot_problem(_U3, _U4, _C34, k=2, gamma=1.0)
 
 #: The reproducers of issue 15, each with the check its result must pass (or the argument its
 #: clean error must name).
@@ -125,7 +127,7 @@ REPRODUCERS = {
     "sparse_ot-exact_ot-negative-costs": (
         "sparse_ot", "exact_ot", (_U3, _U4, _C34 - 2.0), {}, "equals_emd2", None),
     "sparse_ot-dual_objective-0-d": (
-        "sparse_ot", "dual_objective", (np.float64(0.0), np.float64(0.0), None), {}, "finite", "alpha"),
+        "sparse_ot", "dual_objective", (np.float64(0.0), np.float64(0.0), _P34), {}, "finite", "alpha"),
 }
 
 

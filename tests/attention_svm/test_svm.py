@@ -148,7 +148,19 @@ def test_correlation():
 
 
 def test_enumerate_alphas():
-    assert len(list(enumerate_alphas(2, 3))) == 9
+    alphas = list(enumerate_alphas(2, 3))
+    assert len(alphas) == 9
+    assert [a.tolist() for a in alphas[:2]] == [[0, 0], [0, 1]] and alphas[-1].tolist() == [2, 2]
+
+
+@pytest.mark.parametrize("n, T, name", [(True, 3, "n"), (2.5, 3, "n"), ("2", 3, "n"), (0, 3, "n"),
+                                        (2, True, "T"), (2, 2.5, "T"), (2, "3", "T"), (2, 0, "T"),
+                                        (10**9, 3, "n"), (2, 10**9, "T"), (10**9, 1, "n")])
+def test_enumerate_alphas_validates_when_called(n, T, name):
+    # Regression (issue 15): a generator function validated nothing until iterated, accepted
+    # True / 2.5 / "2", and product(range(10**9), repeat=2) exhausted memory.
+    with pytest.raises(ValueError, match=rf"\b{name}\b"):
+        enumerate_alphas(n, T)
 
 
 @pytest.mark.parametrize("kwargs, match", [

@@ -19,6 +19,7 @@ from theory.sparse_ot import (
     dual_cvx,
     dual_objective,
     exact_ot,
+    gaussian_toy,
     ksupport_sq,
     max_k,
     plan_from_dual,
@@ -188,3 +189,65 @@ def test_low_level_objectives_reject_malformed_potentials(call, bad):
     P = sparse_ot_problem(a, b, C, k=2, gamma=1.0)
     with pytest.raises(ValueError, match="alpha|beta"):
         call(P, bad)
+
+
+def test_gaussian_toy_size_guard():
+    # Regression (issue 15): gaussian_toy(10**9) allocated an n x n cost (MemoryError).
+    with pytest.raises(ValueError, match=r"\bn\b.*<= 10000"):
+        gaussian_toy(10**9)
+    a, b, C = gaussian_toy(16)
+    assert a.sum() == pytest.approx(1.0) and b.sum() == pytest.approx(1.0) and C.max() == 1.0
+
+
+def test_tiny_mass_on_a_stalled_instance_gives_a_status_not_an_internal_error():
+    # Regression: 3x4 marginals of mass 1e-300 (gamma_n ~ 6e-301 after normalising) made the
+    # smoothing continuation overflow ([s]_+^2 / gamma) and raise "alpha: non-finite" from inside
+    # the solver. The value must equal brute force at the scaled gamma, with an honest status.
+    a, b = np.full(3, 1 / 3), np.full(4, 1 / 4)
+    C = np.random.default_rng(0).random((3, 4))
+    ref = sparse_ot_bruteforce(a, b, C, k=2, gamma=0.5e-300)
+    res = solve_sparse_ot(a * 1e-300, b * 1e-300, C, k=2, gamma=0.5)
+    assert res.value == pytest.approx(1e-300 * ref.value, rel=1e-9)
+    assert res.status in ("optimal", "no_feasible_plan") and np.all(res.plan >= 0)
+    assert res.converged == (res.status == "optimal")
+
+
+@pytest.mark.parametrize("func, n_potentials", [(dual_objective, 2), (plan_from_dual, 2),
+                                                (semi_dual_objective, 1), (plan_from_semi_dual, 1),
+                                                (beta_from_alpha, 1)])
+@pytest.mark.parametrize("P", [None, "P", (np.ones(3) / 3, np.ones(4) / 4, np.zeros((3, 4)))])
+def test_low_level_objectives_name_a_wrong_problem(func, n_potentials, P):
+    # an AttributeError ('NoneType' object has no attribute 'shape') escaped before
+    args = (np.zeros(3), np.zeros(4))[:n_potentials]
+    with pytest.raises(TypeError, match=r"\bP\b.*SparseOTProblem"):
+        func(*args, P)
+
+
+@pytest.mark.parametrize("k", [1, 2])
+def test_subnormal_cost_range_is_solved_not_refused(k):
+    # Regression (large adversarial profile): a cost range of 5e-324 made gamma * sum(a) / range
+    # overflow and the solver refuse a well-posed problem; the cost term is negligible there.
+    a = np.array([1.0, 1e-15])
+    C = np.array([[0.0, 5e-324], [5e-324, 5e-324]])
+    res = solve_sparse_ot(a, a, C, k=k, gamma=1.0)
+    ref = sparse_ot_bruteforce(a, a, C, k=k, gamma=1.0)
+    assert res.status == "optimal"
+    assert res.value == pytest.approx(ref.value, rel=1e-12)
+    assert res.primal_value >= res.value - 1e-12
+
+
+@pytest.mark.parametrize("k, status, value", [(1, "infeasible", None), (2, "optimal", 0.75)])
+def test_subnormal_column_mass_gives_the_brute_force_answer(k, status, value):
+    # Regression (adversarial extremes with tiny masses): b = [1, 5e-324] made (alpha - c_j) /
+    # (gamma b_j) overflow in the projection: an internal error from scipy's MILP (k = 1) or
+    # "alpha: non-finite" (k = 2). Columns are now projected onto the simplex of mass gamma b_j.
+    a, b, C = np.array([0.5, 0.5]), np.array([1.0, 5e-324]), np.array([[0.0, 1.0], [1.0, 1.0]])
+    ref = sparse_ot_bruteforce(a, b, C, k=k, gamma=1.0)
+    for kw in ({}, {"formulation": "dual"}, {"polish": True}):
+        res = solve_sparse_ot(a, b, C, k=k, gamma=1.0, **kw)
+        assert res.status == status and np.isfinite(res.value)
+        if value is None:
+            assert ref.plan is None  # no 1-sparse plan: column 0 needs both rows
+        else:
+            assert res.value == pytest.approx(ref.value, rel=1e-12) == value
+            assert res.primal_value >= res.value - 1e-12

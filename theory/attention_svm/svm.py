@@ -40,6 +40,7 @@ both problems share their feasible set.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -520,7 +521,20 @@ def correlation(A: Any, B: Any) -> float:
     return float(np.vdot(A, B) / na / nb)
 
 
+#: Largest number ``T**n`` of index vectors :func:`enumerate_alphas` enumerates.
+MAX_ALPHAS = 10**7
+
+
 def enumerate_alphas(n: int, T: int) -> Iterator[np.ndarray]:
-    """All ``T**n`` index vectors alpha in lexicographic order (small n, T only)."""
-    for combo in itertools.product(range(T), repeat=n):
-        yield np.array(combo, dtype=np.int64)
+    """All ``T**n`` index vectors alpha in lexicographic order (small n, T only).
+
+    ``n`` and ``T`` are validated when called (not when the iterator is first advanced):
+    integers >= 1 with ``T**n <= MAX_ALPHAS`` (and ``n <= MAX_ALPHAS``), else ``ValueError``
+    naming them. The vectors are produced lazily, O(n) memory each.
+    """
+    nn = as_int(n, "n", min_value=1, max_value=MAX_ALPHAS)
+    tt = as_int(T, "T", min_value=1, max_value=MAX_ALPHAS)
+    if tt > 1 and nn * math.log(tt) > math.log(MAX_ALPHAS):
+        raise ValueError(f"n, T: T**n = {tt}**{nn} index vectors exceed {MAX_ALPHAS:.0e}; "
+                         "enumerate only small instances")
+    return (np.array(combo, dtype=np.int64) for combo in itertools.product(range(tt), repeat=nn))

@@ -100,12 +100,19 @@ def _restricted_parts(alpha: np.ndarray, P: SparseOTProblem, S: _Sparse, bp: np.
                       ) -> tuple[float, np.ndarray, np.ndarray]:
     """Semi-dual of the quadratic OT restricted to the mask ``S``: value, gradient ``a - T 1`` and the
     kept plan values (n+, K). Slots off the mask are lowered 2 below the row maximum of the scaled
-    scores, so the simplex projection never gives them mass (its threshold is >= max - 1)."""
+    scores, so the simplex projection never gives them mass (its threshold is >= max - 1). Where
+    ``x / (gamma b_j)`` overflows (subnormal ``gamma b_j``), the column is projected onto the
+    simplex of mass ``gamma b_j`` and divided afterwards (``P(x / s) = P_s(x) / s``)."""
     X = np.where(S.valid, alpha[S.idx] - S.cost, 0.0)
-    V = X / (P.gamma * bp[:, None])
-    top = np.max(np.where(S.valid, V, -np.inf), axis=1)
-    V = np.where(S.valid, V, top[:, None] - 2.0)
-    y, _ = _project_kept(V)
+    mass = P.gamma * bp
+    with np.errstate(over="ignore", invalid="ignore"):
+        V = X / mass[:, None]
+    if np.all(np.isfinite(V)):
+        top = np.max(np.where(S.valid, V, -np.inf), axis=1)
+        y, _ = _project_kept(np.where(S.valid, V, top[:, None] - 2.0))
+    else:  # gamma b_j subnormal: project onto the simplex of mass gamma b_j, then divide
+        y, _ = _project_kept(np.where(S.valid, X, -np.inf), mass)
+        y = y / mass[:, None]
     t = y * bp[:, None]
     value = float(alpha @ P.a - np.sum(t * X) + 0.5 * P.gamma * np.sum(t * t))
     rows = np.bincount(S.idx.ravel(), weights=t.ravel(), minlength=P.a.shape[0])

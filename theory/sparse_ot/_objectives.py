@@ -9,6 +9,14 @@ from theory.sparse_ot._problem import SparseOTProblem
 from theory.sparse_ot.conjugates import _topk_last, ksupport_sq, sparse_simplex_rows
 
 
+def _problem(P: object) -> SparseOTProblem:
+    """``P`` itself when it is a :class:`SparseOTProblem` (``TypeError`` naming ``P`` otherwise)."""
+    if not isinstance(P, SparseOTProblem):
+        raise TypeError("P: expected a SparseOTProblem built by sparse_ot_problem(a, b, C, k=..., "
+                        f"gamma=...), got {type(P).__name__}")
+    return P
+
+
 def _potential(x: object, name: str, size: int) -> np.ndarray:
     """A finite float vector of length ``size`` (ValueError naming ``name`` otherwise)."""
     arr = as_float_array(x, name, ndim=1)
@@ -37,7 +45,7 @@ def semi_dual_objective(alpha: np.ndarray, P: SparseOTProblem) -> tuple[float, n
 
     Columns with ``b_j = 0`` contribute 0. Cost O(mn + n k log k).
     """
-    v, g, *_ = _semi_dual_parts(_potential(alpha, "alpha", P.shape[0]), P, P.k)
+    v, g, *_ = _semi_dual_parts(_potential(alpha, "alpha", _problem(P).shape[0]), P, P.k)
     return v, g
 
 
@@ -48,7 +56,7 @@ def dual_objective(alpha: np.ndarray, beta: np.ndarray, P: SparseOTProblem
     Returns the value and the gradients ``a - T 1`` and ``b - T^T 1`` with
     ``T_ij = [s_ij]_+/gamma`` on the top-k entries of column ``s_j``. Cost O(mn + n k).
     """
-    value, ga, gb, *_ = _dual_parts(_potential(alpha, "alpha", P.shape[0]),
+    value, ga, gb, *_ = _dual_parts(_potential(alpha, "alpha", _problem(P).shape[0]),
                                     _potential(beta, "beta", P.shape[1]), P)
     return value, ga, gb
 
@@ -71,12 +79,18 @@ def beta_from_alpha(alpha: np.ndarray, P: SparseOTProblem) -> np.ndarray:
     ``alpha + beta_j - c_j`` does not depend on ``beta_j``, hence ``S(alpha) = D(alpha, beta(alpha))``.
     For ``b_j = 0``: ``beta_j = min_i (c_ij - alpha_i)`` (column of zeros). Cost O(mn + n k log k).
     """
-    alpha = _potential(alpha, "alpha", P.shape[0])
+    alpha = _potential(alpha, "alpha", _problem(P).shape[0])
     pos = P.b > 0
-    beta = np.min(P.C - alpha[:, None], axis=0)
+    limit = np.min(P.C - alpha[:, None], axis=0)
+    beta = limit.copy()
     if np.any(pos):
-        *_, theta = _semi_dual_parts(alpha, P, P.k)
-        beta[pos] = -P.gamma * P.b[pos] * theta
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow: replaced just below
+            *_, theta = _semi_dual_parts(alpha, P, P.k)
+            beta[pos] = -P.gamma * P.b[pos] * theta
+        # gamma b_j so small (subnormal) that (alpha - c_j)/(gamma b_j) overflowed: the b_j -> 0
+        # limit min_i (c_ij - alpha_i) is within gamma b_j of beta_j
+        bad = ~np.isfinite(beta)
+        beta[bad] = limit[bad]
     return beta
 
 
@@ -88,14 +102,14 @@ def _scatter(idx: np.ndarray, t: np.ndarray, m: int, cols: np.ndarray, n: int) -
 
 def plan_from_semi_dual(alpha: np.ndarray, P: SparseOTProblem) -> np.ndarray:
     """``T[:, j] = b_j P_{simplex,k}((alpha - c_j)/(gamma b_j))`` (exact column sums). O(mn)."""
-    m, n = P.shape
+    m, n = _problem(P).shape
     *_, idx, t, _ = _semi_dual_parts(_potential(alpha, "alpha", m), P, P.k)
     return _scatter(idx, t, m, np.flatnonzero(P.b > 0), n)
 
 
 def plan_from_dual(alpha: np.ndarray, beta: np.ndarray, P: SparseOTProblem) -> np.ndarray:
     """``T_ij = [alpha_i + beta_j - c_ij]_+/gamma`` on the k largest entries of each column. O(mn)."""
-    m, n = P.shape
+    m, n = _problem(P).shape
     *_, idx, t = _dual_parts(_potential(alpha, "alpha", m), _potential(beta, "beta", n), P)
     return _scatter(idx, t, m, np.arange(n), n)
 

@@ -108,7 +108,9 @@ def normalise(P: SparseOTProblem) -> tuple[SparseOTProblem, Scaling]:
     u = C1.min(axis=1)
     C2 = C1 - u[:, None]
     s = float(C2.max())
-    if not s > 0:
+    if not s > 0 or not np.isfinite(P.gamma * (t / s)):
+        # constant cost, or a cost range so small (subnormal) against gamma that gamma t / s
+        # overflows: the cost term is then < 1e-308 of the regulariser; keep the cost unscaled
         s = 1.0
     g = P.gamma * (t / s)
     if not (np.isfinite(g) and g > 0):

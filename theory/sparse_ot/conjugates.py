@@ -53,8 +53,8 @@ def _topk_last(W: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
-def _project_kept(vals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Project every row of ``vals`` (n, K) onto the probability simplex.
+def _project_kept(vals: np.ndarray, mass: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Project every row of ``vals`` (n, K) onto the simplex of total ``mass`` (default 1).
 
     Returns ``(y, theta)`` with ``y = [vals - theta]_+`` and ``theta`` of shape (n,).
     Sorting costs O(n K log K).
@@ -65,7 +65,7 @@ def _project_kept(vals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     top = np.max(vals, axis=1)
     shifted = vals - top[:, None]
     z = -np.sort(-shifted, axis=1)
-    css = np.cumsum(z, axis=1) - 1.0
+    css = np.cumsum(z, axis=1) - (1.0 if mass is None else mass[:, None])
     r = np.arange(1, K + 1, dtype=np.float64)[None, :]
     with np.errstate(invalid="ignore"):  # -inf entries (far below the maximum) never qualify
         cond = z - css / r > 0
@@ -110,6 +110,17 @@ def sparse_simplex_rows(W: np.ndarray, k: int, scale: np.ndarray | None = None
     n, m = W.shape
     sc = np.ones(n) if scale is None else np.asarray(scale, dtype=np.float64)
     K = min(k, m)
+    if scale is not None and n and m:
+        with np.errstate(over="ignore", divide="ignore"):
+            overflow = not np.all(np.isfinite(np.max(np.abs(W), axis=1) / sc))
+        if overflow:
+            # W_j / s_j overflows (s_j subnormal): P(W_j / s_j) = P_{simplex of mass s_j}(W_j) / s_j,
+            # whose kept values (<= s_j) divide without overflow; theta_j = tau_j / s_j may be inf
+            # (its users take the s_j -> 0 limit). Exact; no adaptive shortcut on this rare path.
+            idx = _topk_last(W, K)
+            y, tau = _project_kept(np.take_along_axis(W, idx, axis=1), sc)
+            with np.errstate(over="ignore"):
+                return idx, y / sc[:, None], tau / sc
     if K <= _ADAPTIVE_K or n == 0:
         idx = _topk_last(W, K)
         y, theta = _project_kept(np.take_along_axis(W, idx, axis=1) / sc[:, None])

@@ -236,13 +236,18 @@ def instance_b() -> ReferenceInstance:
     return ReferenceInstance("B", np.full(2, 0.5), np.full(4, 0.25), C, 0.1, {1: v, 2: v}, {1: v, 2: v})
 
 
+#: Largest n of :func:`gaussian_toy` (its cost is an n x n float64 array: 10**4 -> 800 MB).
+MAX_TOY_SIZE = 10_000
+
+
 def gaussian_toy(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The 1-D toy of the figures: two discretised Gaussians on ``0..n-1`` and a squared cost.
 
     ``a`` is centred at ``10n/32`` with width ``4n/32``, ``b`` at ``16n/32`` with width ``5n/32``
-    (both normalised); ``C_ij = (i - j)^2 / max (i - j)^2``. Returns ``(a, b, C)``.
+    (both normalised); ``C_ij = (i - j)^2 / max (i - j)^2``. Returns ``(a, b, C)``. O(n^2) memory;
+    ``2 <= n <= MAX_TOY_SIZE`` (else ``ValueError`` naming n).
     """
-    n = as_int(n, "n", min_value=2)
+    n = as_int(n, "n", min_value=2, max_value=MAX_TOY_SIZE)
     x = np.arange(n, dtype=float)
     a = np.exp(-0.5 * ((x - 10 * n / 32) / (4 * n / 32)) ** 2)
     b = np.exp(-0.5 * ((x - 16 * n / 32) / (5 * n / 32)) ** 2)

@@ -552,8 +552,12 @@ def _smoothing_continuation(P: SparseOTProblem, alpha: np.ndarray, beta: np.ndar
             v, g = _smoothed_dual(x, P, mu * scale)
             return -v, -g
 
-        z, _, it, ev, _ = _weak_wolfe_lbfgs(neg, z, tol, min(1000, max_iter - n_iter), [])
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow: checked just below
+            z_new, _, it, ev, _ = _weak_wolfe_lbfgs(neg, z, tol, min(1000, max_iter - n_iter), [])
         n_iter, n_eval = n_iter + it, n_eval + ev
+        if not np.all(np.isfinite(z_new)):
+            break  # [s]_+^2 / gamma overflowed (gamma tiny against the cost): keep the best point
+        z = z_new
         value = semi_dual_objective(z[:m], P)[0]
         if value > best:
             best_alpha, best = z[:m].copy(), value

@@ -25,6 +25,9 @@ from typing import Any
 
 import array_api_compat
 
+from theory._validate import InputTypeError, as_positive_float
+from theory.speculative.schemes import MAX_RRS_WORK
+
 #: Array API functions the batched formulas need (array API 2024.12).
 NEEDED_FUNCTIONS: tuple[str, ...] = (
     "argsort", "take_along_axis", "cumulative_sum", "minimum", "maximum", "where", "concat",
@@ -86,9 +89,11 @@ def _as_array(x: Any, name: str) -> Any:
 
 
 def _float64(x: Any, xp: Any, name: str) -> Any:
-    if xp.isdtype(x.dtype, ("bool", "complex floating")):
-        raise TypeError(f"{name}: expected real numbers, got an array of dtype {x.dtype}; pass real "
-                        "probabilities (or logits)")
+    kind = getattr(getattr(x, "dtype", None), "kind", None)  # numpy-like dtypes; others via isdtype
+    if kind in ("c", "b", "U", "S", "O", "V") or (kind is None and (
+            xp.isdtype(x.dtype, "complex floating") or xp.isdtype(x.dtype, "bool"))):
+        raise InputTypeError(f"{name}: expected a real numeric array, got dtype {x.dtype}; complex, "
+                             "boolean and text arrays are not cast silently")
     try:
         return xp.astype(x, xp.float64, copy=False)
     except Exception as exc:  # e.g. devices without float64 (Apple MPS), JAX without x64
@@ -348,14 +353,29 @@ def _rrs(p: Any, q: Any, ks: list[int], xp: Any) -> Any:
                          f"{MAX_RRS_STEPS}; use acceptance_rate('rrs', ...) per row, which stops at a "
                          "fixed point of the chain")
     cur, survive, out = p, None, {}
-    for i in range(1, max(ks) + 1):
+    k_max = max(ks)
+    max_steps = max(1_000, MAX_RRS_WORK // p.shape[1])
+    for i in range(1, k_max + 1):
         beta = xp.sum(xp.minimum(cur, q), axis=-1)
         survive = 1.0 - beta if survive is None else survive * (1.0 - beta)
         out[i] = 1.0 - survive
-        if i < max(ks):
-            r = xp.maximum(cur - q, 0.0)
-            tot = xp.reshape(xp.sum(r, axis=-1), (-1, 1))
-            cur = xp.where(tot > 0, r / xp.where(tot > 0, tot, 1.0), 0.0)
+        if i == k_max:
+            break
+        r = xp.maximum(cur - q, 0.0)
+        tot = xp.reshape(xp.sum(r, axis=-1), (-1, 1))
+        nxt = xp.where(tot > 0, r / xp.where(tot > 0, tot, 1.0), 0.0)
+        # Every row at a fixed point of the residual chain (each later factor is 1 - beta) or
+        # with survive < 1e-18 (acceptance 1 to double precision): the rest is one power.
+        if bool(xp.all(xp.all(nxt == cur, axis=-1) | (survive < 1e-18))):
+            for k in ks:
+                if k > i:
+                    out[k] = 1.0 - survive * (1.0 - beta) ** (k - i)
+            break
+        if i >= max_steps:
+            raise ValueError(f"k: the rrs residual chain has not reached a fixed point after {max_steps} "
+                             f"steps of O(V); k = {k_max} is beyond what the formula computes at "
+                             f"V = {p.shape[1]}")
+        cur = nxt
     return xp.stack([out[k] for k in ks], axis=-1)
 
 
@@ -468,7 +488,9 @@ def _wor(s: _Sorted, ks: list[int]) -> Any:
     dev = array_api_compat.device(s.ps)
     smallest = int(xp.min(s.support))
     # K_eff = min(K, |supp q|) per row: the table of every K_eff that occurs.
-    wanted = sorted({min(k, sup) for k in ks for sup in (range(smallest, k + 1) if smallest < k else [k])})
+    # (|supp q| <= V, so no K_eff exceeds V: a huge K costs no more than K = V)
+    wanted = sorted({min(k, sup) for k in ks
+                     for sup in (range(smallest, min(k, v) + 1) if smallest < k else [k])})
     all_in: dict[int, Any] = {}
     if 2 in wanted:
         all_in[2] = _wor_k2(s)
@@ -665,17 +687,11 @@ def from_logits(logits: Any, *, temperature: float = 1.0, top_k: int | None = No
     """
     x_in = _as_array(logits, "logits")
     xp = namespace(x_in)
-    if isinstance(temperature, bool):
-        raise TypeError(f"temperature: expected a number >= 0, got the bool {temperature!r}")
-    try:
-        t = float(temperature)
-    except (TypeError, ValueError):
-        raise ValueError(f"temperature: expected a number >= 0, got {temperature!r}") from None
-    if not math.isfinite(t) or t < 0:
-        raise ValueError(f"temperature: must be finite and >= 0, got {temperature!r}")
+    t = as_positive_float(temperature, "temperature", allow_zero=True)
     if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1):
         raise ValueError(f"top_k: expected a positive integer or None, got {top_k!r}")
-    if top_p is not None and not (isinstance(top_p, (int, float)) and 0.0 < float(top_p) <= 1.0):
+    if top_p is not None and (isinstance(top_p, bool) or not (isinstance(top_p, (int, float))
+                                                            and 0.0 < float(top_p) <= 1.0)):
         raise ValueError(f"top_p: expected a number in (0, 1] or None, got {top_p!r}")
     z = _float64(x_in, xp, "logits")
     single = z.ndim == 1

@@ -23,12 +23,14 @@ from typing import Any
 import numpy as np
 
 from theory._rng import RngLike, as_generator
-from theory._validate import as_int, as_positive_float
+from theory._validate import InputTypeError, as_int, as_positive_float
 
 #: Largest array (rows x vocab) :func:`synthetic_logits` builds.
 MAX_SYNTHETIC_ELEMS = 100_000_000
 #: safetensors dtype names understood here.
 SAFETENSORS_DTYPES: dict[str, str] = {"F16": "<f2", "BF16": "<u2", "F32": "<f4", "F64": "<f8"}
+#: Largest array (entries) :func:`synthetic_logits` builds.
+MAX_SYNTHETIC_ELEMS = 50_000_000
 #: Member / tensor names picked when a file holds several arrays.
 PREFERRED_NAMES: tuple[str, ...] = ("logits", "probs", "arr_0")
 
@@ -60,6 +62,8 @@ class RowReader:
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(f"path: expected a str or os.PathLike file path, got {type(path).__name__}")
         self.path = Path(path)
         if not self.path.is_file():
             raise LogitFileError(f"{self.path}: no such file")
@@ -149,7 +153,9 @@ class RowReader:
             raise LogitFileError(f"{self.path}: truncated")
 
     def read(self, lo: int, hi: int) -> np.ndarray:
-        """Rows ``lo..hi-1`` as a float64 array of shape (hi - lo, V)."""
+        """Rows ``lo..hi-1`` as a float64 array of shape (hi - lo, V); ``0 <= lo <= hi <= N``."""
+        lo = as_int(lo, "lo", min_value=0, max_value=self.shape[0])
+        hi = as_int(hi, "hi", min_value=lo, max_value=self.shape[0])
         if self._whole is not None:
             return np.asarray(self._whole[lo:hi], dtype=np.float64)
         v = self.shape[1]
@@ -175,12 +181,21 @@ class RowReader:
 def save_safetensors(path: str | os.PathLike[str], array: np.ndarray, *, name: str = "logits",
                      bf16: bool = False) -> None:
     """Write one 2-d float array as a .safetensors file (F16/F32/F64, or BF16 by truncation
-    with round-to-nearest-even when ``bf16``)."""
-    arr = np.ascontiguousarray(array)
-    if arr.ndim != 2:
-        raise ValueError(f"array: expected a 2-d (rows, vocab) array, got shape {arr.shape}")
-    if arr.dtype.kind == "f" and np.isnan(arr).any():
-        raise ValueError("array: contains NaN; logits may be -inf (masked) but not NaN")
+    with round-to-nearest-even when ``bf16``).
+
+    ``array`` must be a non-empty 2-d real array without NaN or ``+inf`` (``-inf``, a masked
+    logit, is kept); ``name`` a string. ``ValueError``/``TypeError`` naming them otherwise.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name: expected a str, got {type(name).__name__}")
+    raw = np.asarray(array)
+    if raw.dtype.kind not in "fiu":
+        raise InputTypeError(f"array: expected a real float array, got dtype {raw.dtype}")
+    if raw.ndim != 2 or raw.size == 0:
+        raise ValueError(f"array: expected a non-empty 2-d (N, V) array, got shape {raw.shape}")
+    if np.any(np.isnan(raw) | (raw == np.inf)):
+        raise ValueError("array: contains NaN or +inf (only -inf, a masked logit, is allowed)")
+    arr = np.ascontiguousarray(raw)
     if bf16:
         bits = np.ascontiguousarray(arr, dtype=np.float32).view(np.uint32)
         rounded = bits + np.uint32(0x7FFF) + ((bits >> np.uint32(16)) & np.uint32(1))
@@ -219,10 +234,10 @@ def synthetic_logits(n: Any, vocab: Any, *, rng: RngLike = None, hidden: int = 1
     rows = as_int(n, "n", min_value=1)
     v = as_int(vocab, "vocab", min_value=2)
     d = as_int(hidden, "hidden", min_value=1)
-    if max(rows, d) * v > MAX_SYNTHETIC_ELEMS:
-        which = "vocab" if v >= max(rows, d) else ("n" if rows >= d else "hidden")
-        raise ValueError(f"{which}: the arrays would hold max(n, hidden) x vocab = {max(rows, d) * v:.3g} "
-                         f"entries (limit {MAX_SYNTHETIC_ELEMS:.0e}); generate fewer rows per call")
+    for what, size in (("n * vocab", rows * v), ("hidden * vocab", d * v), ("n * hidden", rows * d)):
+        if size > MAX_SYNTHETIC_ELEMS:
+            raise ValueError(f"n, vocab, hidden: {what} = {size} exceeds {MAX_SYNTHETIC_ELEMS:.0e} entries; "
+                             "generate the data in chunks of rows")
     eps = as_positive_float(drift, "drift", allow_zero=True)
     s = as_positive_float(scale, "scale", allow_zero=True)
     gen = as_generator(rng)

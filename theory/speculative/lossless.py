@@ -43,6 +43,8 @@ Verifier = Callable[[tuple, np.ndarray, np.ndarray, np.ndarray, np.random.Genera
 MAX_CELLS = 1_000_000
 #: Largest number of verifier calls (one Python call per simulated target call) of one run.
 MAX_SAMPLES = 5_000_000
+#: Largest number of int64 entries (calls x (2 (nodes + 1) + height + 1)) held for the calls.
+MAX_CALL_CELLS = 100_000_000
 #: Verifiers of :func:`tree_verifier`.
 VERIFIERS: tuple[str, ...] = ("rrs", "rrs-wor", "kseq", "block", "naive", "rrs-dedup", "target-resample")
 
@@ -263,7 +265,8 @@ def check_lossless(verifier: Verifier, target: Any, draft: Any, tree: Any, *, dr
     drafts
         "iid" or "wor": how the checker drafts sibling tokens from q.
     n
-        Number of verifier calls (default 20,000).
+        Number of verifier calls (default 20,000); ``n (2 (nodes + 1) + height + 1) <=
+        MAX_CALL_CELLS``.
     level
         Significance of each of the two tests (chi-square, TV); false-alarm rate <= 2 level.
     context
@@ -297,6 +300,9 @@ def check_lossless(verifier: Verifier, target: Any, draft: Any, tree: Any, *, dr
     if float(v) ** length > MAX_CELLS:
         raise ValueError(f"tree: V**(height+1) = {v}**{length} cells exceed {MAX_CELLS:.0e}; "
                          "use a shallower tree")
+    if nn * (2 * len(st.parent) + length) > MAX_CALL_CELLS:
+        raise ValueError(f"n: {nn} calls x {2 * len(st.parent) + length} recorded entries exceed "
+                         f"{MAX_CALL_CELLS:.0e}; use fewer calls (the power grows like sqrt(n))")
     gen = as_generator(rng)
     root = context_state(context, v, order)
     tokens, state = _draft_tree(q.cond, st, law_kind, root, nn, v, order, gen)

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from theory._rng import RngLike, as_generator
-from theory._validate import as_int, as_positive_float, as_stochastic_matrix
+from theory._validate import as_float_array, as_int, as_positive_float, as_stochastic_matrix
 
 #: Largest number of states ``V**m`` a model may have (the rows are held in memory).
 MAX_STATES = 1_000_000
@@ -39,27 +39,34 @@ class MarkovLM(NamedTuple):
         return int(self.cond.shape[0])
 
 
+def too_many_states(vocab: int, order: int) -> bool:
+    """``V**m > MAX_STATES``, without computing a huge power first. O(1)."""
+    if vocab <= 1:
+        return False
+    if order * math.log(vocab) > math.log(MAX_STATES) + 1.0:
+        return True
+    return bool(vocab ** order > MAX_STATES)
+
+
 def as_markov(model: Any, name: str) -> MarkovLM:
     """Validate a model given as a pmf (order 0) or as a pair ``(cond, m)``.
 
     Raises ``ValueError`` naming ``name`` when the rows are not pmfs, when ``cond`` does not have
     ``V**m`` rows or when the order is not a non-negative integer.
     """
-    if isinstance(model, MarkovLM):
-        return model
     if isinstance(model, tuple) and len(model) == 2 and not np.isscalar(model[0]):
-        cond_in, order_in = model
+        cond_in, order_in = model  # also a MarkovLM: a NamedTuple validates nothing when built
         order = as_int(order_in, f"{name} order", min_value=0)
     else:
         cond_in, order = model, 0
-    arr = np.asarray(cond_in, dtype=float)
+    arr = as_float_array(cond_in, name)
     if arr.ndim == 1:
         arr = arr[None, :]
     cond = as_stochastic_matrix(arr, name)
     if cond.ndim != 2:
         raise ValueError(f"{name}: expected a pmf (V,) or a pair (cond (V**m, V), m), got shape {cond.shape}")
     vocab = cond.shape[1]
-    if vocab ** order > MAX_STATES:
+    if too_many_states(vocab, order):
         raise ValueError(f"{name}: V**m = {vocab}**{order} exceeds {MAX_STATES} contexts")
     if cond.shape[0] != vocab ** order:
         raise ValueError(
@@ -149,8 +156,9 @@ def random_markov_pair(vocab: int, order: int, rng: RngLike = None, *, concentra
     """
     v = as_int(vocab, "vocab", min_value=1)
     m = as_int(order, "order", min_value=0)
-    if v > 1 and (m * math.log(v) > math.log(MAX_STATES) + 1.0 or v ** m > MAX_STATES):
-        raise ValueError(f"order: V**m = {v}**{m} exceeds {MAX_STATES} contexts")
+    if too_many_states(v, m) or v ** m * v > MAX_STATES * 10:
+        raise ValueError(f"vocab, order: V**m = {v}**{m} contexts x V symbols exceed {MAX_STATES} contexts "
+                         f"or {MAX_STATES * 10} entries")
     conc = as_positive_float(concentration, "concentration")
     sigma = as_positive_float(noise, "noise", allow_zero=True)
     gen = as_generator(rng)

@@ -60,6 +60,8 @@ MAX_NODES = 10_000
 #: Exact route: largest ``V**m * V`` (rows of a node rule) and, for rrs-wor, largest
 #: ``V**m * perm(V, K - 1) * V`` (ordered rejected prefixes held at once).
 MAX_EXACT_ELEMS = 20_000_000
+#: Largest number of simulated calls of the Monte Carlo route (a few int64 arrays of that length).
+MAX_MC_CALLS = 20_000_000
 #: :func:`emitted_law`: largest ``V**m * V**(depth + 1)`` cells of the sequence law.
 MAX_LAW_CELLS = 4_000_000
 #: Monte Carlo: largest (samples, V) block of per-sample state held at once (rrs-wor).
@@ -490,7 +492,8 @@ def expected_accepted(target: Any, draft: Any, tree: Any, *, scheme: str = "rrs"
         children's draws, node by node in reverse preorder and for every context at once (a node's
         rule depends only on its number of children K): O(nodes * V**m * V * K) for iid schemes,
         O(nodes * V**m * perm(V, K-1) * V) for rrs-wor; refused (``ValueError``) past
-        :data:`MAX_EXACT_ELEMS`. "mc": simulate ``n`` calls (default 10,000), vectorised over calls
+        :data:`MAX_EXACT_ELEMS`. "mc": simulate ``n`` calls (default 10,000; at most
+        :data:`MAX_MC_CALLS`), vectorised over calls
         (loops over nodes and the distinct contexts at a node); O(V) per context for the iid
         schemes, O(K log V) per call and node for rrs-wor (residuals kept as ``(p - C q)^+ / Z``);
         ``stderr = std(A) / sqrt(n)``.
@@ -522,7 +525,7 @@ def expected_accepted(target: Any, draft: Any, tree: Any, *, scheme: str = "rrs"
         diag["mass_error"] = abs(float(law.sum()) - 1.0)
         return TreeResult(value=value, status="exact", converged=True, n_iter=0, diagnostics=diag,
                           stderr=0.0, accepted_law=law)
-    nn = as_int(10_000 if n is None else n, "n", min_value=2)
+    nn = as_int(10_000 if n is None else n, "n", min_value=2, max_value=MAX_MC_CALLS)
     if name == "block":
         counts = block_mc(p, q, st.height, root, nn, as_generator(rng), chunk=CHUNK_ELEMS)
     else:
