@@ -47,8 +47,6 @@ CPU_BLOCK_ELEMS = 1 << 18
 DEVICE_BLOCK_ELEMS = 1 << 30
 #: Largest (rows x nodes x V) block of the race integral held at once (float64 elements).
 WOR_BLOCK_ELEMS = 1 << 21
-#: Largest K the batched rrs formula iterates (one O(N V) step per draft).
-MAX_RRS_STEPS = 100_000
 
 
 def namespace(*arrays: Any) -> Any:
@@ -348,10 +346,6 @@ def _greedy(p: Any, q: Any, k: int, xp: Any, support: Any) -> Any:
 
 def _rrs(p: Any, q: Any, ks: list[int], xp: Any) -> Any:
     """``1 - prod_{i<=K} (1 - beta_i)``, ``beta_i = sum min(p_i, q)``, ``p_{i+1} = norm((p_i - q)^+)``."""
-    if max(ks) > MAX_RRS_STEPS:
-        raise ValueError(f"k: batched rrs iterates the residual chain K times; K = {max(ks)} exceeds "
-                         f"{MAX_RRS_STEPS}; use acceptance_rate('rrs', ...) per row, which stops at a "
-                         "fixed point of the chain")
     cur, survive, out = p, None, {}
     k_max = max(ks)
     max_steps = max(1_000, MAX_RRS_WORK // p.shape[1])
