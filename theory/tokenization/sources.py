@@ -13,20 +13,16 @@ from collections.abc import Sequence
 import numpy as np
 from scipy.special import xlogy
 
+from theory._info import entropy
 from theory._rng import RngLike, as_generator
 from theory._validate import as_float_array, as_int, as_stochastic_matrix, as_unit_float
 from theory.tokenization._chain import long_run_law
 
 
-def _entropy(p: np.ndarray) -> float:
-    """Shannon entropy ``-sum p log p`` in nats (0 log 0 = 0)."""
-    return float(-xlogy(p, p).sum())
-
-
 def binary_entropy(p: float) -> float:
     """``h(p) = -p log p - (1-p) log(1-p)`` in nats, for ``p`` in [0, 1]."""
     p = as_unit_float(p, "p")
-    return _entropy(np.array([p, 1.0 - p]))
+    return entropy(np.array([p, 1.0 - p]))
 
 
 class MarkovSource:
@@ -150,9 +146,9 @@ class MarkovSource:
         if r == 0:
             return 0.0
         if r >= self.k:
-            return _entropy(self._mu) + (r - self.k) * self.entropy_rate()
+            return entropy(self._mu) + (r - self.k) * self.entropy_rate()
         marg = self._mu.reshape(self.V ** (self.k - r), self.V ** r).sum(axis=0)
-        return _entropy(marg)
+        return entropy(marg)
 
     def cond_entropy(self, j: int) -> float:
         """``H(X_j | X_1^{j-1})``: the best character j-gram loss (``H(pi)`` for j = 1)."""
