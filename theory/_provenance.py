@@ -35,7 +35,8 @@ def package_versions() -> dict[str, str]:
 
 def blas_info() -> dict[str, Any]:
     """The BLAS numpy uses and its threads: threadpoolctl when installed, else numpy's build
-    configuration plus the thread environment variables."""
+    configuration plus the thread environment variables.
+    """
     env = {k: os.environ.get(k, "") for k in THREAD_VARIABLES}
     try:
         from threadpoolctl import threadpool_info

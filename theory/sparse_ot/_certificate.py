@@ -78,7 +78,8 @@ def _support_feasible(a: np.ndarray, b: np.ndarray, mask: np.ndarray) -> bool:
 class _Sparse:
     """A plan or mask in the transposed layout of the columns with ``b_j > 0``: row ``r`` holds
     column ``cols[r]``; ``idx`` (n+, K) row indices, ``valid`` (n+, K) which slots belong to the
-    mask, ``cost`` (n+, K) the costs there."""
+    mask, ``cost`` (n+, K) the costs there.
+    """
 
     idx: np.ndarray
     valid: np.ndarray
@@ -100,7 +101,8 @@ def _restricted_parts(alpha: np.ndarray, P: SparseOTProblem, S: _Sparse, bp: np.
                       ) -> tuple[float, np.ndarray, np.ndarray]:
     """Semi-dual of the quadratic OT restricted to the mask ``S``: value, gradient ``a - T 1`` and the
     kept plan values (n+, K). Slots off the mask are lowered 2 below the row maximum of the scaled
-    scores, so the simplex projection never gives them mass (its threshold is >= max - 1)."""
+    scores, so the simplex projection never gives them mass (its threshold is >= max - 1).
+    """
     X = np.where(S.valid, alpha[S.idx] - S.cost, 0.0)
     V = X / (P.gamma * bp[:, None])
     top = np.max(np.where(S.valid, V, -np.inf), axis=1)
@@ -116,7 +118,8 @@ def _scale_to_marginals(t: np.ndarray, S: _Sparse, a: np.ndarray, bp: np.ndarray
                         max_iter: int = 1000) -> tuple[np.ndarray, float]:
     """Iterative proportional scaling of the kept values ``t`` (zeros stay zero) towards row sums
     ``a`` and column sums ``bp``; returns the plan values and the final marginal error. O(nnz) per
-    sweep; from a nearly feasible plan a few sweeps reach rounding level."""
+    sweep; from a nearly feasible plan a few sweeps reach rounding level.
+    """
     m = a.shape[0]
     t = t.copy()
     err = np.inf
@@ -136,7 +139,8 @@ def _scale_to_marginals(t: np.ndarray, S: _Sparse, a: np.ndarray, bp: np.ndarray
 @dataclass(frozen=True)
 class Polished:
     """Quadratic OT on a support: the feasible plan (dense), its objective ``value``, its marginal
-    error, the restricted potentials ``alpha`` and the L-BFGS iterations spent."""
+    error, the restricted potentials ``alpha`` and the L-BFGS iterations spent.
+    """
 
     value: float
     plan: np.ndarray
@@ -159,7 +163,8 @@ def _polish(P: SparseOTProblem, mask: np.ndarray, alpha0: np.ndarray | None, tol
     objective of any feasible plan on the mask, hence below ``max C + gamma/2`` (unit mass), so a
     value above that bound proves the mask infeasible and stops the run; otherwise the plan is
     accepted when the scaling reaches a marginal error of ``FEASIBLE_ACCEPT``. Cost
-    O(nnz log K) per evaluation (plus one LP for small masks)."""
+    O(nnz log K) per evaluation (plus one LP for small masks).
+    """
     # necessary (Hall) condition, O(nnz): every row can be served by its columns on the mask
     reach = mask.astype(np.float64) @ P.b
     if np.any(reach < P.a * (1.0 - 1e-12)):
@@ -208,7 +213,8 @@ def _milp_mask(P: SparseOTProblem, alpha: np.ndarray, beta: np.ndarray) -> tuple
     rows of every column (all rows when ``m <= k + 3`` or ``m n <= 400``): binaries ``z_ij``,
     ``0 <= T_ij <= min(a_i, b_j) z_ij``, ``sum_i z_ij <= k``, ``T in U(a, b)``, minimising the reduced cost
     ``sum (c_ij - alpha_i - beta_j) T_ij``. Returns the mask (None when none is found within the
-    limits) and whether the MILP over all rows proved that no k-sparse plan exists."""
+    limits) and whether the MILP over all rows proved that no k-sparse plan exists.
+    """
     m, n = P.shape
     pos = np.flatnonzero(P.b > 0)
     cand = m if m * n <= MILP_ALL_ROWS else min(m, P.k + 3)
@@ -246,7 +252,8 @@ def _milp_mask(P: SparseOTProblem, alpha: np.ndarray, beta: np.ndarray) -> tuple
 
 def _fill_to_k(mask: np.ndarray, P: SparseOTProblem, idx: np.ndarray, pos: np.ndarray) -> np.ndarray:
     """Add to every column its best-scored candidates (``idx``, best first) up to k rows: a larger
-    k-sparse mask can only lower the polished value. Cost O(n k)."""
+    k-sparse mask can only lower the polished value. Cost O(n k).
+    """
     counts = mask[:, pos].sum(axis=0)
     for r, j in enumerate(pos):
         have = int(counts[r])
@@ -267,7 +274,8 @@ def _hall_repair(P: SparseOTProblem, alpha: np.ndarray, mask: np.ndarray, *,
     The most deficient row takes a slot in the column where it scores best (``alpha_i - c_ij``)
     among those holding a row that can spare that column (its reach stays >= its mass); the
     spared row with the lowest score leaves. Returns the repaired mask (still k per column), or
-    None when no swap helps. O(m n) per swap."""
+    None when no swap helps. O(m n) per swap.
+    """
     m, n = P.shape
     mask = mask.copy()
     reach = mask.astype(np.float64) @ P.b
@@ -303,7 +311,8 @@ def _emd_mask(P: SparseOTProblem, alpha: np.ndarray, *, rounds: int = 20) -> np.
     largest mass ``a_i``, so that the rounds cannot cycle. Returns the support filled up to k
     rows per column with the best rows of ``alpha - c_j``, or None (a forbidden entry became
     necessary, or the rounds ran out).
-    Cost: a few network-simplex solves."""
+    Cost: a few network-simplex solves.
+    """
     m, n = P.shape
     pos = np.flatnonzero(P.b > 0)
     big = 4.0 * (float(np.max(P.C)) - float(np.min(P.C)) + 1.0)
@@ -336,7 +345,8 @@ def _emd_mask(P: SparseOTProblem, alpha: np.ndarray, *, rounds: int = 20) -> np.
 class Certificate:
     """Best feasible k-sparse plan found from ``alpha`` (``polished`` None if none), how its
     support was obtained (``"top-k"``, ``"hall"``, ``"emd"``, ``"milp"`` or ``"none"``) and
-    whether the mixed-integer LP proved that no k-sparse plan exists."""
+    whether the mixed-integer LP proved that no k-sparse plan exists.
+    """
 
     polished: Polished | None
     route: str
@@ -349,7 +359,8 @@ def certify(P: SparseOTProblem, alpha: np.ndarray, beta: np.ndarray, *, tol: flo
     ``P`` should be normalised (unit mass, costs in [0, 1]); cost O(nk log k) per restricted
     evaluation, one LP, and for small problems one mixed-integer LP. ``cache`` keeps the exact-OT
     support between calls of one run (it does not depend on ``alpha``) and skips the repairs
-    that already failed."""
+    that already failed.
+    """
     cache = {} if cache is None else cache
     top = topk_mask(alpha, P)
     pol = _polish(P, top, alpha, tol, max_iter)

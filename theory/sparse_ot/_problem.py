@@ -15,7 +15,8 @@ MASS_RTOL = 1e-9
 @dataclass(frozen=True)
 class SparseOTProblem:
     """A validated column-sparse problem: marginals ``a`` (m,), ``b`` (n,), cost ``C`` (m, n),
-    sparsity ``k`` (already clipped to ``m``) and regularisation ``gamma > 0``."""
+    sparsity ``k`` (already clipped to ``m``) and regularisation ``gamma > 0``.
+    """
 
     a: np.ndarray
     b: np.ndarray

@@ -32,7 +32,8 @@ _CLARABEL = {"tol_gap_abs": 1e-11, "tol_gap_rel": 1e-11, "tol_feas": 1e-11, "max
 
 def _solve(prob: Any) -> str:
     """CLARABEL with tight tolerances; on a solver failure, once more with its defaults.
-    Returns cvxpy's status, or ``"solver_error"`` when both attempts raise."""
+    Returns cvxpy's status, or ``"solver_error"`` when both attempts raise.
+    """
     from cvxpy.error import SolverError
 
     try:
@@ -52,7 +53,8 @@ _SOLVED = ("optimal", "optimal_inaccurate")
 @dataclass(frozen=True)
 class BruteForceResult:
     """Exact nonconvex primal ``P_k``: ``value`` (``inf`` if infeasible), ``plan`` (``None`` then),
-    the number of supports enumerated and how many were feasible."""
+    the number of supports enumerated and how many were feasible.
+    """
 
     value: float
     plan: np.ndarray | None
@@ -124,7 +126,8 @@ class DualCvxResult(SolverResult):
     """``D_k`` by cvxpy: ``value``, potentials ``alpha`` (m,), ``beta`` (n,) (None when the solver
     failed). ``status`` is cvxpy's (``"optimal"``, ``"optimal_inaccurate"``, ``"infeasible"``,
     ``"unbounded"``, ...) or ``"solver_error"``; ``value`` is NaN unless the status is optimal or
-    optimal_inaccurate. Unpacks and indexes as ``(value, alpha, beta)`` like the former tuple."""
+    optimal_inaccurate. Unpacks and indexes as ``(value, alpha, beta)`` like the former tuple.
+    """
 
     alpha: np.ndarray | None
     beta: np.ndarray | None
@@ -139,7 +142,8 @@ class DualCvxResult(SolverResult):
 @dataclass(frozen=True)
 class RelaxedCvxResult(SolverResult):
     """``R_k`` by cvxpy: ``value`` and ``plan`` (None when the solver failed); statuses as
-    :class:`DualCvxResult`. Unpacks and indexes as ``(value, plan)`` like the former tuple."""
+    :class:`DualCvxResult`. Unpacks and indexes as ``(value, plan)`` like the former tuple.
+    """
 
     plan: np.ndarray | None
 
@@ -154,7 +158,8 @@ def dual_cvx(a: object, b: object, C: object, *, k: int, gamma: float) -> DualCv
     """``D_k`` by cvxpy (CLARABEL): ``max <alpha,a> + <beta,b> - (1/(2 gamma)) sum_j
     sum_largest([alpha + beta_j - c_j]_+^2, k)``, solved on the normalised problem (unit mass,
     reduced cost in [0, 1]; values and potentials mapped back), so that extreme scales do not
-    defeat the solver. Small sizes."""
+    defeat the solver. Small sizes.
+    """
     import cvxpy as cp  # imported here: slow to import, needed only by references
 
     P, sc = normalise(sparse_ot_problem(a, b, C, k=k, gamma=gamma))
@@ -172,7 +177,8 @@ def dual_cvx(a: object, b: object, C: object, *, k: int, gamma: float) -> DualCv
 def relaxed_cvx(a: object, b: object, C: object, *, k: int, gamma: float) -> RelaxedCvxResult:
     """``R_k = min_{T in U} <T,C> + (gamma/2) sum_j ||t_j||_{sp,k}^2`` by cvxpy, with the variational
     form ``||w||_{sp,k}^2 = min {sum_i w_i^2/theta_i : 0 <= theta <= 1, sum theta = k}``, solved on
-    the normalised problem (values and plan mapped back). Small sizes."""
+    the normalised problem (values and plan mapped back). Small sizes.
+    """
     import cvxpy as cp  # imported here: slow to import, needed only by references
 
     P, sc = normalise(sparse_ot_problem(a, b, C, k=k, gamma=gamma))
@@ -194,7 +200,8 @@ def relaxed_cvx(a: object, b: object, C: object, *, k: int, gamma: float) -> Rel
 def exact_ot(a: object, b: object, C: object) -> float:
     """Unregularised OT value ``min_{T in U(a,b)} <T, C>`` by a linear program (scipy HiGHS), solved
     on the normalised problem (unit mass, reduced cost in [0, 1]) and mapped back, so that masses
-    of ``1e-300`` or costs of ``1e12`` keep their relative accuracy."""
+    of ``1e-300`` or costs of ``1e12`` keep their relative accuracy.
+    """
     P, sc = normalise(sparse_ot_problem(a, b, C, k=None, gamma=1.0))
     m, n = P.shape
     A = np.vstack([np.kron(np.eye(m), np.ones(n)), np.kron(np.ones(m), np.eye(n))])
@@ -219,7 +226,8 @@ class ReferenceInstance:
 
 def instance_a() -> ReferenceInstance:
     """Points 0, 1, 2 with squared-distance cost, uniform marginals, ``gamma = 8``: a duality gap
-    at k = 2 (``P_2 = 167/144 > D_2 = 119/108``), none at k = 1 (4/3) and k = 3 (QOT, 19/18)."""
+    at k = 2 (``P_2 = 167/144 > D_2 = 119/108``), none at k = 1 (4/3) and k = 3 (QOT, 19/18).
+    """
     C = np.array([[0.0, 1.0, 4.0], [1.0, 0.0, 1.0], [4.0, 1.0, 0.0]])
     u = np.full(3, 1.0 / 3.0)
     return ReferenceInstance("A", u, u.copy(), C, 8.0,
@@ -229,7 +237,8 @@ def instance_a() -> ReferenceInstance:
 
 def instance_b() -> ReferenceInstance:
     """Sources 0, 1 (mass 1/2), targets 0, 0.2, 0.8, 1 (mass 1/4), squared distance, ``gamma = 0.1``:
-    ``P_k = D_k = QOT = 13/400`` for k = 1, 2 and the OT plan is recovered."""
+    ``P_k = D_k = QOT = 13/400`` for k = 1, 2 and the OT plan is recovered.
+    """
     x, y = np.array([0.0, 1.0]), np.array([0.0, 0.2, 0.8, 1.0])
     C = (x[:, None] - y[None, :]) ** 2
     v = Fraction(13, 400)

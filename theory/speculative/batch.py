@@ -187,7 +187,8 @@ def _column(x: Any, idx: Any, xp: Any) -> Any:
 
 class _Sorted:
     """One row-wise sort of the tokens by p/q ascending (stable; p/q = inf where q = 0), with the
-    prefix and suffix sums the batched formulas read (each computed once, when first needed)."""
+    prefix and suffix sums the batched formulas read (each computed once, when first needed).
+    """
 
     def __init__(self, p: Any, q: Any, xp: Any, *, stable: bool = True) -> None:
         self.p, self.q, self.xp, self.stable = p, q, xp, stable
@@ -230,7 +231,7 @@ class _Sorted:
 
     @cached_property
     def q_tail(self) -> Any:
-        """q outside B_j, j = 0..V, summed from the end (no cancellation)."""
+        """Q outside B_j, j = 0..V, summed from the end (no cancellation)."""
         return _suffix(self.qs, self.xp)
 
     @cached_property
@@ -361,7 +362,8 @@ def _rrs(p: Any, q: Any, ks: list[int], xp: Any) -> Any:
 
 def _kseq(s: _Sorted, k: int) -> Any:
     """SpecTr K-SEQ: ``1 - (1 - beta(rho*))^K``; rho* located between breakpoints of
-    ``beta(rho) = q(r >= rho) + p(r < rho) / rho`` (r = p/q sorted), then bisected in-segment."""
+    ``beta(rho) = q(r >= rho) + p(r < rho) / rho`` (r = p/q sorted), then bisected in-segment.
+    """
     xp = s.xp
     if k == 1:
         return s.single
@@ -395,7 +397,8 @@ def _kseq(s: _Sorted, k: int) -> Any:
 
 def _wor_k2(s: _Sorted) -> Any:
     """K = 2 closed form ``P(B) = q(B)/Q - lambda/Q sum_{x in B} q_x/(Q - q_x)`` for every prefix;
-    ``Q - q_x`` is the mass of the other tokens, summed directly for the largest token."""
+    ``Q - q_x`` is the mass of the other tokens, summed directly for the largest token.
+    """
     xp = s.xp
     qs, total = s.qs, xp.reshape(s.total, (-1, 1))
     top = xp.argmax(qs, axis=-1)
@@ -462,7 +465,8 @@ def _wor_integrals(qs: Any, lam: Any, ks: list[int], xp: Any) -> dict[int, Any]:
 
 def _wor(s: _Sorted, ks: list[int]) -> Any:
     """alpha*_wor for every K in ``ks``: columns (N, len(ks)). K = 2: closed form; K >= 3: race
-    integral over row blocks (memory ``WOR_BLOCK_ELEMS``); k > |supp q| acts as |supp q|."""
+    integral over row blocks (memory ``WOR_BLOCK_ELEMS``); k > |supp q| acts as |supp q|.
+    """
     xp = s.xp
     n, v = s.ps.shape
     dev = array_api_compat.device(s.ps)
@@ -512,7 +516,8 @@ def _evaluate(p: Any, q: Any, ks: list[int], xp: Any, *, drafts: Sequence[str] =
     """Every requested draft law and scheme on validated float64 (N, V) rows, one sort per row
     block: ``{name: (N, len(ks))}``; optimal laws are keyed ``"iid"``, ``"wor"``, ``"greedy"``.
     Rows go in blocks of at most ``CPU_BLOCK_ELEMS`` elements for numpy (cache-sized working
-    arrays) and ``DEVICE_BLOCK_ELEMS`` for other libraries (fewer, larger kernels)."""
+    arrays) and ``DEVICE_BLOCK_ELEMS`` for other libraries (fewer, larger kernels).
+    """
     n, v = p.shape
     limit = CPU_BLOCK_ELEMS if array_api_compat.is_numpy_namespace(xp) else DEVICE_BLOCK_ELEMS
     rows = max(1, limit // v)

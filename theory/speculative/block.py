@@ -96,7 +96,8 @@ def block_accepted_law(p: MarkovLM, q: MarkovLM, length: int, root: int) -> np.n
 def block_emitted_law(p: MarkovLM, q: MarkovLM, length: int, root: int, cont: dict[int, np.ndarray]
                       ) -> np.ndarray:
     """Exact law of (X_1..X_tau, Y) continued by the target to L + 1 tokens (``cont[r]`` = the
-    target's law of r tokens from every context, shape (S, V**r))."""
+    target's law of r tokens from every context, shape (S, V**r)).
+    """
     v, order = p.vocab, p.order
     total = length + 1
     law = np.zeros(v ** total)

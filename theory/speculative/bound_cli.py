@@ -91,7 +91,8 @@ def _probabilities(block: np.ndarray, name: str, args: argparse.Namespace) -> np
 
 def run_bound(args: Any) -> dict[str, Any]:
     """Evaluate the bounds of ``args`` (the parsed options of :func:`add_parser`, or any object
-    with those attributes); returns the JSON document."""
+    with those attributes); returns the JSON document.
+    """
     try:
         target, draft = RowReader(args.target), RowReader(args.draft)
     except LogitFileError as exc:

@@ -73,7 +73,8 @@ class DraftSetLaw(SolverResult):
 
 def greedy_top(q: np.ndarray, k: int) -> np.ndarray:
     """The deterministic part T of greedy drafts: the k-1 most likely draft tokens, ties to the
-    lower index. O(V log V)."""
+    lower index. O(V log V).
+    """
     order = np.lexsort((np.arange(q.shape[0]), -q))
     return np.sort(order[: k - 1])
 
@@ -280,7 +281,8 @@ def poisson_binomial_head(arrive: np.ndarray, stay: np.ndarray, k: int) -> np.nd
 
 def _others(q: np.ndarray) -> np.ndarray:
     """``q.sum() - q_x`` for every x, summed directly for the largest entry (the only one that
-    can hold more than half the mass, where the subtraction would cancel). O(V)."""
+    can hold more than half the mass, where the subtraction would cancel). O(V).
+    """
     out = float(q.sum()) - q
     top = int(np.argmax(q))
     out[top] = float(np.delete(q, top).sum())

@@ -100,7 +100,8 @@ def _draw_rows(weights: np.ndarray, u: np.ndarray) -> np.ndarray:
 def _draw_from_rows(rows: np.ndarray, which: np.ndarray, rng: np.random.Generator,
                     fallback: np.ndarray) -> np.ndarray:
     """Draw one token from ``rows[which[i]]`` for every sample i (grouped by row); an all-zero
-    row (a branch of probability 0, reached by rounding only) draws from ``fallback``."""
+    row (a branch of probability 0, reached by rounding only) draws from ``fallback``.
+    """
     out = np.empty(which.shape[0], dtype=np.int64)
     for r in np.unique(which):
         sel = which == r

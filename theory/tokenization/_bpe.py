@@ -213,7 +213,8 @@ class BPETokenizer:
     def encode_ids(self, x: Any, *, drop_tail: bool = False) -> list[int]:
         """Sequential merge encoding of ``x`` as token ids: one vectorised pass per merge,
         O(n |merges|) numpy work. ``drop_tail`` is accepted for symmetry with
-        :class:`GreedyTokenizer` (BPE never leaves a tail)."""
+        :class:`GreedyTokenizer` (BPE never leaves a tail).
+        """
         arr = np.array(as_symbols(x, "x", self.V), dtype=np.int64)
         for a, b, c in self._merge_ids:
             if arr.size < 2:
@@ -223,12 +224,14 @@ class BPETokenizer:
 
     def encode(self, x: Any) -> list[Token]:
         """Sequential merge encoding: apply the merges in training order, each a left-to-right
-        non-overlapping replacement of (left, right) by left + right."""
+        non-overlapping replacement of (left, right) by left + right.
+        """
         return [self.vocab[i] for i in self.encode_ids(x)]
 
     def encode_direct(self, x: Any) -> list[Token]:
         """The same encoding by literal Python passes over the token list, one per merge (the
-        definition, O(n |merges|)): a reference route for tests and claims."""
+        definition, O(n |merges|)): a reference route for tests and claims.
+        """
         seq = as_symbols(x, "x", self.V)
         for a, b, c in self._merge_ids:
             out: list[int] = []
@@ -281,7 +284,8 @@ class BPETokenizer:
 
 def _merge_pass(arr: np.ndarray, a: int, b: int, c: int) -> np.ndarray:
     """Replace (a, b) by c left to right without overlap. Occurrences can overlap only when
-    a == b: in a run of a's the merges start at even offsets from the run start."""
+    a == b: in a run of a's the merges start at even offsets from the run start.
+    """
     left = arr[:-1] == a
     if a != b:
         hit = left & (arr[1:] == b)

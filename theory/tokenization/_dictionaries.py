@@ -30,7 +30,8 @@ def _builder_input(x: Any, max_size: int | None, V: int | None) -> tuple[list[in
 def _lz_phrases(x: Any, max_size: int | None, V: int | None, *, skip_new_char: bool) -> list[Token]:
     """Shared LZ parse over a trie: the phrase ``w + c`` (``w`` the longest known prefix of the
     remainder, ``c`` the next character) is added; parsing resumes after ``c`` (LZ78,
-    ``skip_new_char``) or at ``c`` (LZW)."""
+    ``skip_new_char``) or at ``c`` (LZW).
+    """
     xs, V, max_size = _builder_input(x, max_size, V)
     D: list[Token] = [(a,) for a in range(V)]
     children: list[dict[int, int]] = [dict() for _ in range(V + 1)]
@@ -63,13 +64,15 @@ def lz78_dictionary(x: Any, *, max_size: int | None = None, V: int | None = None
 def lzw_dictionary(x: Any, *, max_size: int | None = None, V: int | None = None) -> list[Token]:
     """LZW dictionary of ``x`` (Welch 1984): ``w`` = longest prefix of the remainder in the
     dictionary; add ``w`` + next character; the next phrase starts at that character. Same stop
-    rule as :func:`lz78_dictionary`. Prefix-closed. O(n)."""
+    rule as :func:`lz78_dictionary`. Prefix-closed. O(n).
+    """
     return _lz_phrases(x, max_size, V, skip_new_char=False)
 
 
 def fixed_length_dictionary(V: int, r: int) -> list[Token]:
     """All strings of length 1..r over ``{0..V-1}`` (greedy then emits length-r blocks), shortest
-    first and lexicographic within a length. Size ``sum_{l<=r} V^l``."""
+    first and lexicographic within a length. Size ``sum_{l<=r} V^l``.
+    """
     V = as_int(V, "V", min_value=1)
     r = as_int(r, "r", min_value=1)
     if r * np.log(max(V, 2)) > np.log(MAX_TOKENS):

@@ -429,6 +429,7 @@ def unigram_loss(source: MarkovSource, tokenizer: Tokenizer, *, method: str = "e
                  n_seqs: int = 20, seq_len: int = 200_000, trim: int | None = None,
                  rng: RngLike = None) -> LossResult:
     """Optimal unigram loss over tokens, ``L_1 = r H(f) = -sum_t lambda_t log(lambda_t / r)``
-    (nats per character), attained by ``Q_tok = f``. Same parameters as :func:`ngram_loss`."""
+    (nats per character), attained by ``Q_tok = f``. Same parameters as :func:`ngram_loss`.
+    """
     return ngram_loss(source, tokenizer, 1, method=method, route=route, max_states=max_states,
                       fallback=fallback, n_seqs=n_seqs, seq_len=seq_len, trim=trim, rng=rng)

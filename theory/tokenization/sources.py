@@ -161,7 +161,8 @@ class MarkovSource:
 
     def string_prob(self, s: Sequence[int], ctx: int | None = None) -> np.ndarray | float:
         """``P(x_1^{|s|} = s | context)``: for all contexts (array of shape ``(V^k,)``) when ``ctx``
-        is None, else for context index ``ctx``. Cost O(V^k |s|)."""
+        is None, else for context index ``ctx``. Cost O(V^k |s|).
+        """
         sym = self._check_symbols(s, "s")
         ctxs = np.arange(self.n_ctx) if ctx is None else np.array([as_int(ctx, "ctx", min_value=0,
                                                                           max_value=self.n_ctx - 1)])
@@ -183,7 +184,8 @@ class MarkovSource:
     # ----------------------------------------------------------------------------- sampling
     def sample(self, m: int, rng: RngLike = None) -> np.ndarray:
         """A stationary sample ``X_1^m`` (int64 array): the first k symbols from ``mu``, then the
-        kernel. Cost O(m log V) in a Python loop (about 0.3 us per symbol)."""
+        kernel. Cost O(m log V) in a Python loop (about 0.3 us per symbol).
+        """
         m = as_int(m, "m", min_value=1)
         g = as_generator(rng)
         V, k, n_ctx = self.V, self.k, self.n_ctx
