@@ -99,7 +99,7 @@ def format_list(claims: Sequence[Claim], *, width: int | None = None) -> str:
 
 
 def suggest(name: str, choices: Iterable[str], *, n: int = 3) -> list[str]:
-    """The closest valid names to a mistyped ``name`` (difflib), best first.
+    """Return the closest valid names to a mistyped ``name`` (difflib), best first.
 
     Compares the whole id and, for ids, the part after the area prefix, so that
     ``single-draft`` finds ``speculative.single-draft-coupling``.
@@ -201,7 +201,7 @@ def _math_word(word: str) -> str | None:
 
 
 def latex_statement(text: str) -> str:
-    """A plain-text claim statement as LaTeX: words stay text, math words become math.
+    """Return a plain-text claim statement as LaTeX: words stay text, math words become math.
 
     Greek names (``alpha``, ``lam``), decorated identifiers (``W^mm``, ``alpha*_iid``,
     ``H_inf``), scripts after a bracket or digit (``)^K``, ``||_*``, ``2^-K``) and the
@@ -226,7 +226,7 @@ def latex_statement(text: str) -> str:
 
 
 def format_latex(results: Sequence[ClaimResult]) -> str:
-    """A booktabs ``longtable`` (one row per claim, grouped by area) for ``\\input`` in the paper.
+    """Return a booktabs ``longtable`` (one row per claim, grouped by area) for ``\\input`` in the paper.
 
     Columns: id, statement (math typeset, :func:`latex_statement`) with its source underneath,
     measured, tolerance, status. The including document needs ``longtable``, ``booktabs`` and

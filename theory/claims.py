@@ -199,7 +199,7 @@ def select(names: Iterable[str] | None = None) -> list[Claim]:
 
 
 def claim_seed(seed: int, claim_id: str) -> np.random.SeedSequence:
-    """The seed sequence claim ``claim_id`` receives under run seed ``seed``."""
+    """Return the seed sequence claim ``claim_id`` receives under run seed ``seed``."""
     return np.random.SeedSequence([int(seed), zlib.crc32(claim_id.encode())])
 
 

@@ -67,7 +67,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``theory`` command."""
+    """Return the argument parser of the ``theory`` command."""
     parser = argparse.ArgumentParser(prog="theory", description=__doc__)
     parser.add_argument("--version", action="version", version=f"theory {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)

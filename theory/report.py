@@ -47,7 +47,7 @@ def _result(row: dict[str, Any]) -> ClaimResult:
 
 
 def shorten(value: Any, *, items: int = 4, digits: int = 4) -> Any:
-    """A readable excerpt of a parameter value: floats to ``digits`` significant digits, lists
+    """Return a readable excerpt of a parameter value: floats to ``digits`` significant digits, lists
     cut to ``items`` entries plus a count, nested mappings shortened recursively.
     """
     if isinstance(value, Mapping):

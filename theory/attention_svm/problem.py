@@ -31,7 +31,7 @@ class Constraints:
 
 
 def build_constraints(X: np.ndarray, Z: np.ndarray, alpha: np.ndarray, mask: np.ndarray) -> Constraints:
-    """The constraint rows of Att-SVM(alpha) over visible tokens ``t != alpha_i`` (no validation)."""
+    """Return the constraint rows of Att-SVM(alpha) over visible tokens ``t != alpha_i`` (no validation)."""
     n, T, _ = X.shape
     keep = mask.copy()
     keep[np.arange(n), alpha] = False

@@ -465,7 +465,7 @@ def token_scores(X: Any, Y: Any, v: Any) -> np.ndarray:
 
 
 def optimal_tokens(X: Any, Y: Any, v: Any) -> np.ndarray:
-    """The optimal tokens ``opt_i = argmax_t Y_i v^T x_it`` (linear head), shape (n,).
+    """Return the optimal tokens ``opt_i = argmax_t Y_i v^T x_it`` (linear head), shape (n,).
 
     Raises
     ------

@@ -90,7 +90,7 @@ def directed_info_nats(joint: np.ndarray, policies: list[np.ndarray], n: int, ny
 
 
 def warm_reference(nu: list[np.ndarray], ny: int) -> list[np.ndarray]:
-    """A warm start for :func:`causal_ba`: the previous reference mixed half-half with uniform.
+    """Return a warm start for :func:`causal_ba`: the previous reference mixed half-half with uniform.
 
     A reference with near-zero conditionals (a letter the previous slope did not use) puts the
     multiplicative iteration on a plateau that the stopping rule mistakes for convergence.

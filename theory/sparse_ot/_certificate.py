@@ -116,9 +116,10 @@ def _restricted_parts(alpha: np.ndarray, P: SparseOTProblem, S: _Sparse, bp: np.
 
 def _scale_to_marginals(t: np.ndarray, S: _Sparse, a: np.ndarray, bp: np.ndarray,
                         max_iter: int = 1000) -> tuple[np.ndarray, float]:
-    """Iterative proportional scaling of the kept values ``t`` (zeros stay zero) towards row sums
-    ``a`` and column sums ``bp``; returns the plan values and the final marginal error. O(nnz) per
-    sweep; from a nearly feasible plan a few sweeps reach rounding level.
+    """Scale the kept values ``t`` towards row sums ``a`` and column sums ``bp`` (iterative scaling).
+
+    Zeros stay zero. Returns the plan values and the final marginal error. O(nnz) per sweep; from
+    a nearly feasible plan a few sweeps reach rounding level.
     """
     m = a.shape[0]
     t = t.copy()
@@ -199,7 +200,7 @@ def _polish(P: SparseOTProblem, mask: np.ndarray, alpha0: np.ndarray | None, tol
 
 
 def topk_mask(alpha: np.ndarray, P: SparseOTProblem) -> np.ndarray:
-    """The k largest entries of ``alpha - c_j`` in every column with ``b_j > 0`` (O(mn))."""
+    """Return the k largest entries of ``alpha - c_j`` in every column with ``b_j > 0`` (O(mn))."""
     m, n = P.shape
     mask = np.zeros((m, n), dtype=bool)
     pos = np.flatnonzero(P.b > 0)
@@ -209,7 +210,7 @@ def topk_mask(alpha: np.ndarray, P: SparseOTProblem) -> np.ndarray:
 
 
 def _milp_mask(P: SparseOTProblem, alpha: np.ndarray, beta: np.ndarray) -> tuple[np.ndarray | None, bool]:
-    """A k-sparse support that carries the marginals, by a mixed-integer LP over the ``k + 3`` best
+    """Return a k-sparse support that carries the marginals, by a mixed-integer LP over the ``k + 3`` best
     rows of every column (all rows when ``m <= k + 3`` or ``m n <= 400``): binaries ``z_ij``,
     ``0 <= T_ij <= min(a_i, b_j) z_ij``, ``sum_i z_ij <= k``, ``T in U(a, b)``, minimising the reduced cost
     ``sum (c_ij - alpha_i - beta_j) T_ij``. Returns the mask (None when none is found within the
@@ -302,7 +303,7 @@ def _hall_repair(P: SparseOTProblem, alpha: np.ndarray, mask: np.ndarray, *,
 
 
 def _emd_mask(P: SparseOTProblem, alpha: np.ndarray, *, rounds: int = 20) -> np.ndarray | None:
-    """A k-sparse support that carries the marginals, from exact OT plans (any size).
+    """Return a k-sparse support that carries the marginals, from exact OT plans (any size).
 
     The exact OT plan (``ot.emd``, a vertex of ``U(a, b)``: at most ``m + n - 1`` nonzeros, about
     two per column for ``m = n``) is computed; in a column with more than k nonzeros the smallest
@@ -355,7 +356,7 @@ class Certificate:
 
 def certify(P: SparseOTProblem, alpha: np.ndarray, beta: np.ndarray, *, tol: float, max_iter: int,
             repair: bool = True, cache: dict[str, Any] | None = None) -> Certificate:
-    """A feasible k-sparse plan from the dual point ``(alpha, beta)`` (module docstring, steps 1-4).
+    """Return a feasible k-sparse plan from the dual point ``(alpha, beta)`` (module docstring, steps 1-4).
     ``P`` should be normalised (unit mass, costs in [0, 1]); cost O(nk log k) per restricted
     evaluation, one LP, and for small problems one mixed-integer LP. ``cache`` keeps the exact-OT
     support between calls of one run (it does not depend on ``alpha``) and skips the repairs

@@ -10,7 +10,7 @@ from theory.sparse_ot.conjugates import _topk_last, ksupport_sq, sparse_simplex_
 
 
 def _potential(x: object, name: str, size: int) -> np.ndarray:
-    """A finite float vector of length ``size`` (ValueError naming ``name`` otherwise)."""
+    """Return a finite float vector of length ``size`` (ValueError naming ``name`` otherwise)."""
     arr = as_float_array(x, name, ndim=1)
     if arr.shape[0] != size:
         raise ValueError(f"{name}: expected length {size}, got {arr.shape[0]}")
@@ -66,7 +66,7 @@ def _dual_parts(alpha: np.ndarray, beta: np.ndarray, P: SparseOTProblem
 
 
 def beta_from_alpha(alpha: np.ndarray, P: SparseOTProblem) -> np.ndarray:
-    """The maximiser ``beta(alpha)`` of ``D(alpha, .)``: ``beta_j = -gamma b_j theta_j(alpha)``.
+    """Return the maximiser ``beta(alpha)`` of ``D(alpha, .)``: ``beta_j = -gamma b_j theta_j(alpha)``.
 
     ``theta_j`` is the threshold of ``P_{simplex,k}((alpha - c_j)/(gamma b_j))``; the top-k set of
     ``alpha + beta_j - c_j`` does not depend on ``beta_j``, hence ``S(alpha) = D(alpha, beta(alpha))``.

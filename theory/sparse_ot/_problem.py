@@ -93,7 +93,7 @@ class Scaling:
 
 
 def normalise(P: SparseOTProblem) -> tuple[SparseOTProblem, Scaling]:
-    """The scale-free form of ``P``: unit total mass, cost reduced by its column then row minima
+    """Return the scale-free form of ``P``: unit total mass, cost reduced by its column then row minima
     (so ``C_n >= 0`` with a zero in every row and column) and divided by its largest entry, and
     ``gamma_n = gamma t / s``. Solving it instead of ``P`` keeps every intermediate quantity of
     order one for marginals of mass ``1e-300`` or costs of size ``1e12``. O(mn).

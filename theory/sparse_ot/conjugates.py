@@ -32,7 +32,7 @@ _ARGMAX_ROUNDS = 24
 
 
 def _topk_last(W: np.ndarray, k: int) -> np.ndarray:
-    """Indices of the ``k`` largest entries of every row of ``W``, shape (n, k).
+    """Return the indices of the ``k`` largest entries of every row of ``W``, shape (n, k).
 
     For ``k <= 24``: ``k`` rounds of a vectorised ``argmax`` on a copy (the found entries are set
     to ``-inf``), several times faster than ``np.argpartition`` for small k; otherwise one

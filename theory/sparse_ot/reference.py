@@ -236,7 +236,9 @@ def instance_a() -> ReferenceInstance:
 
 
 def instance_b() -> ReferenceInstance:
-    """Sources 0, 1 (mass 1/2), targets 0, 0.2, 0.8, 1 (mass 1/4), squared distance, ``gamma = 0.1``:
+    """Return instance B: two sources, four targets, squared distance, ``gamma = 0.1``.
+
+    Sources 0, 1 (mass 1/2), targets 0, 0.2, 0.8, 1 (mass 1/4):
     ``P_k = D_k = QOT = 13/400`` for k = 1, 2 and the OT plan is recovered.
     """
     x, y = np.array([0.0, 1.0]), np.array([0.0, 0.2, 0.8, 1.0])
@@ -246,7 +248,7 @@ def instance_b() -> ReferenceInstance:
 
 
 def gaussian_toy(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The 1-D toy of the figures: two discretised Gaussians on ``0..n-1`` and a squared cost.
+    """Return the 1-D toy of the figures: two discretised Gaussians on ``0..n-1`` and a squared cost.
 
     ``a`` is centred at ``10n/32`` with width ``4n/32``, ``b`` at ``16n/32`` with width ``5n/32``
     (both normalised); ``C_ij = (i - j)^2 / max (i - j)^2``. Returns ``(a, b, C)``.

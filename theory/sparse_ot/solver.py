@@ -321,7 +321,7 @@ def _rel_gap(upper: float, lower: float) -> float:
 
 def _solve_columns(P: SparseOTProblem, form: str, tol: float, max_iter: int, warm: bool,
                    x0: np.ndarray | None) -> _Solved:
-    """The column problem ``P`` (normalised): warm start, dual rounds, certificates."""
+    """Return the column problem ``P`` (normalised): warm start, dual rounds, certificates."""
     t_start = time.perf_counter()
     m, n = P.shape
     k = P.k

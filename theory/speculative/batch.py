@@ -49,7 +49,7 @@ MAX_RRS_STEPS = 100_000
 
 
 def namespace(*arrays: Any) -> Any:
-    """The array API namespace of ``arrays``, checked for every function the batch code needs.
+    """Return the array API namespace of ``arrays``, checked for every function the batch code needs.
 
     Raises ``TypeError`` naming the library and the missing functions, instead of a traceback
     from deep inside the computation.
@@ -639,7 +639,7 @@ def acceptance_rate_batch(scheme: str, target: Any, draft: Any, k: Any) -> Any:
 
 def from_logits(logits: Any, *, temperature: float = 1.0, top_k: int | None = None,
                 top_p: float | None = None) -> Any:
-    """Sampling probabilities from logits: temperature, then top-k, then top-p; float64.
+    """Return the sampling probabilities from logits: temperature, then top-k, then top-p; float64.
 
     - ``temperature = 0``: greedy, the one-hot of the first maximal logit;
     - ``temperature > 0``: ``softmax(z / T)`` (max subtracted, computed in float64 from any

@@ -120,7 +120,7 @@ def block_emitted_law(p: MarkovLM, q: MarkovLM, length: int, root: int, cont: di
 
 def block_mc(p: MarkovLM, q: MarkovLM, length: int, root: int, n: int, rng: RngLike = None, *,
              chunk: int) -> np.ndarray:
-    """Accepted counts tau of n simulated calls (chunks of calls; rows of V floats per call).
+    """Return the accepted counts tau of n simulated calls (chunks of calls; rows of V floats per call).
 
     ``rng`` is a seed or Generator (:func:`theory._rng.as_generator`).
     """

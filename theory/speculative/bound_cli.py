@@ -167,7 +167,7 @@ def format_bound_table(doc: dict[str, Any]) -> str:
 
 
 def save_bound_figure(doc: dict[str, Any], path: str) -> None:
-    """Acceptance vs K with standard-error bars: optima (solid) and schemes (dashed)."""
+    """Plot the acceptance vs K with standard-error bars: optima (solid) and schemes (dashed)."""
     from theory.figures import figure
 
     fig, ax = figure(figsize=(5.2, 3.6))

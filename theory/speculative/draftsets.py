@@ -72,7 +72,7 @@ class DraftSetLaw(SolverResult):
 
 
 def greedy_top(q: np.ndarray, k: int) -> np.ndarray:
-    """The deterministic part T of greedy drafts: the k-1 most likely draft tokens, ties to the
+    """Return the deterministic part T of greedy drafts: the k-1 most likely draft tokens, ties to the
     lower index. O(V log V).
     """
     order = np.lexsort((np.arange(q.shape[0]), -q))
@@ -534,7 +534,7 @@ def _poisson_binomial_integral(q_sorted: np.ndarray, k: int, t: np.ndarray, weig
 
 
 def wor_k2_prefix_all_in(q_sorted: np.ndarray) -> np.ndarray:
-    """Closed form of P_wor(B_j) for K = 2 over all prefixes B_j of ``q_sorted`` (j = 0..V).
+    """Return the closed form of P_wor(B_j) for K = 2 over all prefixes B_j of ``q_sorted`` (j = 0..V).
 
     ``P_wor(B) = q(B) - (1 - q(B)) sum_{x in B} q_x / (1 - q_x)`` (with the total mass Q in place
     of 1 for exactness under rounding). Cost O(V).

@@ -39,7 +39,7 @@ MAX_VOCAB = 10**7
 
 def synthetic_pair(vocab: int = 50, temperature: float = 1.0, *, wobble: float = 0.8
                    ) -> tuple[np.ndarray, np.ndarray]:
-    """A Zipf-like target and a perturbed draft at a common temperature.
+    """Return a Zipf-like target and a perturbed draft at a common temperature.
 
     ``z_p[i] = -ln(i + 1)``, ``z_q[i] = z_p[i] + wobble * sin(1.7 i + 0.3)``,
     ``p = softmax(z_p / T)``, ``q = softmax(z_q / T)``. Deterministic; O(V).

@@ -121,7 +121,7 @@ class _TreeVerifier:
 
 
 def tree_verifier(scheme: str) -> Verifier:
-    """This package's tree verifiers as :data:`Verifier` callables (one call at a time).
+    """Return this package's tree verifiers as :data:`Verifier` callables (one call at a time).
 
     - "rrs": recursive rejection sampling with residual updates (iid children);
     - "rrs-wor": the same with q renormalised without each rejected token (wor children);

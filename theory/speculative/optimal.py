@@ -304,7 +304,7 @@ def optimal_acceptance_lp(target: Any, draft: Any, k: Any, *, drafts: str = "iid
 
 
 def _n_draft_tuples(q: np.ndarray, k: int, drafts: str) -> int:
-    """Number of ordered draft tuples with positive probability."""
+    """Return the number of ordered draft tuples with positive probability."""
     support = int(np.count_nonzero(q > 0))
     if drafts == "greedy":
         return support - (k - 1)

@@ -144,7 +144,7 @@ def tree_structure(tree: Any) -> TreeStructure:
 
 
 def chain_tree(length: int) -> tuple:
-    """A chain of ``length`` draft tokens, ``((...((),)...),)``."""
+    """Return a chain of ``length`` draft tokens, ``((...((),)...),)``."""
     n = as_int(length, "length", min_value=0, max_value=MAX_DEPTH)
     tree: tuple = ()
     for _ in range(n):
@@ -153,7 +153,7 @@ def chain_tree(length: int) -> tuple:
 
 
 def kary_tree(n_nodes: int, k: int = 2) -> tuple:
-    """The complete k-ary tree of ``n_nodes`` draft nodes, filled breadth first (k = n: one level)."""
+    """Return the complete k-ary tree of ``n_nodes`` draft nodes, filled breadth first (k = n: one level)."""
     n = as_int(n_nodes, "n_nodes", min_value=0, max_value=MAX_NODES)
     kk = as_int(k, "k", min_value=1)
     kids: list[list[int]] = [[] for _ in range(n + 1)]
@@ -441,7 +441,7 @@ def _verify_wor(p_row: np.ndarray, q_row: np.ndarray, k: int, m: int, gen: np.ra
 
 def _mc_accepted(p: MarkovLM, q: MarkovLM, st: TreeStructure, scheme: str, root: int, n: int,
                  gen: np.random.Generator) -> np.ndarray:
-    """Accepted counts of n simulated target calls, vectorised over calls (loop over nodes and
+    """Return the accepted counts of n simulated target calls, vectorised over calls (loop over nodes and
     the distinct contexts at each node).
     """
     v, order = p.vocab, p.order
@@ -472,7 +472,7 @@ def _mc_accepted(p: MarkovLM, q: MarkovLM, st: TreeStructure, scheme: str, root:
 def expected_accepted(target: Any, draft: Any, tree: Any, *, scheme: str = "rrs", drafts: str | None = None,
                       method: str = "exact", n: int | None = None, rng: RngLike = None,
                       context: Sequence[int] | None = None) -> TreeResult:
-    """Expected number of accepted draft tokens E[A] when ``tree`` is verified in one target call.
+    """Return the expected number of accepted draft tokens E[A] when ``tree`` is verified in one target call.
 
     Parameters
     ----------

@@ -229,7 +229,7 @@ class BPETokenizer:
         return [self.vocab[i] for i in self.encode_ids(x)]
 
     def encode_direct(self, x: Any) -> list[Token]:
-        """The same encoding by literal Python passes over the token list, one per merge (the
+        """Return the same encoding by literal Python passes over the token list, one per merge (the
         definition, O(n |merges|)): a reference route for tests and claims.
         """
         seq = as_symbols(x, "x", self.V)
@@ -251,7 +251,7 @@ class BPETokenizer:
         return [MergeTransducer(a, b, c) for a, b, c in self._merge_ids]
 
     def encode_cascade(self, x: Any) -> list[Token]:
-        """The same encoding by streaming the characters through the transducer cascade."""
+        """Return the same encoding by streaming the characters through the transducer cascade."""
         xs = as_symbols(x, "x", self.V)
         trs = self.transducers()
         pend = [False] * len(trs)
@@ -275,7 +275,7 @@ class BPETokenizer:
         return np.array(out, dtype=np.int64)
 
     def automaton(self) -> Automaton:
-        """The cascade as an online encoder; state = bitmask of passes with a pending token."""
+        """Return the cascade as an online encoder; state = bitmask of passes with a pending token."""
         return _CascadeAutomaton(self.transducers())
 
     def __repr__(self) -> str:

@@ -142,7 +142,7 @@ class GreedyTokenizer:
         return tuple(emitted), b
 
     def automaton(self) -> Automaton:
-        """The online encoder with buffer states (start: the empty buffer)."""
+        """Return the online encoder with buffer states (start: the empty buffer)."""
         return _GreedyAutomaton(self)
 
     def __repr__(self) -> str:

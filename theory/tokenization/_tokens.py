@@ -66,7 +66,7 @@ def build_trie(tokens: Sequence[Token]) -> tuple[list[dict[int, int]], list[int]
 
 
 def is_complete_prefix_free(tokens: Sequence[Sequence[int]], V: int) -> bool:
-    """True when the tokens are the leaves of a full V-ary tree: no token ends at an internal node
+    """Return True when the tokens are the leaves of a full V-ary tree: no token ends at an internal node
     of their trie and every internal node has all V children. O(sum of token lengths).
     """
     V = as_int(V, "V", min_value=1)

@@ -183,7 +183,7 @@ class MarkovSource:
 
     # ----------------------------------------------------------------------------- sampling
     def sample(self, m: int, rng: RngLike = None) -> np.ndarray:
-        """A stationary sample ``X_1^m`` (int64 array): the first k symbols from ``mu``, then the
+        """Return a stationary sample ``X_1^m`` (int64 array): the first k symbols from ``mu``, then the
         kernel. Cost O(m log V) in a Python loop (about 0.3 us per symbol).
         """
         m = as_int(m, "m", min_value=1)
