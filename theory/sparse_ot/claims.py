@@ -251,7 +251,8 @@ def _gap_iff(fast: bool, rng: np.random.Generator) -> Measurement:
     return Measurement(worst, 1e-6, {"cases": len(cases), "gap_cases": n_gap})
 
 
-@claim("sparse_ot.instance-a-gap", source=SRC + "; derived, theory.sparse_ot.reference (instance A in exact fractions)",
+@claim("sparse_ot.instance-a-gap",
+       source=SRC + "; derived, theory.sparse_ot.reference (instance A in exact fractions)",
        statement="instance A, k=2: D_2 = 119/108, P_2 = 167/144 (gap 25/432), polished = 167/144")
 def _instance_a(fast: bool, rng: np.random.Generator) -> Measurement:
     A = instance_a()
@@ -490,7 +491,8 @@ def _certified_gap(fast: bool, rng: np.random.Generator) -> Measurement:
                                                   "status mismatch, open certificate without gap)"})
 
 
-@claim("sparse_ot.router-capacity", source="liu2023sparsity, sparse mixture-of-experts routing (experts choose tokens)",
+@claim("sparse_ot.router-capacity",
+       source="liu2023sparsity, sparse mixture-of-experts routing (experts choose tokens)",
        statement="experts-choose router: every expert <= capacity tokens and exact expert loads S/E")
 def _router(fast: bool, rng: np.random.Generator) -> Measurement:
     shapes = [(32, 4)] if fast else [(32, 4), (64, 8), (128, 8)]
