@@ -61,6 +61,7 @@ class Measurement:
 
     @property
     def passed(self) -> bool:
+        """Whether ``measured`` is finite and on the right side of ``tol`` (``direction``)."""
         m = float(self.measured)
         if not math.isfinite(m):
             return False

@@ -1,11 +1,11 @@
-"""Shared plumbing and style for the figure scripts in ``figures/``.
+r"""Shared plumbing and style for the figure scripts in ``figures/``.
 
 A figure script uses only the public API and this module::
 
     from theory.figures import fast_mode, figure, int_axis, legend, save
     fast = fast_mode()
     fig, ax = figure(width=0.5, height=2.4)      # half the paper's text width, in inches
-    ax.plot(ks, acc, label=r"$\\alpha^\\star$")
+    ax.plot(ks, acc, label=r"$\alpha^\star$")
     ax.set_xlabel(r"drafts $K$")
     ax.set_ylabel("acceptance")
     int_axis(ax, "x")                              # integer ticks on an integer axis

@@ -133,9 +133,11 @@ class DualCvxResult(SolverResult):
     beta: np.ndarray | None
 
     def __iter__(self) -> Iterator[Any]:
+        """Unpack as the former tuple ``(value, alpha, beta)``."""
         return iter((self.value, self.alpha, self.beta))
 
     def __getitem__(self, i: int) -> Any:
+        """Index as the former tuple ``(value, alpha, beta)``."""
         return (self.value, self.alpha, self.beta)[i]
 
 
@@ -148,9 +150,11 @@ class RelaxedCvxResult(SolverResult):
     plan: np.ndarray | None
 
     def __iter__(self) -> Iterator[Any]:
+        """Unpack as the former tuple ``(value, plan)``."""
         return iter((self.value, self.plan))
 
     def __getitem__(self, i: int) -> Any:
+        """Index as the former tuple ``(value, plan)``."""
         return (self.value, self.plan)[i]
 
 

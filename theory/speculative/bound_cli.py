@@ -61,6 +61,7 @@ class RunningStats:
 
     @property
     def stderr(self) -> np.ndarray:
+        """Standard error of the running mean (NaN before two samples)."""
         if self.count < 2:
             return np.full_like(self.mean, math.nan)
         return np.sqrt(self.m2 / (self.count - 1) / self.count)

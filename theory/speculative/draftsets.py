@@ -135,7 +135,7 @@ def _iid_sets(q: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray
 
 
 def outside_mass(q: np.ndarray, members: np.ndarray, sizes: np.ndarray) -> np.ndarray:
-    """``q(Omega \\ S)`` for every set S (rows of ``members``, padded with -1), to a few ulps.
+    r"""``q(Omega \ S)`` for every set S (rows of ``members``, padded with -1), to a few ulps.
 
     ``total - q(S)`` cancels when S holds almost all the mass. With the tokens sorted by
     decreasing q and suffix sums ``T_j``, let j0 be the first rank not in S: then

@@ -249,7 +249,7 @@ def _chisquare(counts: np.ndarray, expected: np.ndarray) -> float:
 def check_lossless(verifier: Verifier, target: Any, draft: Any, tree: Any, *, drafts: str = "iid",
                    n: int = 20_000, level: float = 1e-3, context: Sequence[int] | None = None,
                    rng: RngLike = None) -> LosslessResult:
-    """Test a tree verifier for losslessness: does the emitted sequence follow the target?
+    """Test a tree verifier for losslessness (does the emitted sequence follow the target).
 
     Parameters
     ----------

@@ -213,4 +213,5 @@ class MarkovSource:
         return out[:m]
 
     def __repr__(self) -> str:
+        """Show the alphabet size and the order."""
         return f"MarkovSource(V={self.V}, k={self.k})"

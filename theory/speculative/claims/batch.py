@@ -265,7 +265,7 @@ def _batch_chunked(fast: bool, rng: np.random.Generator) -> Measurement:
 
 def greedy_target_gap(p_logits: np.ndarray, q_logits: np.ndarray, ks: list[int], *,
                       batched: Callable[..., Any] = optimal_acceptance_batch) -> float:
-    """Temperature transforms against their stated values (largest deviation):
+    """Return the largest deviation of the temperature transforms from their stated values.
 
     - both models at T = 0: every law and scheme accepts with probability 1[argmax p = argmax q];
     - target at T = 0 (p = delta_y), draft at T = 1: alpha*_iid = rrs = kseq = 1 - (1 - q_y)^K,
