@@ -34,8 +34,10 @@ def package_versions() -> dict[str, str]:
 
 
 def blas_info() -> dict[str, Any]:
-    """Return the BLAS numpy uses and its threads: threadpoolctl when installed, else numpy's build
-    configuration plus the thread environment variables.
+    """Return the BLAS numpy uses and its threads.
+
+    From threadpoolctl when installed, else numpy's build configuration plus the thread environment
+    variables.
     """
     env = {k: os.environ.get(k, "") for k in THREAD_VARIABLES}
     try:

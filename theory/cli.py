@@ -1,5 +1,7 @@
-"""Command line: ``theory list [AREA]``, ``theory verify [AREA|CLAIM ...]`` and
-``theory speculative bound TARGET DRAFT`` (:mod:`theory.speculative.bound_cli`).
+"""Command line: ``theory list``, ``theory verify`` and ``theory speculative bound``.
+
+``theory list [AREA]``, ``theory verify [AREA|CLAIM ...]`` and ``theory speculative bound TARGET DRAFT``
+(:mod:`theory.speculative.bound_cli`).
 
 Output fits the terminal width (statements wrap); the formats live in :mod:`theory._format`.
 """

@@ -226,9 +226,11 @@ def _solid(line: Line2D) -> bool:
 
 
 def _hidden_under(hidden: Line2D, cover: Line2D, *, drawn_first: bool) -> bool:
-    """``hidden`` cannot be seen: ``cover`` runs along the same path within a pixel, and either is
-    drawn after it with nothing of ``hidden`` sticking out, or is a solid line of the same colour
-    under a dashed ``hidden`` (the dashes vanish in it).
+    """Return whether ``hidden`` cannot be seen because ``cover`` hides it.
+
+    ``cover`` runs along the same path within a pixel, and either is drawn after it with nothing of
+    ``hidden`` sticking out, or is a solid line of the same colour under a dashed ``hidden`` (the dashes
+    vanish in it).
     """
     if hidden.axes is not cover.axes:
         return False

@@ -47,8 +47,10 @@ def _result(row: dict[str, Any]) -> ClaimResult:
 
 
 def shorten(value: Any, *, items: int = 4, digits: int = 4) -> Any:
-    """Return a readable excerpt of a parameter value: floats to ``digits`` significant digits, lists
-    cut to ``items`` entries plus a count, nested mappings shortened recursively.
+    """Return a readable excerpt of a parameter value.
+
+    Floats to ``digits`` significant digits, lists cut to ``items`` entries plus a count, nested mappings
+    shortened recursively.
     """
     if isinstance(value, Mapping):
         keys = list(value)

@@ -176,8 +176,10 @@ def _ldp(G: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
 
 
 def _polish(Gs: np.ndarray, lam: np.ndarray) -> np.ndarray:
-    """Re-solve the KKT system on the support ``S``: ``G_S G_S^T lam_S = 1`` (Cholesky, two steps of
-    iterative refinement), kept when its multipliers are positive and its margins are no worse.
+    """Re-solve the KKT system ``G_S G_S^T lam_S = 1`` on the support ``S``.
+
+    Cholesky, two steps of iterative refinement; the result is kept when its multipliers are positive and
+    its margins are no worse.
     """
     S = lam > 0
     if not np.any(S):

@@ -47,8 +47,9 @@ class CausalBAState:
 
 
 def nu_conditionals(joint: np.ndarray, n: int, ny: int) -> list[np.ndarray]:
-    """Conditionals ``nu(y_t | y^{t-1})`` (shape ``(ny,)*t``) of the Y-marginal of an interleaved joint;
-    uniform on zero-probability prefixes.
+    """Return the conditionals ``nu(y_t | y^{t-1})`` of the Y-marginal of an interleaved joint.
+
+    Shape ``(ny,)*t``; uniform on zero-probability prefixes.
     """
     PY = joint.sum(axis=tuple(range(0, 2 * n, 2)))
     out = []

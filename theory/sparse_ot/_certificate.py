@@ -76,9 +76,10 @@ def _support_feasible(a: np.ndarray, b: np.ndarray, mask: np.ndarray) -> bool:
 
 @dataclass(frozen=True)
 class _Sparse:
-    """A plan or mask in the transposed layout of the columns with ``b_j > 0``: row ``r`` holds
-    column ``cols[r]``; ``idx`` (n+, K) row indices, ``valid`` (n+, K) which slots belong to the
-    mask, ``cost`` (n+, K) the costs there.
+    """A plan or mask in the transposed layout of the columns with ``b_j > 0``.
+
+    Row ``r`` holds column ``cols[r]``; ``idx`` (n+, K) row indices, ``valid`` (n+, K) which slots belong
+    to the mask, ``cost`` (n+, K) the costs there.
     """
 
     idx: np.ndarray
@@ -99,9 +100,11 @@ def _from_mask(P: SparseOTProblem, mask: np.ndarray) -> _Sparse:
 
 def _restricted_parts(alpha: np.ndarray, P: SparseOTProblem, S: _Sparse, bp: np.ndarray
                       ) -> tuple[float, np.ndarray, np.ndarray]:
-    """Semi-dual of the quadratic OT restricted to the mask ``S``: value, gradient ``a - T 1`` and the
-    kept plan values (n+, K). Slots off the mask are lowered 2 below the row maximum of the scaled
-    scores, so the simplex projection never gives them mass (its threshold is >= max - 1).
+    """Evaluate the semi-dual of the quadratic OT restricted to the mask ``S``.
+
+    Returns the value, the gradient ``a - T 1`` and the kept plan values (n+, K). Slots off the mask are
+    lowered 2 below the row maximum of the scaled scores, so the simplex projection never gives them mass
+    (its threshold is >= max - 1).
     """
     X = np.where(S.valid, alpha[S.idx] - S.cost, 0.0)
     V = X / (P.gamma * bp[:, None])
@@ -139,8 +142,10 @@ def _scale_to_marginals(t: np.ndarray, S: _Sparse, a: np.ndarray, bp: np.ndarray
 
 @dataclass(frozen=True)
 class Polished:
-    """Quadratic OT on a support: the feasible plan (dense), its objective ``value``, its marginal
-    error, the restricted potentials ``alpha`` and the L-BFGS iterations spent.
+    """Quadratic OT on a support.
+
+    The feasible plan (dense), its objective ``value``, its marginal error, the restricted potentials
+    ``alpha`` and the L-BFGS iterations spent.
     """
 
     value: float
@@ -210,11 +215,13 @@ def topk_mask(alpha: np.ndarray, P: SparseOTProblem) -> np.ndarray:
 
 
 def _milp_mask(P: SparseOTProblem, alpha: np.ndarray, beta: np.ndarray) -> tuple[np.ndarray | None, bool]:
-    """Return a k-sparse support that carries the marginals, by a mixed-integer LP over the ``k + 3`` best
-    rows of every column (all rows when ``m <= k + 3`` or ``m n <= 400``): binaries ``z_ij``,
-    ``0 <= T_ij <= min(a_i, b_j) z_ij``, ``sum_i z_ij <= k``, ``T in U(a, b)``, minimising the reduced cost
-    ``sum (c_ij - alpha_i - beta_j) T_ij``. Returns the mask (None when none is found within the
-    limits) and whether the MILP over all rows proved that no k-sparse plan exists.
+    """Return a k-sparse support that carries the marginals, by a mixed-integer LP.
+
+    The LP runs over the ``k + 3`` best rows of every column (all rows when ``m <= k + 3`` or
+    ``m n <= 400``): binaries ``z_ij``, ``0 <= T_ij <= min(a_i, b_j) z_ij``, ``sum_i z_ij <= k``,
+    ``T in U(a, b)``, minimising the reduced cost ``sum (c_ij - alpha_i - beta_j) T_ij``. Returns the
+    mask (None when none is found within the limits) and whether the MILP over all rows proved that no
+    k-sparse plan exists.
     """
     m, n = P.shape
     pos = np.flatnonzero(P.b > 0)
@@ -252,8 +259,9 @@ def _milp_mask(P: SparseOTProblem, alpha: np.ndarray, beta: np.ndarray) -> tuple
 
 
 def _fill_to_k(mask: np.ndarray, P: SparseOTProblem, idx: np.ndarray, pos: np.ndarray) -> np.ndarray:
-    """Add to every column its best-scored candidates (``idx``, best first) up to k rows: a larger
-    k-sparse mask can only lower the polished value. Cost O(n k).
+    """Add to every column its best-scored candidates (``idx``, best first) up to k rows.
+
+    A larger k-sparse mask can only lower the polished value. Cost O(n k).
     """
     counts = mask[:, pos].sum(axis=0)
     for r, j in enumerate(pos):
@@ -269,8 +277,9 @@ def _fill_to_k(mask: np.ndarray, P: SparseOTProblem, idx: np.ndarray, pos: np.nd
 
 def _hall_repair(P: SparseOTProblem, alpha: np.ndarray, mask: np.ndarray, *,
                  max_swaps: int | None = None) -> np.ndarray | None:
-    """Swap rows into the k-sparse ``mask`` until every row can be served by its columns
-    (``sum_{j: (i,j) in mask} b_j >= a_i``, a necessary condition for feasibility).
+    """Swap rows into the k-sparse ``mask`` until every row can be served by its columns.
+
+    The condition ``sum_{j: (i,j) in mask} b_j >= a_i`` is necessary for feasibility.
 
     The most deficient row takes a slot in the column where it scores best (``alpha_i - c_ij``)
     among those holding a row that can spare that column (its reach stays >= its mass); the
@@ -344,8 +353,9 @@ def _emd_mask(P: SparseOTProblem, alpha: np.ndarray, *, rounds: int = 20) -> np.
 
 @dataclass(frozen=True)
 class Certificate:
-    """Best feasible k-sparse plan found from ``alpha`` (``polished`` None if none), how its
-    support was obtained (``"top-k"``, ``"hall"``, ``"emd"``, ``"milp"`` or ``"none"``) and
+    """Best feasible k-sparse plan found from ``alpha`` (``polished`` None if none).
+
+    Also how its support was obtained (``"top-k"``, ``"hall"``, ``"emd"``, ``"milp"`` or ``"none"``) and
     whether the mixed-integer LP proved that no k-sparse plan exists.
     """
 
@@ -357,10 +367,10 @@ class Certificate:
 def certify(P: SparseOTProblem, alpha: np.ndarray, beta: np.ndarray, *, tol: float, max_iter: int,
             repair: bool = True, cache: dict[str, Any] | None = None) -> Certificate:
     """Return a feasible k-sparse plan from the dual point ``(alpha, beta)`` (module docstring, steps 1-4).
-    ``P`` should be normalised (unit mass, costs in [0, 1]); cost O(nk log k) per restricted
-    evaluation, one LP, and for small problems one mixed-integer LP. ``cache`` keeps the exact-OT
-    support between calls of one run (it does not depend on ``alpha``) and skips the repairs
-    that already failed.
+
+    ``P`` should be normalised (unit mass, costs in [0, 1]); cost O(nk log k) per restricted evaluation,
+    one LP, and for small problems one mixed-integer LP. ``cache`` keeps the exact-OT support between
+    calls of one run (it does not depend on ``alpha``) and skips the repairs that already failed.
     """
     cache = {} if cache is None else cache
     top = topk_mask(alpha, P)
@@ -391,8 +401,9 @@ def certify(P: SparseOTProblem, alpha: np.ndarray, beta: np.ndarray, *, tol: flo
 
 def polish_on_support(a: object, b: object, C: object, gamma: float, mask: object, *,
                       tol: float = 1e-12, max_iter: int = 10000) -> tuple[float, np.ndarray | None]:
-    """Quadratic OT restricted to a support: ``min <T,C> + (gamma/2)||T||^2``, ``T in U(a,b)``,
-    ``T = 0`` off ``mask``.
+    """Solve quadratic OT restricted to a support.
+
+    The problem is ``min <T,C> + (gamma/2)||T||^2``, ``T in U(a,b)``, ``T = 0`` off ``mask``.
 
     Feasibility is decided first by an LP (HiGHS); then the restricted smooth semi-dual is
     maximised by L-BFGS (masked simplex projection per column) and the plan is scaled to the

@@ -19,8 +19,10 @@ def _potential(x: object, name: str, size: int) -> np.ndarray:
 
 def _semi_dual_parts(alpha: np.ndarray, P: SparseOTProblem, k: int
                      ) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Semi-dual value, gradient, kept indices (n+, K), kept plan values (n+, K) and thresholds for
-    the columns with ``b_j > 0`` (one per row, in the transposed layout).
+    """Evaluate the semi-dual on the columns with ``b_j > 0``.
+
+    Returns the value, gradient, kept indices (n+, K), kept plan values (n+, K) and thresholds (one per
+    row, in the transposed layout).
     """
     a, b, gamma = P.a, P.b, P.gamma
     bp = b[b > 0]

@@ -138,8 +138,10 @@ def sparse_simplex_rows(W: np.ndarray, k: int, scale: np.ndarray | None = None
 
 
 def sparse_simplex_columns(V: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Column-wise ``P_{simplex,k}`` of ``V`` (m, n): :func:`sparse_simplex_rows` on ``V^T``, with
-    ``idx`` and ``y`` returned as (K, n). Cost O(mn + n k log k).
+    """Apply ``P_{simplex,k}`` column-wise to ``V`` (m, n).
+
+    :func:`sparse_simplex_rows` on ``V^T``, with ``idx`` and ``y`` returned as (K, n). Cost O(mn + n k log
+    k).
     """
     idx, y, theta = sparse_simplex_rows(np.ascontiguousarray(V.T), k)
     return idx.T, y.T, theta

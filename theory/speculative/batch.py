@@ -186,8 +186,10 @@ def _column(x: Any, idx: Any, xp: Any) -> Any:
 
 
 class _Sorted:
-    """One row-wise sort of the tokens by p/q ascending (stable; p/q = inf where q = 0), with the
-    prefix and suffix sums the batched formulas read (each computed once, when first needed).
+    """One row-wise sort of the tokens by p/q ascending, with the prefix and suffix sums.
+
+    Stable; p/q = inf where q = 0. The prefix and suffix sums are those the batched formulas read (each
+    computed once, when first needed).
     """
 
     def __init__(self, p: Any, q: Any, xp: Any, *, stable: bool = True) -> None:
@@ -361,8 +363,10 @@ def _rrs(p: Any, q: Any, ks: list[int], xp: Any) -> Any:
 
 
 def _kseq(s: _Sorted, k: int) -> Any:
-    """SpecTr K-SEQ: ``1 - (1 - beta(rho*))^K``; rho* located between breakpoints of
-    ``beta(rho) = q(r >= rho) + p(r < rho) / rho`` (r = p/q sorted), then bisected in-segment.
+    """Compute SpecTr K-SEQ ``1 - (1 - beta(rho*))^K``.
+
+    rho* is located between breakpoints of ``beta(rho) = q(r >= rho) + p(r < rho) / rho`` (r = p/q
+    sorted), then bisected in-segment.
     """
     xp = s.xp
     if k == 1:
@@ -396,7 +400,8 @@ def _kseq(s: _Sorted, k: int) -> Any:
 
 
 def _wor_k2(s: _Sorted) -> Any:
-    """K = 2 closed form ``P(B) = q(B)/Q - lambda/Q sum_{x in B} q_x/(Q - q_x)`` for every prefix;
+    """Compute the K = 2 closed form ``P(B) = q(B)/Q - lambda/Q sum_{x in B} q_x/(Q - q_x)`` for every prefix.
+
     ``Q - q_x`` is the mass of the other tokens, summed directly for the largest token.
     """
     xp = s.xp
@@ -412,9 +417,10 @@ def _wor_k2(s: _Sorted) -> Any:
 
 
 def _wor_integrals(qs: Any, lam: Any, ks: list[int], xp: Any) -> dict[int, Any]:
-    """``I_j = int_0^inf e^{-lambda_j t} P(1 <= N_j(t) < K) dt`` for every prefix j = 1..V and every
-    K in ``ks`` (all >= 3), N_j(t) the number of tokens of the prefix B_j arrived by time t in the
-    race ``E_x ~ Exp(q_x)``, lambda_j = q(outside B_j).
+    """Compute ``I_j = int_0^inf e^{-lambda_j t} P(1 <= N_j(t) < K) dt`` for every prefix j = 1..V.
+
+    For every K in ``ks`` (all >= 3); N_j(t) is the number of tokens of the prefix B_j arrived by time t
+    in the race ``E_x ~ Exp(q_x)``, lambda_j = q(outside B_j).
 
     ``P(N_j(t) = m)`` follows the Poisson-binomial recursion over the tokens,
     ``P_m <- e^{-q_j t} P_m + (1 - e^{-q_j t}) P_{m-1}``: every factor lies in [0, 1], so nothing
@@ -464,8 +470,10 @@ def _wor_integrals(qs: Any, lam: Any, ks: list[int], xp: Any) -> dict[int, Any]:
 
 
 def _wor(s: _Sorted, ks: list[int]) -> Any:
-    """alpha*_wor for every K in ``ks``: columns (N, len(ks)). K = 2: closed form; K >= 3: race
-    integral over row blocks (memory ``WOR_BLOCK_ELEMS``); k > |supp q| acts as |supp q|.
+    """Compute alpha*_wor for every K in ``ks``: columns (N, len(ks)).
+
+    K = 2: closed form; K >= 3: race integral over row blocks (memory ``WOR_BLOCK_ELEMS``); k > |supp q|
+    acts as |supp q|.
     """
     xp = s.xp
     n, v = s.ps.shape
@@ -513,9 +521,10 @@ def _wor(s: _Sorted, ks: list[int]) -> Any:
 
 def _evaluate(p: Any, q: Any, ks: list[int], xp: Any, *, drafts: Sequence[str] = (),
               schemes: Sequence[str] = ()) -> dict[str, Any]:
-    """Every requested draft law and scheme on validated float64 (N, V) rows, one sort per row
-    block: ``{name: (N, len(ks))}``; optimal laws are keyed ``"iid"``, ``"wor"``, ``"greedy"``.
-    Rows go in blocks of at most ``CPU_BLOCK_ELEMS`` elements for numpy (cache-sized working
+    """Compute every requested draft law and scheme on validated float64 (N, V) rows.
+
+    One sort per row block: ``{name: (N, len(ks))}``; optimal laws are keyed ``"iid"``, ``"wor"``,
+    ``"greedy"``. Rows go in blocks of at most ``CPU_BLOCK_ELEMS`` elements for numpy (cache-sized working
     arrays) and ``DEVICE_BLOCK_ELEMS`` for other libraries (fewer, larger kernels).
     """
     n, v = p.shape

@@ -91,8 +91,9 @@ def _probabilities(block: np.ndarray, name: str, args: argparse.Namespace) -> np
 
 
 def run_bound(args: Any) -> dict[str, Any]:
-    """Evaluate the bounds of ``args`` (the parsed options of :func:`add_parser`, or any object
-    with those attributes); returns the JSON document.
+    """Evaluate the bounds of ``args``; return the JSON document.
+
+    ``args`` holds the parsed options of :func:`add_parser`, or is any object with those attributes.
     """
     try:
         target, draft = RowReader(args.target), RowReader(args.draft)

@@ -72,8 +72,9 @@ class DraftSetLaw(SolverResult):
 
 
 def greedy_top(q: np.ndarray, k: int) -> np.ndarray:
-    """Return the deterministic part T of greedy drafts: the k-1 most likely draft tokens, ties to the
-    lower index. O(V log V).
+    """Return the deterministic part T of greedy drafts: the k-1 most likely draft tokens.
+
+    Ties go to the lower index. O(V log V).
     """
     order = np.lexsort((np.arange(q.shape[0]), -q))
     return np.sort(order[: k - 1])
@@ -280,8 +281,10 @@ def poisson_binomial_head(arrive: np.ndarray, stay: np.ndarray, k: int) -> np.nd
 
 
 def _others(q: np.ndarray) -> np.ndarray:
-    """``q.sum() - q_x`` for every x, summed directly for the largest entry (the only one that
-    can hold more than half the mass, where the subtraction would cancel). O(V).
+    """Compute ``q.sum() - q_x`` for every x, summed directly for the largest entry.
+
+    The largest entry is the only one that can hold more than half the mass, where the subtraction would
+    cancel. O(V).
     """
     out = float(q.sum()) - q
     top = int(np.argmax(q))
@@ -506,8 +509,9 @@ def wor_prefix_all_in(q_sorted: np.ndarray, k: int, *, nodes: int = 128,
 
 def _poisson_binomial_integral(q_sorted: np.ndarray, k: int, t: np.ndarray, weights: np.ndarray,
                                lam: np.ndarray, chunk_elems: int) -> np.ndarray:
-    """``int e^{-lambda_j t} P(1 <= N_{B_j}(t) < K) dt`` for every prefix, by the Poisson-binomial
-    recursion ``P_m <- e^{-q_j t} P_m + (1 - e^{-q_j t}) P_{m-1}`` over the items.
+    """Compute ``int e^{-lambda_j t} P(1 <= N_{B_j}(t) < K) dt`` for every prefix.
+
+    By the Poisson-binomial recursion ``P_m <- e^{-q_j t} P_m + (1 - e^{-q_j t}) P_{m-1}`` over the items.
 
     Every factor lies in [0, 1], so nothing overflows and no large exponents cancel: the route
     for concentrated drafts, where the race runs to t ~ 1 / (mass outside the top K-1 tokens).

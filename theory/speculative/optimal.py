@@ -378,8 +378,9 @@ def full_lp_acceptance(target: Any, draft: Any, k: Any, *, drafts: str = "iid",
 
 
 def canonical_is_k2(target: Any, draft: Any) -> float:
-    """Best acceptance of Khisti et al.'s canonical K = 2 scheme: importance sampling, then a
-    single draft.
+    """Return the best acceptance of Khisti et al.'s canonical K = 2 scheme.
+
+    Importance sampling, then a single draft.
 
     From iid drafts (i, j), keep i with probability w(i, j) in [0, 1], else j; the kept token has
     law ``r(y) = sum_j q_y q_j w(y, j) + sum_i q_i q_y (1 - w(i, y))``, and single-draft sampling

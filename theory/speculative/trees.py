@@ -173,8 +173,10 @@ def tree_from_children(children: Sequence[Sequence[int]], root: int = 0) -> tupl
 
 
 def _rule_iid(p: np.ndarray, q: np.ndarray, k: int, scheme: str) -> tuple[np.ndarray, np.ndarray]:
-    """(W, R) of an iid scheme for every state: W (S, k, V) acceptance mass of child i with x,
-    R (S, V) emission mass after all k rejections. O(S k V).
+    """Return (W, R) of an iid scheme for every state.
+
+    W (S, k, V) acceptance mass of child i with x, R (S, V) emission mass after all k rejections. O(S k
+    V).
     """
     s, v = p.shape
     w = np.zeros((s, k, v))
@@ -310,8 +312,10 @@ def _sum_over_children(rule_w: np.ndarray, child_arrays: Sequence[np.ndarray], n
 
 
 def _exact_accepted_law(p: MarkovLM, q: MarkovLM, st: TreeStructure, scheme: str) -> np.ndarray:
-    """P(A = j | context s) for every s, shape (S, height + 1), by a pass over the nodes in
-    reverse preorder; the rule of a node depends only on its number of children (cached).
+    """Compute P(A = j | context s) for every s, shape (S, height + 1).
+
+    By a pass over the nodes in reverse preorder; the rule of a node depends only on its number of
+    children (cached).
     """
     v, order = p.vocab, p.order
     nxt = next_state(np.arange(p.n_states)[:, None], np.arange(v)[None, :], v, order)
@@ -441,8 +445,9 @@ def _verify_wor(p_row: np.ndarray, q_row: np.ndarray, k: int, m: int, gen: np.ra
 
 def _mc_accepted(p: MarkovLM, q: MarkovLM, st: TreeStructure, scheme: str, root: int, n: int,
                  gen: np.random.Generator) -> np.ndarray:
-    """Return the accepted counts of n simulated target calls, vectorised over calls (loop over nodes and
-    the distinct contexts at each node).
+    """Return the accepted counts of n simulated target calls, vectorised over calls.
+
+    Loops over nodes and the distinct contexts at each node.
     """
     v, order = p.vocab, p.order
     pos = np.zeros(n, dtype=np.int64)

@@ -160,8 +160,10 @@ class MarkovSource:
         return float(self.cond[self._mu > 0].min())
 
     def string_prob(self, s: Sequence[int], ctx: int | None = None) -> np.ndarray | float:
-        """``P(x_1^{|s|} = s | context)``: for all contexts (array of shape ``(V^k,)``) when ``ctx``
-        is None, else for context index ``ctx``. Cost O(V^k |s|).
+        """Return ``P(x_1^{|s|} = s | context)``.
+
+        For all contexts (array of shape ``(V^k,)``) when ``ctx`` is None, else for context index ``ctx``.
+        Cost O(V^k |s|).
         """
         sym = self._check_symbols(s, "s")
         ctxs = np.arange(self.n_ctx) if ctx is None else np.array([as_int(ctx, "ctx", min_value=0,
@@ -183,8 +185,10 @@ class MarkovSource:
 
     # ----------------------------------------------------------------------------- sampling
     def sample(self, m: int, rng: RngLike = None) -> np.ndarray:
-        """Return a stationary sample ``X_1^m`` (int64 array): the first k symbols from ``mu``, then the
-        kernel. Cost O(m log V) in a Python loop (about 0.3 us per symbol).
+        """Return a stationary sample ``X_1^m`` (int64 array).
+
+        The first k symbols from ``mu``, then the kernel. Cost O(m log V) in a Python loop (about 0.3 us
+        per symbol).
         """
         m = as_int(m, "m", min_value=1)
         g = as_generator(rng)
