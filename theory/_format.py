@@ -99,7 +99,7 @@ def format_list(claims: Sequence[Claim], *, width: int | None = None) -> str:
 
 
 def suggest(name: str, choices: Iterable[str], *, n: int = 3) -> list[str]:
-    """The closest valid names to a mistyped ``name`` (difflib), best first.
+    """Return the closest valid names to a mistyped ``name`` (difflib), best first.
 
     Compares the whole id and, for ids, the part after the area prefix, so that
     ``single-draft`` finds ``speculative.single-draft-coupling``.
@@ -159,7 +159,7 @@ _MATH_TOKEN = re.compile(
 
 
 def _math_word(word: str) -> str | None:
-    """``alpha*_iid`` -> ``\\alpha^*_{\\mathrm{iid}}``; ``W^mm`` -> ``W^{\\mathrm{mm}}``.
+    r"""``alpha*_iid`` -> ``\alpha^*_{\mathrm{iid}}``; ``W^mm`` -> ``W^{\mathrm{mm}}``.
 
     ``None`` for a code name such as ``solve_att_svm`` (a head of several letters that is
     neither Greek nor a named operator), which stays text.
@@ -201,13 +201,13 @@ def _math_word(word: str) -> str | None:
 
 
 def latex_statement(text: str) -> str:
-    """A plain-text claim statement as LaTeX: words stay text, math words become math.
+    r"""Return a plain-text claim statement as LaTeX: words stay text, math words become math.
 
     Greek names (``alpha``, ``lam``), decorated identifiers (``W^mm``, ``alpha*_iid``,
     ``H_inf``), scripts after a bracket or digit (``)^K``, ``||_*``, ``2^-K``) and the
     operators ``<=``, ``>=``, ``!=``, ``->``, ``+-`` are typeset as math; code names
     (``solve_att_svm``) and everything else stay escaped text:
-    ``alpha*(K=1) <= 1`` becomes ``$\\alpha^{*}$(K=1) $\\le$ 1``.
+    ``alpha*(K=1) <= 1`` becomes ``$\alpha^{*}$(K=1) $\le$ 1``.
     """
     out, pos = [], 0
     for m in _MATH_TOKEN.finditer(text):
@@ -226,7 +226,7 @@ def latex_statement(text: str) -> str:
 
 
 def format_latex(results: Sequence[ClaimResult]) -> str:
-    """A booktabs ``longtable`` (one row per claim, grouped by area) for ``\\input`` in the paper.
+    r"""Return a booktabs ``longtable`` (one row per claim, grouped by area) for ``\input`` in the paper.
 
     Columns: id, statement (math typeset, :func:`latex_statement`) with its source underneath,
     measured, tolerance, status. The including document needs ``longtable``, ``booktabs`` and

@@ -34,8 +34,11 @@ def package_versions() -> dict[str, str]:
 
 
 def blas_info() -> dict[str, Any]:
-    """The BLAS numpy uses and its threads: threadpoolctl when installed, else numpy's build
-    configuration plus the thread environment variables."""
+    """Return the BLAS numpy uses and its threads.
+
+    From threadpoolctl when installed, else numpy's build configuration plus the thread environment
+    variables.
+    """
     env = {k: os.environ.get(k, "") for k in THREAD_VARIABLES}
     try:
         from threadpoolctl import threadpool_info
@@ -57,7 +60,7 @@ def blas_info() -> dict[str, Any]:
 
 
 def git_commit(root: Path = _ROOT) -> str | None:
-    """The commit checked out in ``root`` (``None`` outside a git checkout)."""
+    """Return the commit checked out in ``root`` (``None`` outside a git checkout)."""
     try:
         out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
                              timeout=10, check=False)

@@ -22,7 +22,7 @@ from theory._rng import RngLike, spawn
 
 
 def grid(**axes: Iterable[Any]) -> list[dict[str, Any]]:
-    """The Cartesian product of named axes as a list of keyword dicts (last axis fastest)."""
+    """Return the Cartesian product of named axes as a list of keyword dicts (last axis fastest)."""
     names = list(axes)
     return [dict(zip(names, values)) for values in itertools.product(*(list(axes[n]) for n in names))]
 

@@ -16,8 +16,11 @@ PMF_ATOL = 1e-9
 
 
 class InputTypeError(TypeError, ValueError):
-    """Input of the wrong kind (complex, boolean, text): both a ``TypeError`` and, like every
-    other validation failure here, a ``ValueError``, so existing ``except ValueError`` works."""
+    """Input of the wrong kind (complex, boolean, text).
+
+    Both a ``TypeError`` and, like every other validation failure here, a ``ValueError``, so existing
+    ``except ValueError`` works.
+    """
 
 
 def _reject_non_real(x: Any, arr: np.ndarray | None, name: str) -> None:

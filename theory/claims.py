@@ -61,6 +61,7 @@ class Measurement:
 
     @property
     def passed(self) -> bool:
+        """Whether ``measured`` is finite and on the right side of ``tol`` (``direction``)."""
         m = float(self.measured)
         if not math.isfinite(m):
             return False
@@ -199,7 +200,7 @@ def select(names: Iterable[str] | None = None) -> list[Claim]:
 
 
 def claim_seed(seed: int, claim_id: str) -> np.random.SeedSequence:
-    """The seed sequence claim ``claim_id`` receives under run seed ``seed``."""
+    """Return the seed sequence claim ``claim_id`` receives under run seed ``seed``."""
     return np.random.SeedSequence([int(seed), zlib.crc32(claim_id.encode())])
 
 

@@ -1,5 +1,7 @@
-"""Command line: ``theory list [AREA]``, ``theory verify [AREA|CLAIM ...]`` and
-``theory speculative bound TARGET DRAFT`` (:mod:`theory.speculative.bound_cli`).
+"""Command line: ``theory list``, ``theory verify`` and ``theory speculative bound``.
+
+``theory list [AREA]``, ``theory verify [AREA|CLAIM ...]`` and ``theory speculative bound TARGET DRAFT``
+(:mod:`theory.speculative.bound_cli`).
 
 Output fits the terminal width (statements wrap); the formats live in :mod:`theory._format`.
 """
@@ -67,7 +69,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``theory`` command."""
+    """Return the argument parser of the ``theory`` command."""
     parser = argparse.ArgumentParser(prog="theory", description=__doc__)
     parser.add_argument("--version", action="version", version=f"theory {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)

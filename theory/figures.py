@@ -1,11 +1,11 @@
-"""Shared plumbing and style for the figure scripts in ``figures/``.
+r"""Shared plumbing and style for the figure scripts in ``figures/``.
 
 A figure script uses only the public API and this module::
 
     from theory.figures import fast_mode, figure, int_axis, legend, save
     fast = fast_mode()
     fig, ax = figure(width=0.5, height=2.4)      # half the paper's text width, in inches
-    ax.plot(ks, acc, label=r"$\\alpha^\\star$")
+    ax.plot(ks, acc, label=r"$\alpha^\star$")
     ax.set_xlabel(r"drafts $K$")
     ax.set_ylabel("acceptance")
     int_axis(ax, "x")                              # integer ticks on an integer axis
@@ -70,7 +70,7 @@ class FigureCheckError(ValueError):
 
 
 def fast_mode() -> bool:
-    """True when the environment asks for small, quick figures (``THEORY_FAST=1``)."""
+    """Return True when the environment asks for small, quick figures (``THEORY_FAST=1``)."""
     return os.environ.get("THEORY_FAST", "0") not in ("", "0", "false", "False")
 
 
@@ -112,7 +112,7 @@ def int_axis(ax: Axes, which: Literal["x", "y", "both"] = "x") -> None:
 
 def legend(where: Axes | Figure, *, loc: Literal["right", "below", "above"] = "right",
            **kwargs: Any) -> Any:
-    """A legend outside the data: right of an axes, or beside/below/above a whole figure.
+    """Place a legend outside the data: right of an axes, or beside/below/above a whole figure.
 
     For a figure, entries are gathered from all its axes (one entry per label), so that panels
     sharing series get one legend.
@@ -157,7 +157,7 @@ def _shares_labelled(ax: Axes, name: str, axes: Iterable[Axes]) -> bool:
 
 
 def _in_view(artist: Artist, xy: np.ndarray) -> bool:
-    """Some finite point of ``xy`` (in the artist's own coordinates) lands inside its axes."""
+    """Check that some finite point of ``xy`` (in the artist's own coordinates) lands inside its axes."""
     ax = artist.axes
     xy = np.asarray(xy, float).reshape(-1, 2)
     xy = xy[np.all(np.isfinite(xy), axis=1)]
@@ -171,7 +171,7 @@ def _in_view(artist: Artist, xy: np.ndarray) -> bool:
 
 
 def _drawn(artist: Any) -> bool:
-    """True when ``artist`` is visible and puts some ink inside its axes' view."""
+    """Return True when ``artist`` is visible and puts some ink inside its axes' view."""
     if isinstance(artist, Container):
         return any(_drawn(a) for a in artist if a is not None)
     if not isinstance(artist, Artist) or not artist.get_visible() or artist.get_alpha() == 0:
@@ -226,9 +226,12 @@ def _solid(line: Line2D) -> bool:
 
 
 def _hidden_under(hidden: Line2D, cover: Line2D, *, drawn_first: bool) -> bool:
-    """``hidden`` cannot be seen: ``cover`` runs along the same path within a pixel, and either is
-    drawn after it with nothing of ``hidden`` sticking out, or is a solid line of the same colour
-    under a dashed ``hidden`` (the dashes vanish in it)."""
+    """Return whether ``hidden`` cannot be seen because ``cover`` hides it.
+
+    ``cover`` runs along the same path within a pixel, and either is drawn after it with nothing of
+    ``hidden`` sticking out, or is a solid line of the same colour under a dashed ``hidden`` (the dashes
+    vanish in it).
+    """
     if hidden.axes is not cover.axes:
         return False
     has_marker = hidden.get_marker() not in (None, "None", "", " ")

@@ -47,8 +47,11 @@ def _result(row: dict[str, Any]) -> ClaimResult:
 
 
 def shorten(value: Any, *, items: int = 4, digits: int = 4) -> Any:
-    """A readable excerpt of a parameter value: floats to ``digits`` significant digits, lists
-    cut to ``items`` entries plus a count, nested mappings shortened recursively."""
+    """Return a readable excerpt of a parameter value.
+
+    Floats to ``digits`` significant digits, lists cut to ``items`` entries plus a count, nested mappings
+    shortened recursively.
+    """
     if isinstance(value, Mapping):
         keys = list(value)
         out = {str(k): shorten(value[k], items=items, digits=digits) for k in keys[:3 * items]}

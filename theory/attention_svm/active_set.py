@@ -57,6 +57,7 @@ class RankOneConstraints:
 
     @property
     def size(self) -> int:
+        """Number of constraint rows."""
         return int(self.D.shape[0])
 
     def _pool(self) -> csr_matrix:

@@ -347,7 +347,7 @@ def _excess(X: np.ndarray, Z: np.ndarray, Y: np.ndarray, v: np.ndarray, W: np.nd
 def regularization_path(X: Any, Z: Any, Y: Any, v: Any, radii: Any, *, param: str = "W",
                         restarts: int = 10, steps: int = 1500, lr: float = 0.02, seeded: bool = True,
                         rng: int | np.random.Generator | None = None) -> np.ndarray:
-    r"""The regularisation path ``W_R in argmin_{||W|| <= R} L(W)`` (linear head, logistic loss).
+    r"""Return the regularisation path ``W_R in argmin_{||W|| <= R} L(W)`` (linear head, logistic loss).
 
     For each radius, projected normalised gradient descent (step ``lr * R``) runs from
     ``restarts`` starts at once: with ``seeded``, one at ``R * W^mm_opt / ||W^mm_opt||`` (when

@@ -41,7 +41,7 @@ class AttentionInstance(TupleCompatible):
 
 
 def reference_instance(k: int) -> AttentionInstance:
-    """The closed-form instances ``k = 1, 2, 3`` (an :class:`AttentionInstance`: ``X, Z, Y, v``).
+    """Return the closed-form instances ``k = 1, 2, 3`` (an :class:`AttentionInstance`: ``X, Z, Y, v``).
 
     1. n=1, T=3, d=2: scores (1, 0.9, 0); alpha = 0 global, alpha = 1 local, alpha = 2 feasible but
        not locally optimal (the single-input example of MMTS with a 2-d key space).

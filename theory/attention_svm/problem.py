@@ -31,7 +31,7 @@ class Constraints:
 
 
 def build_constraints(X: np.ndarray, Z: np.ndarray, alpha: np.ndarray, mask: np.ndarray) -> Constraints:
-    """The constraint rows of Att-SVM(alpha) over visible tokens ``t != alpha_i`` (no validation)."""
+    """Return the constraint rows of Att-SVM(alpha) over visible tokens ``t != alpha_i`` (no validation)."""
     n, T, _ = X.shape
     keep = mask.copy()
     keep[np.arange(n), alpha] = False
@@ -42,6 +42,7 @@ def build_constraints(X: np.ndarray, Z: np.ndarray, alpha: np.ndarray, mask: np.
 
 
 def validate_problem(X: Any, Z: Any, alpha: Any, mask: Any) -> tuple[np.ndarray, ...]:
+    """Validate the Att-SVM data once; return ``(X, Z, alpha, mask)`` as checked arrays."""
     X, Z = tokens_and_queries(X, Z)
     n, T, _ = X.shape
     alpha = index_vector(alpha, n, T)
@@ -75,6 +76,7 @@ class AttSVMProblem:
     mask: np.ndarray | None = None
 
     def __post_init__(self) -> None:
+        """Validate the fields and freeze them as read-only arrays."""
         checked = validate_problem(self.X, self.Z, self.alpha, self.mask)
         for name, value in zip(("X", "Z", "alpha", "mask"), checked, strict=True):
             value = np.array(value)
@@ -89,6 +91,7 @@ class AttSVMProblem:
 
 
 def as_problem(X: Any, Z: Any, alpha: Any, mask: Any) -> AttSVMProblem:
+    """Return ``X`` when it is already an :class:`AttSVMProblem`, else build one from the arrays."""
     if isinstance(X, AttSVMProblem):
         if Z is not None or alpha is not None or mask is not None:
             raise ValueError("Z, alpha, mask: omit them when X is an AttSVMProblem (it holds them)")

@@ -177,8 +177,11 @@ def _ldp(G: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
 
 
 def _polish(Gs: np.ndarray, lam: np.ndarray) -> np.ndarray:
-    """Re-solve the KKT system on the support ``S``: ``G_S G_S^T lam_S = 1`` (Cholesky, two steps of
-    iterative refinement), kept when its multipliers are positive and its margins are no worse."""
+    """Re-solve the KKT system ``G_S G_S^T lam_S = 1`` on the support ``S``.
+
+    Cholesky, two steps of iterative refinement; the result is kept when its multipliers are positive and
+    its margins are no worse.
+    """
     S = lam > 0
     if not np.any(S):
         return lam
@@ -465,7 +468,7 @@ def token_scores(X: Any, Y: Any, v: Any) -> np.ndarray:
 
 
 def optimal_tokens(X: Any, Y: Any, v: Any) -> np.ndarray:
-    """The optimal tokens ``opt_i = argmax_t Y_i v^T x_it`` (linear head), shape (n,).
+    """Return the optimal tokens ``opt_i = argmax_t Y_i v^T x_it`` (linear head), shape (n,).
 
     Raises
     ------

@@ -47,8 +47,10 @@ class CausalBAState:
 
 
 def nu_conditionals(joint: np.ndarray, n: int, ny: int) -> list[np.ndarray]:
-    """Conditionals ``nu(y_t | y^{t-1})`` (shape ``(ny,)*t``) of the Y-marginal of an interleaved joint;
-    uniform on zero-probability prefixes."""
+    """Return the conditionals ``nu(y_t | y^{t-1})`` of the Y-marginal of an interleaved joint.
+
+    Shape ``(ny,)*t``; uniform on zero-probability prefixes.
+    """
     PY = joint.sum(axis=tuple(range(0, 2 * n, 2)))
     out = []
     for t in range(1, n + 1):
@@ -89,7 +91,7 @@ def directed_info_nats(joint: np.ndarray, policies: list[np.ndarray], n: int, ny
 
 
 def warm_reference(nu: list[np.ndarray], ny: int) -> list[np.ndarray]:
-    """A warm start for :func:`causal_ba`: the previous reference mixed half-half with uniform.
+    """Return a warm start for :func:`causal_ba`: the previous reference mixed half-half with uniform.
 
     A reference with near-zero conditionals (a letter the previous slope did not use) puts the
     multiplicative iteration on a plateau that the stopping rule mistakes for convergence.

@@ -210,7 +210,7 @@ def blahut_lower_term(p: np.ndarray, d: np.ndarray, beta: float, q: np.ndarray) 
 
 
 def warm_start(q: np.ndarray) -> np.ndarray:
-    """A strictly positive copy of the output law ``q`` (floor 1e-12), to warm-start BA."""
+    """Return a strictly positive copy of the output law ``q`` (floor 1e-12), to warm-start BA."""
     q = np.maximum(q, 1e-12)
     return q / q.sum()
 

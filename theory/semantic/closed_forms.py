@@ -1,5 +1,7 @@
-"""Closed forms of rate-distortion theory (bits): binary Hamming, Shannon lower bound, Gaussian
-reverse water-filling, log-loss, and the binary convolution ``a * b``.
+"""Closed forms of rate-distortion theory (bits).
+
+Binary Hamming, Shannon lower bound, Gaussian reverse water-filling, log-loss, and the binary convolution
+``a * b``.
 
 Each is an independent route for the solvers of :mod:`theory.semantic.rate_distortion`.
 """

@@ -32,8 +32,10 @@ _NORMAL = 1e-300
 
 
 def _xlog_ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``a ln(a / b)`` elementwise, 0 where ``a = 0`` or ``b = 0``, as a difference of logs (no
-    overflow when b is subnormal)."""
+    """Compute ``a ln(a / b)`` elementwise, 0 where ``a = 0`` or ``b = 0``.
+
+    Taken as a difference of logs (no overflow when b is subnormal).
+    """
     pos = (a > 0) & (b > 0)
     return np.where(pos, a * (np.log(np.where(pos, a, 1.0)) - np.log(np.where(pos, b, 1.0))), 0.0)
 

@@ -99,7 +99,7 @@ def _time_axes(joint: np.ndarray, x_axes: Sequence[int], y_axes: Sequence[int]
 
 
 def directed_information_terms(joint: np.ndarray, x_axes: Sequence[int], y_axes: Sequence[int]) -> np.ndarray:
-    """The terms ``I(X^i; Y_i | Y^{i-1})``, i = 1..n, in bits (their sum is ``I(X^n -> Y^n)``).
+    """Return the terms ``I(X^i; Y_i | Y^{i-1})``, i = 1..n, in bits (their sum is ``I(X^n -> Y^n)``).
 
     Axes are listed in time order; other axes are summed out. Cost O(n * size of joint).
     """

@@ -87,6 +87,7 @@ class RDProblem:
     d: np.ndarray
 
     def __post_init__(self) -> None:
+        """Validate ``p`` and ``d`` and store read-only copies."""
         p, d = validate_rd(self.p, self.d)
         p, d = p.copy(), d.copy()
         p.flags.writeable = False

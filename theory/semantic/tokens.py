@@ -124,8 +124,11 @@ def gardner_capacity(kappa: float) -> tuple[float, float]:
 
 
 def cover_count(P: int, N: int) -> int:
-    """Cover's function counting: dichotomies of P points in general position in R^N realisable by
-    a homogeneous linear threshold, ``2 sum_{k<N} binom(P-1, k)``."""
+    """Return Cover's function count ``2 sum_{k<N} binom(P-1, k)``.
+
+    The number of dichotomies of P points in general position in R^N realisable by a homogeneous linear
+    threshold.
+    """
     P = as_int(P, "P", min_value=1)
     N = as_int(N, "N", min_value=1)
     return 2 * sum(comb(P - 1, k) for k in range(N))

@@ -6,6 +6,25 @@ every run (a feasible k-sparse plan polished on the dual's support, and the cert
 brute-force primal for tiny sizes, cvxpy references, the quadratic-OT reference and a toy MoE
 router. Private modules: ``_problem`` (validation, normalisation), ``_objectives``, ``_lbfgs``,
 ``_qot``, ``_certificate``; :mod:`theory.sparse_ot.solver` re-exports their public names.
+
+Names for POT users (checked against POT 0.9.7, :mod:`ot.smooth`):
+
+============  ==============  ==========================================================
+POT           here            meaning
+============  ==============  ==========================================================
+``a``, ``b``  ``a``, ``b``    marginals (same meaning)
+``M``         ``C``           cost matrix
+``reg``       ``gamma``       regulariser ``(gamma/2)||T||_F^2`` (same scaling)
+``max_nz``    ``k``           nonzeros per column of the plan
+============  ==============  ==========================================================
+
+- ``ot.smooth.smooth_ot_semi_dual(a, b, M, reg, reg_type="sparsity_constrained", max_nz=k)``
+  corresponds to ``solve_sparse_ot(a, b, C, k=k, gamma=reg)`` (``formulation="semi-dual"``,
+  the default), and ``ot.smooth.smooth_ot_dual`` with the same arguments to
+  ``solve_sparse_ot(..., formulation="dual")``;
+- ``ot.smooth.smooth_ot_semi_dual(a, b, M, reg, reg_type="l2")`` corresponds to
+  ``quadratic_ot(a, b, C, gamma=reg)``;
+- ``ot.emd2(a, b, M)`` (unregularised OT value) corresponds to ``exact_ot(a, b, C)``.
 """
 
 from theory.sparse_ot.conjugates import conj_topk, ksupport_sq, max_k, proj_sparse_simplex

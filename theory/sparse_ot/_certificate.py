@@ -76,9 +76,11 @@ def _support_feasible(a: np.ndarray, b: np.ndarray, mask: np.ndarray) -> bool:
 
 @dataclass(frozen=True)
 class _Sparse:
-    """A plan or mask in the transposed layout of the columns with ``b_j > 0``: row ``r`` holds
-    column ``cols[r]``; ``idx`` (n+, K) row indices, ``valid`` (n+, K) which slots belong to the
-    mask, ``cost`` (n+, K) the costs there."""
+    """A plan or mask in the transposed layout of the columns with ``b_j > 0``.
+
+    Row ``r`` holds column ``cols[r]``; ``idx`` (n+, K) row indices, ``valid`` (n+, K) which slots belong
+    to the mask, ``cost`` (n+, K) the costs there.
+    """
 
     idx: np.ndarray
     valid: np.ndarray
@@ -98,11 +100,14 @@ def _from_mask(P: SparseOTProblem, mask: np.ndarray) -> _Sparse:
 
 def _restricted_parts(alpha: np.ndarray, P: SparseOTProblem, S: _Sparse, bp: np.ndarray
                       ) -> tuple[float, np.ndarray, np.ndarray]:
-    """Semi-dual of the quadratic OT restricted to the mask ``S``: value, gradient ``a - T 1`` and the
-    kept plan values (n+, K). Slots off the mask are lowered 2 below the row maximum of the scaled
-    scores, so the simplex projection never gives them mass (its threshold is >= max - 1). Where
-    ``x / (gamma b_j)`` overflows (subnormal ``gamma b_j``), the column is projected onto the
-    simplex of mass ``gamma b_j`` and divided afterwards (``P(x / s) = P_s(x) / s``)."""
+    """Evaluate the semi-dual of the quadratic OT restricted to the mask ``S``.
+
+    Returns the value, the gradient ``a - T 1`` and the kept plan values (n+, K). Slots off the mask are
+    lowered 2 below the row maximum of the scaled scores, so the simplex projection never gives them mass
+    (its threshold is >= max - 1). Where ``x / (gamma b_j)`` overflows (subnormal ``gamma b_j``), the
+    column is projected onto the simplex of mass ``gamma b_j`` and divided afterwards
+    (``P(x / s) = P_s(x) / s``).
+    """
     X = np.where(S.valid, alpha[S.idx] - S.cost, 0.0)
     mass = P.gamma * bp
     with np.errstate(over="ignore", invalid="ignore"):
@@ -121,9 +126,11 @@ def _restricted_parts(alpha: np.ndarray, P: SparseOTProblem, S: _Sparse, bp: np.
 
 def _scale_to_marginals(t: np.ndarray, S: _Sparse, a: np.ndarray, bp: np.ndarray,
                         max_iter: int = 1000) -> tuple[np.ndarray, float]:
-    """Iterative proportional scaling of the kept values ``t`` (zeros stay zero) towards row sums
-    ``a`` and column sums ``bp``; returns the plan values and the final marginal error. O(nnz) per
-    sweep; from a nearly feasible plan a few sweeps reach rounding level."""
+    """Scale the kept values ``t`` towards row sums ``a`` and column sums ``bp`` (iterative scaling).
+
+    Zeros stay zero. Returns the plan values and the final marginal error. O(nnz) per sweep; from
+    a nearly feasible plan a few sweeps reach rounding level.
+    """
     m = a.shape[0]
     t = t.copy()
     err = np.inf
@@ -142,8 +149,11 @@ def _scale_to_marginals(t: np.ndarray, S: _Sparse, a: np.ndarray, bp: np.ndarray
 
 @dataclass(frozen=True)
 class Polished:
-    """Quadratic OT on a support: the feasible plan (dense), its objective ``value``, its marginal
-    error, the restricted potentials ``alpha`` and the L-BFGS iterations spent."""
+    """Quadratic OT on a support.
+
+    The feasible plan (dense), its objective ``value``, its marginal error, the restricted potentials
+    ``alpha`` and the L-BFGS iterations spent.
+    """
 
     value: float
     plan: np.ndarray
@@ -166,7 +176,8 @@ def _polish(P: SparseOTProblem, mask: np.ndarray, alpha0: np.ndarray | None, tol
     objective of any feasible plan on the mask, hence below ``max C + gamma/2`` (unit mass), so a
     value above that bound proves the mask infeasible and stops the run; otherwise the plan is
     accepted when the scaling reaches a marginal error of ``FEASIBLE_ACCEPT``. Cost
-    O(nnz log K) per evaluation (plus one LP for small masks)."""
+    O(nnz log K) per evaluation (plus one LP for small masks).
+    """
     # necessary (Hall) condition, O(nnz): every row can be served by its columns on the mask
     reach = mask.astype(np.float64) @ P.b
     if np.any(reach < P.a * (1.0 - 1e-12)):
@@ -201,7 +212,7 @@ def _polish(P: SparseOTProblem, mask: np.ndarray, alpha0: np.ndarray | None, tol
 
 
 def topk_mask(alpha: np.ndarray, P: SparseOTProblem) -> np.ndarray:
-    """The k largest entries of ``alpha - c_j`` in every column with ``b_j > 0`` (O(mn))."""
+    """Return the k largest entries of ``alpha - c_j`` in every column with ``b_j > 0`` (O(mn))."""
     m, n = P.shape
     mask = np.zeros((m, n), dtype=bool)
     pos = np.flatnonzero(P.b > 0)
@@ -211,11 +222,14 @@ def topk_mask(alpha: np.ndarray, P: SparseOTProblem) -> np.ndarray:
 
 
 def _milp_mask(P: SparseOTProblem, alpha: np.ndarray, beta: np.ndarray) -> tuple[np.ndarray | None, bool]:
-    """A k-sparse support that carries the marginals, by a mixed-integer LP over the ``k + 3`` best
-    rows of every column (all rows when ``m <= k + 3`` or ``m n <= 400``): binaries ``z_ij``,
-    ``0 <= T_ij <= min(a_i, b_j) z_ij``, ``sum_i z_ij <= k``, ``T in U(a, b)``, minimising the reduced cost
-    ``sum (c_ij - alpha_i - beta_j) T_ij``. Returns the mask (None when none is found within the
-    limits) and whether the MILP over all rows proved that no k-sparse plan exists."""
+    """Return a k-sparse support that carries the marginals, by a mixed-integer LP.
+
+    The LP runs over the ``k + 3`` best rows of every column (all rows when ``m <= k + 3`` or
+    ``m n <= 400``): binaries ``z_ij``, ``0 <= T_ij <= min(a_i, b_j) z_ij``, ``sum_i z_ij <= k``,
+    ``T in U(a, b)``, minimising the reduced cost ``sum (c_ij - alpha_i - beta_j) T_ij``. Returns the
+    mask (None when none is found within the limits) and whether the MILP over all rows proved that no
+    k-sparse plan exists.
+    """
     m, n = P.shape
     pos = np.flatnonzero(P.b > 0)
     cand = m if m * n <= MILP_ALL_ROWS else min(m, P.k + 3)
@@ -252,8 +266,10 @@ def _milp_mask(P: SparseOTProblem, alpha: np.ndarray, beta: np.ndarray) -> tuple
 
 
 def _fill_to_k(mask: np.ndarray, P: SparseOTProblem, idx: np.ndarray, pos: np.ndarray) -> np.ndarray:
-    """Add to every column its best-scored candidates (``idx``, best first) up to k rows: a larger
-    k-sparse mask can only lower the polished value. Cost O(n k)."""
+    """Add to every column its best-scored candidates (``idx``, best first) up to k rows.
+
+    A larger k-sparse mask can only lower the polished value. Cost O(n k).
+    """
     counts = mask[:, pos].sum(axis=0)
     for r, j in enumerate(pos):
         have = int(counts[r])
@@ -268,13 +284,15 @@ def _fill_to_k(mask: np.ndarray, P: SparseOTProblem, idx: np.ndarray, pos: np.nd
 
 def _hall_repair(P: SparseOTProblem, alpha: np.ndarray, mask: np.ndarray, *,
                  max_swaps: int | None = None) -> np.ndarray | None:
-    """Swap rows into the k-sparse ``mask`` until every row can be served by its columns
-    (``sum_{j: (i,j) in mask} b_j >= a_i``, a necessary condition for feasibility).
+    """Swap rows into the k-sparse ``mask`` until every row can be served by its columns.
+
+    The condition ``sum_{j: (i,j) in mask} b_j >= a_i`` is necessary for feasibility.
 
     The most deficient row takes a slot in the column where it scores best (``alpha_i - c_ij``)
     among those holding a row that can spare that column (its reach stays >= its mass); the
     spared row with the lowest score leaves. Returns the repaired mask (still k per column), or
-    None when no swap helps. O(m n) per swap."""
+    None when no swap helps. O(m n) per swap.
+    """
     m, n = P.shape
     mask = mask.copy()
     reach = mask.astype(np.float64) @ P.b
@@ -301,7 +319,7 @@ def _hall_repair(P: SparseOTProblem, alpha: np.ndarray, mask: np.ndarray, *,
 
 
 def _emd_mask(P: SparseOTProblem, alpha: np.ndarray, *, rounds: int = 20) -> np.ndarray | None:
-    """A k-sparse support that carries the marginals, from exact OT plans (any size).
+    """Return a k-sparse support that carries the marginals, from exact OT plans (any size).
 
     The exact OT plan (``ot.emd``, a vertex of ``U(a, b)``: at most ``m + n - 1`` nonzeros, about
     two per column for ``m = n``) is computed; in a column with more than k nonzeros the smallest
@@ -310,7 +328,8 @@ def _emd_mask(P: SparseOTProblem, alpha: np.ndarray, *, rounds: int = 20) -> np.
     largest mass ``a_i``, so that the rounds cannot cycle. Returns the support filled up to k
     rows per column with the best rows of ``alpha - c_j``, or None (a forbidden entry became
     necessary, or the rounds ran out).
-    Cost: a few network-simplex solves."""
+    Cost: a few network-simplex solves.
+    """
     m, n = P.shape
     pos = np.flatnonzero(P.b > 0)
     big = 4.0 * (float(np.max(P.C)) - float(np.min(P.C)) + 1.0)
@@ -341,9 +360,11 @@ def _emd_mask(P: SparseOTProblem, alpha: np.ndarray, *, rounds: int = 20) -> np.
 
 @dataclass(frozen=True)
 class Certificate:
-    """Best feasible k-sparse plan found from ``alpha`` (``polished`` None if none), how its
-    support was obtained (``"top-k"``, ``"hall"``, ``"emd"``, ``"milp"`` or ``"none"``) and
-    whether the mixed-integer LP proved that no k-sparse plan exists."""
+    """Best feasible k-sparse plan found from ``alpha`` (``polished`` None if none).
+
+    Also how its support was obtained (``"top-k"``, ``"hall"``, ``"emd"``, ``"milp"`` or ``"none"``) and
+    whether the mixed-integer LP proved that no k-sparse plan exists.
+    """
 
     polished: Polished | None
     route: str
@@ -352,11 +373,12 @@ class Certificate:
 
 def certify(P: SparseOTProblem, alpha: np.ndarray, beta: np.ndarray, *, tol: float, max_iter: int,
             repair: bool = True, cache: dict[str, Any] | None = None) -> Certificate:
-    """A feasible k-sparse plan from the dual point ``(alpha, beta)`` (module docstring, steps 1-4).
-    ``P`` should be normalised (unit mass, costs in [0, 1]); cost O(nk log k) per restricted
-    evaluation, one LP, and for small problems one mixed-integer LP. ``cache`` keeps the exact-OT
-    support between calls of one run (it does not depend on ``alpha``) and skips the repairs
-    that already failed."""
+    """Return a feasible k-sparse plan from the dual point ``(alpha, beta)`` (module docstring, steps 1-4).
+
+    ``P`` should be normalised (unit mass, costs in [0, 1]); cost O(nk log k) per restricted evaluation,
+    one LP, and for small problems one mixed-integer LP. ``cache`` keeps the exact-OT support between
+    calls of one run (it does not depend on ``alpha``) and skips the repairs that already failed.
+    """
     cache = {} if cache is None else cache
     top = topk_mask(alpha, P)
     pol = _polish(P, top, alpha, tol, max_iter)
@@ -386,8 +408,9 @@ def certify(P: SparseOTProblem, alpha: np.ndarray, beta: np.ndarray, *, tol: flo
 
 def polish_on_support(a: object, b: object, C: object, gamma: float, mask: object, *,
                       tol: float = 1e-12, max_iter: int = 10000) -> tuple[float, np.ndarray | None]:
-    """Quadratic OT restricted to a support: ``min <T,C> + (gamma/2)||T||^2``, ``T in U(a,b)``,
-    ``T = 0`` off ``mask``.
+    """Solve quadratic OT restricted to a support.
+
+    The problem is ``min <T,C> + (gamma/2)||T||^2``, ``T in U(a,b)``, ``T = 0`` off ``mask``.
 
     Feasibility is decided first by an LP (HiGHS); then the restricted smooth semi-dual is
     maximised by L-BFGS (masked simplex projection per column) and the plan is scaled to the

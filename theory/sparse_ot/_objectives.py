@@ -18,7 +18,7 @@ def _problem(P: object) -> SparseOTProblem:
 
 
 def _potential(x: object, name: str, size: int) -> np.ndarray:
-    """A finite float vector of length ``size`` (ValueError naming ``name`` otherwise)."""
+    """Return a finite float vector of length ``size`` (ValueError naming ``name`` otherwise)."""
     arr = as_float_array(x, name, ndim=1)
     if arr.shape[0] != size:
         raise ValueError(f"{name}: expected length {size}, got {arr.shape[0]}")
@@ -27,8 +27,11 @@ def _potential(x: object, name: str, size: int) -> np.ndarray:
 
 def _semi_dual_parts(alpha: np.ndarray, P: SparseOTProblem, k: int
                      ) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Semi-dual value, gradient, kept indices (n+, K), kept plan values (n+, K) and thresholds for
-    the columns with ``b_j > 0`` (one per row, in the transposed layout)."""
+    """Evaluate the semi-dual on the columns with ``b_j > 0``.
+
+    Returns the value, gradient, kept indices (n+, K), kept plan values (n+, K) and thresholds (one per
+    row, in the transposed layout).
+    """
     a, b, gamma = P.a, P.b, P.gamma
     bp = b[b > 0]
     Xt = alpha[None, :] - P.Ct_pos  # row j: alpha - c_j
@@ -73,7 +76,7 @@ def _dual_parts(alpha: np.ndarray, beta: np.ndarray, P: SparseOTProblem
 
 
 def beta_from_alpha(alpha: np.ndarray, P: SparseOTProblem) -> np.ndarray:
-    """The maximiser ``beta(alpha)`` of ``D(alpha, .)``: ``beta_j = -gamma b_j theta_j(alpha)``.
+    """Return the maximiser ``beta(alpha)`` of ``D(alpha, .)``: ``beta_j = -gamma b_j theta_j(alpha)``.
 
     ``theta_j`` is the threshold of ``P_{simplex,k}((alpha - c_j)/(gamma b_j))``; the top-k set of
     ``alpha + beta_j - c_j`` does not depend on ``beta_j``, hence ``S(alpha) = D(alpha, beta(alpha))``.

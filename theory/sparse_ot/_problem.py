@@ -14,8 +14,11 @@ MASS_RTOL = 1e-9
 
 @dataclass(frozen=True)
 class SparseOTProblem:
-    """A validated column-sparse problem: marginals ``a`` (m,), ``b`` (n,), cost ``C`` (m, n),
-    sparsity ``k`` (already clipped to ``m``) and regularisation ``gamma > 0``."""
+    """A validated column-sparse problem.
+
+    Marginals ``a`` (m,), ``b`` (n,), cost ``C`` (m, n), sparsity ``k`` (already clipped to ``m``) and
+    regularisation ``gamma > 0``.
+    """
 
     a: np.ndarray
     b: np.ndarray
@@ -70,8 +73,9 @@ def sparse_ot_problem(a: object, b: object, C: object, *, k: int | None, gamma: 
 
 @dataclass(frozen=True)
 class Scaling:
-    """How a problem was normalised: ``C = s C_n + u 1^T + 1 v^T``, ``(a, b) = t (a_n, b_n)``,
-    ``gamma = gamma_n s / t``.
+    """How a problem was normalised.
+
+    ``C = s C_n + u 1^T + 1 v^T``, ``(a, b) = t (a_n, b_n)``, ``gamma = gamma_n s / t``.
 
     Values map back as ``V = t s V_n + <u, a> + <v, b>``, plans as ``T = t T_n``, potentials as
     ``alpha = s alpha_n + u``, ``beta = s beta_n + v`` (spec Sec. 2.7: shift, cost-scale and mass
@@ -92,10 +96,12 @@ class Scaling:
 
 
 def normalise(P: SparseOTProblem) -> tuple[SparseOTProblem, Scaling]:
-    """The scale-free form of ``P``: unit total mass, cost reduced by its column then row minima
-    (so ``C_n >= 0`` with a zero in every row and column) and divided by its largest entry, and
-    ``gamma_n = gamma t / s``. Solving it instead of ``P`` keeps every intermediate quantity of
-    order one for marginals of mass ``1e-300`` or costs of size ``1e12``. O(mn).
+    """Return the scale-free form of ``P``.
+
+    Unit total mass, cost reduced by its column then row minima (so ``C_n >= 0`` with a zero in every row
+    and column) and divided by its largest entry, and ``gamma_n = gamma t / s``. Solving it instead of
+    ``P`` keeps every intermediate quantity of order one for marginals of mass ``1e-300`` or costs of size
+    ``1e12``. O(mn).
 
     Raises
     ------

@@ -56,8 +56,9 @@ def _qot(P: SparseOTProblem, tol: float, max_iter: int, finish: bool = True,
 
 def quadratic_ot(a: object, b: object, C: object, *, gamma: float, tol: float = 1e-10,
                  max_iter: int = 10000) -> QuadraticOTResult:
-    """Quadratically-regularised OT ``min_{T in U(a,b)} <T,C> + (gamma/2)||T||_F^2`` (Blondel, Seguy,
-    Rolet, AISTATS 2018), solved by its smooth semi-dual with the full simplex projection.
+    """Quadratically-regularised OT ``min_{T in U(a,b)} <T,C> + (gamma/2)||T||_F^2``.
+
+    Blondel, Seguy, Rolet, AISTATS 2018; solved by its smooth semi-dual with the full simplex projection.
 
     ``S(alpha) = <alpha,a> - sum_j b_j M_{gamma b_j}(alpha - c_j)`` has a ``(n/gamma)``-Lipschitz
     gradient ``a - T 1``; ``T[:, j] = b_j P_simplex((alpha - c_j)/(gamma b_j))``. Our L-BFGS

@@ -32,7 +32,7 @@ _ARGMAX_ROUNDS = 24
 
 
 def _topk_last(W: np.ndarray, k: int) -> np.ndarray:
-    """Indices of the ``k`` largest entries of every row of ``W``, shape (n, k).
+    """Return the indices of the ``k`` largest entries of every row of ``W``, shape (n, k).
 
     For ``k <= 24``: ``k`` rounds of a vectorised ``argmax`` on a copy (the found entries are set
     to ``-inf``), several times faster than ``np.argpartition`` for small k; otherwise one
@@ -149,8 +149,11 @@ def sparse_simplex_rows(W: np.ndarray, k: int, scale: np.ndarray | None = None
 
 
 def sparse_simplex_columns(V: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Column-wise ``P_{simplex,k}`` of ``V`` (m, n): :func:`sparse_simplex_rows` on ``V^T``, with
-    ``idx`` and ``y`` returned as (K, n). Cost O(mn + n k log k)."""
+    """Apply ``P_{simplex,k}`` column-wise to ``V`` (m, n).
+
+    :func:`sparse_simplex_rows` on ``V^T``, with ``idx`` and ``y`` returned as (K, n). Cost O(mn + n k log
+    k).
+    """
     idx, y, theta = sparse_simplex_rows(np.ascontiguousarray(V.T), k)
     return idx.T, y.T, theta
 

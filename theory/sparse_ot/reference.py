@@ -31,8 +31,10 @@ _CLARABEL = {"tol_gap_abs": 1e-11, "tol_gap_rel": 1e-11, "tol_feas": 1e-11, "max
 
 
 def _solve(prob: Any) -> str:
-    """CLARABEL with tight tolerances; on a solver failure, once more with its defaults.
-    Returns cvxpy's status, or ``"solver_error"`` when both attempts raise."""
+    """Solve with CLARABEL at tight tolerances; on a solver failure, once more with its defaults.
+
+    Returns cvxpy's status, or ``"solver_error"`` when both attempts raise.
+    """
     from cvxpy.error import SolverError
 
     try:
@@ -51,8 +53,11 @@ _SOLVED = ("optimal", "optimal_inaccurate")
 
 @dataclass(frozen=True)
 class BruteForceResult:
-    """Exact nonconvex primal ``P_k``: ``value`` (``inf`` if infeasible), ``plan`` (``None`` then),
-    the number of supports enumerated and how many were feasible."""
+    """Exact nonconvex primal ``P_k``.
+
+    ``value`` (``inf`` if infeasible), ``plan`` (``None`` then), the number of supports enumerated and how
+    many were feasible.
+    """
 
     value: float
     plan: np.ndarray | None
@@ -121,40 +126,51 @@ def sparse_ot_bruteforce(a: object, b: object, C: object, *, k: int, gamma: floa
 
 @dataclass(frozen=True)
 class DualCvxResult(SolverResult):
-    """``D_k`` by cvxpy: ``value``, potentials ``alpha`` (m,), ``beta`` (n,) (None when the solver
-    failed). ``status`` is cvxpy's (``"optimal"``, ``"optimal_inaccurate"``, ``"infeasible"``,
-    ``"unbounded"``, ...) or ``"solver_error"``; ``value`` is NaN unless the status is optimal or
-    optimal_inaccurate. Unpacks and indexes as ``(value, alpha, beta)`` like the former tuple."""
+    """``D_k`` by cvxpy: ``value``, potentials ``alpha`` (m,), ``beta`` (n,).
+
+    The potentials are None when the solver failed. ``status`` is cvxpy's (``"optimal"``,
+    ``"optimal_inaccurate"``, ``"infeasible"``, ``"unbounded"``, ...) or ``"solver_error"``; ``value`` is
+    NaN unless the status is optimal or optimal_inaccurate. Unpacks and indexes as
+    ``(value, alpha, beta)`` like the former tuple.
+    """
 
     alpha: np.ndarray | None
     beta: np.ndarray | None
 
     def __iter__(self) -> Iterator[Any]:
+        """Unpack as the former tuple ``(value, alpha, beta)``."""
         return iter((self.value, self.alpha, self.beta))
 
     def __getitem__(self, i: int) -> Any:
+        """Index as the former tuple ``(value, alpha, beta)``."""
         return (self.value, self.alpha, self.beta)[i]
 
 
 @dataclass(frozen=True)
 class RelaxedCvxResult(SolverResult):
-    """``R_k`` by cvxpy: ``value`` and ``plan`` (None when the solver failed); statuses as
-    :class:`DualCvxResult`. Unpacks and indexes as ``(value, plan)`` like the former tuple."""
+    """``R_k`` by cvxpy: ``value`` and ``plan`` (None when the solver failed).
+
+    Statuses as :class:`DualCvxResult`. Unpacks and indexes as ``(value, plan)`` like the former tuple.
+    """
 
     plan: np.ndarray | None
 
     def __iter__(self) -> Iterator[Any]:
+        """Unpack as the former tuple ``(value, plan)``."""
         return iter((self.value, self.plan))
 
     def __getitem__(self, i: int) -> Any:
+        """Index as the former tuple ``(value, plan)``."""
         return (self.value, self.plan)[i]
 
 
 def dual_cvx(a: object, b: object, C: object, *, k: int, gamma: float) -> DualCvxResult:
-    """``D_k`` by cvxpy (CLARABEL): ``max <alpha,a> + <beta,b> - (1/(2 gamma)) sum_j
-    sum_largest([alpha + beta_j - c_j]_+^2, k)``, solved on the normalised problem (unit mass,
-    reduced cost in [0, 1]; values and potentials mapped back), so that extreme scales do not
-    defeat the solver. Small sizes."""
+    """Solve ``D_k`` by cvxpy (CLARABEL).
+
+    ``max <alpha,a> + <beta,b> - (1/(2 gamma)) sum_j sum_largest([alpha + beta_j - c_j]_+^2, k)``, solved
+    on the normalised problem (unit mass, reduced cost in [0, 1]; values and potentials mapped back), so
+    that extreme scales do not defeat the solver. Small sizes.
+    """
     import cvxpy as cp  # imported here: slow to import, needed only by references
 
     P, sc = normalise(sparse_ot_problem(a, b, C, k=k, gamma=gamma))
@@ -170,9 +186,12 @@ def dual_cvx(a: object, b: object, C: object, *, k: int, gamma: float) -> DualCv
 
 
 def relaxed_cvx(a: object, b: object, C: object, *, k: int, gamma: float) -> RelaxedCvxResult:
-    """``R_k = min_{T in U} <T,C> + (gamma/2) sum_j ||t_j||_{sp,k}^2`` by cvxpy, with the variational
-    form ``||w||_{sp,k}^2 = min {sum_i w_i^2/theta_i : 0 <= theta <= 1, sum theta = k}``, solved on
-    the normalised problem (values and plan mapped back). Small sizes."""
+    """Solve ``R_k = min_{T in U} <T,C> + (gamma/2) sum_j ||t_j||_{sp,k}^2`` by cvxpy.
+
+    Uses the variational form
+    ``||w||_{sp,k}^2 = min {sum_i w_i^2/theta_i : 0 <= theta <= 1, sum theta = k}``,
+    solved on the normalised problem (values and plan mapped back). Small sizes.
+    """
     import cvxpy as cp  # imported here: slow to import, needed only by references
 
     P, sc = normalise(sparse_ot_problem(a, b, C, k=k, gamma=gamma))
@@ -192,9 +211,11 @@ def relaxed_cvx(a: object, b: object, C: object, *, k: int, gamma: float) -> Rel
 
 
 def exact_ot(a: object, b: object, C: object) -> float:
-    """Unregularised OT value ``min_{T in U(a,b)} <T, C>`` by a linear program (scipy HiGHS), solved
-    on the normalised problem (unit mass, reduced cost in [0, 1]) and mapped back, so that masses
-    of ``1e-300`` or costs of ``1e12`` keep their relative accuracy."""
+    """Compute the unregularised OT value ``min_{T in U(a,b)} <T, C>`` by a linear program (scipy HiGHS).
+
+    Solved on the normalised problem (unit mass, reduced cost in [0, 1]) and mapped back, so that masses
+    of ``1e-300`` or costs of ``1e12`` keep their relative accuracy.
+    """
     P, sc = normalise(sparse_ot_problem(a, b, C, k=None, gamma=1.0))
     m, n = P.shape
     A = np.vstack([np.kron(np.eye(m), np.ones(n)), np.kron(np.ones(m), np.eye(n))])
@@ -218,8 +239,11 @@ class ReferenceInstance:
 
 
 def instance_a() -> ReferenceInstance:
-    """Points 0, 1, 2 with squared-distance cost, uniform marginals, ``gamma = 8``: a duality gap
-    at k = 2 (``P_2 = 167/144 > D_2 = 119/108``), none at k = 1 (4/3) and k = 3 (QOT, 19/18)."""
+    """Return instance A: points 0, 1, 2, squared-distance cost, uniform marginals, ``gamma = 8``.
+
+    It has a duality gap at k = 2 (``P_2 = 167/144 > D_2 = 119/108``), none at k = 1 (4/3) and k = 3 (QOT,
+    19/18).
+    """
     C = np.array([[0.0, 1.0, 4.0], [1.0, 0.0, 1.0], [4.0, 1.0, 0.0]])
     u = np.full(3, 1.0 / 3.0)
     return ReferenceInstance("A", u, u.copy(), C, 8.0,
@@ -228,8 +252,11 @@ def instance_a() -> ReferenceInstance:
 
 
 def instance_b() -> ReferenceInstance:
-    """Sources 0, 1 (mass 1/2), targets 0, 0.2, 0.8, 1 (mass 1/4), squared distance, ``gamma = 0.1``:
-    ``P_k = D_k = QOT = 13/400`` for k = 1, 2 and the OT plan is recovered."""
+    """Return instance B: two sources, four targets, squared distance, ``gamma = 0.1``.
+
+    Sources 0, 1 (mass 1/2), targets 0, 0.2, 0.8, 1 (mass 1/4):
+    ``P_k = D_k = QOT = 13/400`` for k = 1, 2 and the OT plan is recovered.
+    """
     x, y = np.array([0.0, 1.0]), np.array([0.0, 0.2, 0.8, 1.0])
     C = (x[:, None] - y[None, :]) ** 2
     v = Fraction(13, 400)
@@ -241,7 +268,7 @@ MAX_TOY_SIZE = 10_000
 
 
 def gaussian_toy(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The 1-D toy of the figures: two discretised Gaussians on ``0..n-1`` and a squared cost.
+    """Return the 1-D toy of the figures: two discretised Gaussians on ``0..n-1`` and a squared cost.
 
     ``a`` is centred at ``10n/32`` with width ``4n/32``, ``b`` at ``16n/32`` with width ``5n/32``
     (both normalised); ``C_ij = (i - j)^2 / max (i - j)^2``. Returns ``(a, b, C)``. O(n^2) memory;

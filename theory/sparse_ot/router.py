@@ -24,8 +24,10 @@ from theory.sparse_ot.solver import SparseOTResult, solve_sparse_ot
 
 
 def _dispatch(sol: SparseOTResult) -> np.ndarray:
-    """The certified plan when the run is optimal (feasible, k-sparse, gap <= tol), else the
-    recovered plan (at a tie the gradient map may pick an infeasible element)."""
+    """Return the certified plan when the run is optimal (feasible, k-sparse, gap <= tol).
+
+    Else the recovered plan (at a tie the gradient map may pick an infeasible element).
+    """
     if sol.status == "optimal" and sol.polished_plan is not None:
         return sol.polished_plan
     return sol.plan

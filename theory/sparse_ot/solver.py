@@ -312,15 +312,17 @@ def solve_sparse_ot(a: object, b: object, C: object, *, k: int, gamma: float,
 
 
 def _rel_gap(upper: float, lower: float) -> float:
-    """``(U - L) / max(U, 1e-12)`` on the normalised problem (unit mass, costs in [0, 1]), where
-    ``U >= gamma ||b||^2 / (2k) > 0``; the floor keeps it finite when the reduced cost and
-    ``gamma`` vanish together."""
+    """Compute ``(U - L) / max(U, 1e-12)`` on the normalised problem (unit mass, costs in [0, 1]).
+
+    Here ``U >= gamma ||b||^2 / (2k) > 0``; the floor keeps it finite when the reduced cost and ``gamma``
+    vanish together.
+    """
     return (upper - lower) / max(abs(upper), 1e-12)
 
 
 def _solve_columns(P: SparseOTProblem, form: str, tol: float, max_iter: int, warm: bool,
                    x0: np.ndarray | None) -> _Solved:
-    """The column problem ``P`` (normalised): warm start, dual rounds, certificates."""
+    """Return the column problem ``P`` (normalised): warm start, dual rounds, certificates."""
     t_start = time.perf_counter()
     m, n = P.shape
     k = P.k
@@ -466,9 +468,11 @@ def _solve_columns(P: SparseOTProblem, form: str, tol: float, max_iter: int, war
 
 def _dual_rounds(P: SparseOTProblem, alpha: np.ndarray, tol: float, max_iter: int
                  ) -> tuple[np.ndarray, int, int, list[float], str, int]:
-    """L-BFGS on ``(alpha, beta)`` alternating with the exact block update ``beta <- beta(alpha)``
-    (which raises ``D`` to ``S(alpha)``); a round that gains at most ``tol * max(1, |D|)`` ends it.
-    Returns ``alpha``, iterations, evaluations, trace, the last status and restarts."""
+    """Run L-BFGS on ``(alpha, beta)`` alternating with the exact block update ``beta <- beta(alpha)``.
+
+    The update raises ``D`` to ``S(alpha)``; a round that gains at most ``tol * max(1, |D|)`` ends it.
+    Returns ``alpha``, iterations, evaluations, trace, the last status and restarts.
+    """
     m = P.a.shape[0]
 
     def fun(z: np.ndarray) -> tuple[float, np.ndarray]:
@@ -502,7 +506,8 @@ def _capped_simplex_rows(Z: np.ndarray, k: int) -> np.ndarray:
     ``f(tau) = sum_i clip(z_i - tau, 0, 1)`` is piecewise linear and nonincreasing with breakpoints
     ``z_i`` and ``z_i - 1``; it is evaluated at all 2m breakpoints of every row and ``tau`` found
     exactly by linear interpolation on the segment where ``f`` crosses k (for ``k < m``).
-    O(n m^2) time and memory: used for small problems only (m n <= 2500)."""
+    O(n m^2) time and memory: used for small problems only (m n <= 2500).
+    """
     n, m = Z.shape
     B = np.sort(np.concatenate([Z, Z - 1.0], axis=1), axis=1)  # (n, 2m) ascending
     F = np.clip(Z[:, None, :] - B[:, :, None], 0.0, 1.0).sum(axis=2)  # f at each breakpoint, descending
@@ -518,9 +523,12 @@ def _capped_simplex_rows(Z: np.ndarray, k: int) -> np.ndarray:
 
 
 def _smoothed_dual(z: np.ndarray, P: SparseOTProblem, mu: float) -> tuple[float, np.ndarray]:
-    """Dual with the top-k selection smoothed: ``Omega_k^*(s) = max_{0<=w<=1, sum w = k} sum_i w_i q_i``
-    with ``q_i = [s_i]_+^2/(2 gamma)`` becomes ``max_w <w, q> - (mu/2)||w||^2``, a differentiable
-    function with gradient ``w_i [s_i]_+/gamma``. It exceeds the true dual by at most ``n k mu/2``."""
+    """Evaluate the dual with the top-k selection smoothed.
+
+    ``Omega_k^*(s) = max_{0<=w<=1, sum w = k} sum_i w_i q_i`` with ``q_i = [s_i]_+^2/(2 gamma)`` becomes
+    ``max_w <w, q> - (mu/2)||w||^2``, a differentiable function with gradient ``w_i [s_i]_+/gamma``. It
+    exceeds the true dual by at most ``n k mu/2``.
+    """
     m = P.a.shape[0]
     alpha, beta = z[:m], z[m:]
     St = alpha[None, :] + beta[:, None] - P.Ct
@@ -534,11 +542,13 @@ def _smoothed_dual(z: np.ndarray, P: SparseOTProblem, mu: float) -> tuple[float,
 
 def _smoothing_continuation(P: SparseOTProblem, alpha: np.ndarray, beta: np.ndarray, tol: float,
                             max_iter: int) -> tuple[np.ndarray, float, int, int]:
-    """Maximise the smoothed dual for ``mu = 1e-5, ..., 1e-10`` (times ``max(1, max|C|)``), each
-    stage warm-started by the previous one (Nesterov smoothing with continuation); return the
-    ``alpha`` with the largest exact semi-dual value ``S(alpha)``, that value, the iterations and
-    the evaluations of the smoothed dual.
-    Used to finish stalled runs on small problems; O(n m^2) per evaluation."""
+    """Maximise the smoothed dual for ``mu = 1e-5, ..., 1e-10`` (times ``max(1, max|C|)``).
+
+    Each stage is warm-started by the previous one (Nesterov smoothing with continuation); return the
+    ``alpha`` with the largest exact semi-dual value ``S(alpha)``, that value, the iterations and the
+    evaluations of the smoothed dual. Used to finish stalled runs on small problems; O(n m^2) per
+    evaluation.
+    """
     m = P.a.shape[0]
     scale = max(1.0, float(np.max(np.abs(P.C))))
     z = np.concatenate([alpha, beta])
@@ -565,8 +575,11 @@ def _smoothing_continuation(P: SparseOTProblem, alpha: np.ndarray, beta: np.ndar
 
 
 def _one_hot_plan(alpha: np.ndarray, P: SparseOTProblem, tie_plan: np.ndarray) -> np.ndarray:
-    """k = 1 plan ``T[:, j] = b_j e_{i_j}`` with ``i_j`` the largest entry of the exact OT plan's column
-    (it lies in the argmax set of ``alpha - c_j`` by complementary slackness)."""
+    """Return the K = 1 plan ``T[:, j] = b_j e_{i_j}``.
+
+    ``i_j`` is the largest entry of the exact OT plan's column (it lies in the argmax set of
+    ``alpha - c_j`` by complementary slackness).
+    """
     m, n = P.shape
     T = np.zeros((m, n))
     cols = np.flatnonzero(P.b > 0)

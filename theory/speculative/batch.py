@@ -50,7 +50,7 @@ WOR_BLOCK_ELEMS = 1 << 21
 
 
 def namespace(*arrays: Any) -> Any:
-    """The array API namespace of ``arrays``, checked for every function the batch code needs.
+    """Return the array API namespace of ``arrays``, checked for every function the batch code needs.
 
     Raises ``TypeError`` naming the library and the missing functions, instead of a traceback
     from deep inside the computation.
@@ -189,8 +189,11 @@ def _column(x: Any, idx: Any, xp: Any) -> Any:
 
 
 class _Sorted:
-    """One row-wise sort of the tokens by p/q ascending (stable; p/q = inf where q = 0), with the
-    prefix and suffix sums the batched formulas read (each computed once, when first needed)."""
+    """One row-wise sort of the tokens by p/q ascending, with the prefix and suffix sums.
+
+    Stable; p/q = inf where q = 0. The prefix and suffix sums are those the batched formulas read (each
+    computed once, when first needed).
+    """
 
     def __init__(self, p: Any, q: Any, xp: Any, *, stable: bool = True) -> None:
         self.p, self.q, self.xp, self.stable = p, q, xp, stable
@@ -233,7 +236,7 @@ class _Sorted:
 
     @cached_property
     def q_tail(self) -> Any:
-        """q outside B_j, j = 0..V, summed from the end (no cancellation)."""
+        """Q outside B_j, j = 0..V, summed from the end (no cancellation)."""
         return _suffix(self.qs, self.xp)
 
     @cached_property
@@ -374,8 +377,11 @@ def _rrs(p: Any, q: Any, ks: list[int], xp: Any) -> Any:
 
 
 def _kseq(s: _Sorted, k: int) -> Any:
-    """SpecTr K-SEQ: ``1 - (1 - beta(rho*))^K``; rho* located between breakpoints of
-    ``beta(rho) = q(r >= rho) + p(r < rho) / rho`` (r = p/q sorted), then bisected in-segment."""
+    """Compute SpecTr K-SEQ ``1 - (1 - beta(rho*))^K``.
+
+    rho* is located between breakpoints of ``beta(rho) = q(r >= rho) + p(r < rho) / rho`` (r = p/q
+    sorted), then bisected in-segment.
+    """
     xp = s.xp
     if k == 1:
         return s.single
@@ -408,8 +414,10 @@ def _kseq(s: _Sorted, k: int) -> Any:
 
 
 def _wor_k2(s: _Sorted) -> Any:
-    """K = 2 closed form ``P(B) = q(B)/Q - lambda/Q sum_{x in B} q_x/(Q - q_x)`` for every prefix;
-    ``Q - q_x`` is the mass of the other tokens, summed directly for the largest token."""
+    """Compute the K = 2 closed form ``P(B) = q(B)/Q - lambda/Q sum_{x in B} q_x/(Q - q_x)`` for every prefix.
+
+    ``Q - q_x`` is the mass of the other tokens, summed directly for the largest token.
+    """
     xp = s.xp
     qs, total = s.qs, xp.reshape(s.total, (-1, 1))
     top = xp.argmax(qs, axis=-1)
@@ -423,9 +431,10 @@ def _wor_k2(s: _Sorted) -> Any:
 
 
 def _wor_integrals(qs: Any, lam: Any, ks: list[int], xp: Any) -> dict[int, Any]:
-    """``I_j = int_0^inf e^{-lambda_j t} P(1 <= N_j(t) < K) dt`` for every prefix j = 1..V and every
-    K in ``ks`` (all >= 3), N_j(t) the number of tokens of the prefix B_j arrived by time t in the
-    race ``E_x ~ Exp(q_x)``, lambda_j = q(outside B_j).
+    """Compute ``I_j = int_0^inf e^{-lambda_j t} P(1 <= N_j(t) < K) dt`` for every prefix j = 1..V.
+
+    For every K in ``ks`` (all >= 3); N_j(t) is the number of tokens of the prefix B_j arrived by time t
+    in the race ``E_x ~ Exp(q_x)``, lambda_j = q(outside B_j).
 
     ``P(N_j(t) = m)`` follows the Poisson-binomial recursion over the tokens,
     ``P_m <- e^{-q_j t} P_m + (1 - e^{-q_j t}) P_{m-1}``: every factor lies in [0, 1], so nothing
@@ -475,8 +484,11 @@ def _wor_integrals(qs: Any, lam: Any, ks: list[int], xp: Any) -> dict[int, Any]:
 
 
 def _wor(s: _Sorted, ks: list[int]) -> Any:
-    """alpha*_wor for every K in ``ks``: columns (N, len(ks)). K = 2: closed form; K >= 3: race
-    integral over row blocks (memory ``WOR_BLOCK_ELEMS``); k > |supp q| acts as |supp q|."""
+    """Compute alpha*_wor for every K in ``ks``: columns (N, len(ks)).
+
+    K = 2: closed form; K >= 3: race integral over row blocks (memory ``WOR_BLOCK_ELEMS``); k > |supp q|
+    acts as |supp q|.
+    """
     xp = s.xp
     n, v = s.ps.shape
     dev = array_api_compat.device(s.ps)
@@ -525,10 +537,12 @@ def _wor(s: _Sorted, ks: list[int]) -> Any:
 
 def _evaluate(p: Any, q: Any, ks: list[int], xp: Any, *, drafts: Sequence[str] = (),
               schemes: Sequence[str] = ()) -> dict[str, Any]:
-    """Every requested draft law and scheme on validated float64 (N, V) rows, one sort per row
-    block: ``{name: (N, len(ks))}``; optimal laws are keyed ``"iid"``, ``"wor"``, ``"greedy"``.
-    Rows go in blocks of at most ``CPU_BLOCK_ELEMS`` elements for numpy (cache-sized working
-    arrays) and ``DEVICE_BLOCK_ELEMS`` for other libraries (fewer, larger kernels)."""
+    """Compute every requested draft law and scheme on validated float64 (N, V) rows.
+
+    One sort per row block: ``{name: (N, len(ks))}``; optimal laws are keyed ``"iid"``, ``"wor"``,
+    ``"greedy"``. Rows go in blocks of at most ``CPU_BLOCK_ELEMS`` elements for numpy (cache-sized working
+    arrays) and ``DEVICE_BLOCK_ELEMS`` for other libraries (fewer, larger kernels).
+    """
     n, v = p.shape
     limit = CPU_BLOCK_ELEMS if array_api_compat.is_numpy_namespace(xp) else DEVICE_BLOCK_ELEMS
     rows = max(1, limit // v)
@@ -650,7 +664,7 @@ def acceptance_rate_batch(scheme: str, target: Any, draft: Any, k: Any) -> Any:
 
 def from_logits(logits: Any, *, temperature: float = 1.0, top_k: int | None = None,
                 top_p: float | None = None) -> Any:
-    """Sampling probabilities from logits: temperature, then top-k, then top-p; float64.
+    """Return the sampling probabilities from logits: temperature, then top-k, then top-p; float64.
 
     - ``temperature = 0``: greedy, the one-hot of the first maximal logit;
     - ``temperature > 0``: ``softmax(z / T)`` (max subtracted, computed in float64 from any

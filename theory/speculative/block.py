@@ -1,5 +1,6 @@
-"""Block verification of a single draft chain (after Sun et al. 2024, "Block verification
-accelerates speculative decoding"), exact on Markov language models.
+"""Block verification of a single draft chain, exact on Markov language models.
+
+After Sun et al. 2024, "Block verification accelerates speculative decoding".
 
 Rule (our reconstruction; its losslessness is checked by exact enumeration, not taken from the
 paper): the draft X_1..X_L ~ q is scored jointly. With ``w_0 = 1`` and
@@ -95,8 +96,10 @@ def block_accepted_law(p: MarkovLM, q: MarkovLM, length: int, root: int) -> np.n
 
 def block_emitted_law(p: MarkovLM, q: MarkovLM, length: int, root: int, cont: dict[int, np.ndarray]
                       ) -> np.ndarray:
-    """Exact law of (X_1..X_tau, Y) continued by the target to L + 1 tokens (``cont[r]`` = the
-    target's law of r tokens from every context, shape (S, V**r))."""
+    """Return the exact law of (X_1..X_tau, Y) continued by the target to L + 1 tokens.
+
+    ``cont[r]`` is the target's law of r tokens from every context, shape (S, V**r).
+    """
     v, order = p.vocab, p.order
     total = length + 1
     law = np.zeros(v ** total)
@@ -119,7 +122,7 @@ def block_emitted_law(p: MarkovLM, q: MarkovLM, length: int, root: int, cont: di
 
 def block_mc(p: MarkovLM, q: MarkovLM, length: int, root: int, n: int, rng: RngLike = None, *,
              chunk: int) -> np.ndarray:
-    """Accepted counts tau of n simulated calls (chunks of calls; rows of V floats per call).
+    """Return the accepted counts tau of n simulated calls (chunks of calls; rows of V floats per call).
 
     ``rng`` is a seed or Generator (:func:`theory._rng.as_generator`).
     """

@@ -61,6 +61,7 @@ class RunningStats:
 
     @property
     def stderr(self) -> np.ndarray:
+        """Standard error of the running mean (NaN before two samples)."""
         if self.count < 2:
             return np.full_like(self.mean, math.nan)
         return np.sqrt(self.m2 / (self.count - 1) / self.count)
@@ -90,8 +91,10 @@ def _probabilities(block: np.ndarray, name: str, args: argparse.Namespace) -> np
 
 
 def run_bound(args: Any) -> dict[str, Any]:
-    """Evaluate the bounds of ``args`` (the parsed options of :func:`add_parser`, or any object
-    with those attributes); returns the JSON document."""
+    """Evaluate the bounds of ``args``; return the JSON document.
+
+    ``args`` holds the parsed options of :func:`add_parser`, or is any object with those attributes.
+    """
     try:
         target, draft = RowReader(args.target), RowReader(args.draft)
     except LogitFileError as exc:
@@ -166,7 +169,7 @@ def format_bound_table(doc: dict[str, Any]) -> str:
 
 
 def save_bound_figure(doc: dict[str, Any], path: str) -> None:
-    """Acceptance vs K with standard-error bars: optima (solid) and schemes (dashed)."""
+    """Plot the acceptance vs K with standard-error bars: optima (solid) and schemes (dashed)."""
     from theory.figures import figure
 
     fig, ax = figure(figsize=(5.2, 3.6))

@@ -72,8 +72,10 @@ class DraftSetLaw(SolverResult):
 
 
 def greedy_top(q: np.ndarray, k: int) -> np.ndarray:
-    """The deterministic part T of greedy drafts: the k-1 most likely draft tokens, ties to the
-    lower index. O(V log V)."""
+    """Return the deterministic part T of greedy drafts: the k-1 most likely draft tokens.
+
+    Ties go to the lower index. O(V log V).
+    """
     order = np.lexsort((np.arange(q.shape[0]), -q))
     return np.sort(order[: k - 1])
 
@@ -134,7 +136,7 @@ def _iid_sets(q: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray
 
 
 def outside_mass(q: np.ndarray, members: np.ndarray, sizes: np.ndarray) -> np.ndarray:
-    """``q(Omega \\ S)`` for every set S (rows of ``members``, padded with -1), to a few ulps.
+    r"""``q(Omega \ S)`` for every set S (rows of ``members``, padded with -1), to a few ulps.
 
     ``total - q(S)`` cancels when S holds almost all the mass. With the tokens sorted by
     decreasing q and suffix sums ``T_j``, let j0 be the first rank not in S: then
@@ -279,8 +281,11 @@ def poisson_binomial_head(arrive: np.ndarray, stay: np.ndarray, k: int) -> np.nd
 
 
 def _others(q: np.ndarray) -> np.ndarray:
-    """``q.sum() - q_x`` for every x, summed directly for the largest entry (the only one that
-    can hold more than half the mass, where the subtraction would cancel). O(V)."""
+    """Compute ``q.sum() - q_x`` for every x, summed directly for the largest entry.
+
+    The largest entry is the only one that can hold more than half the mass, where the subtraction would
+    cancel. O(V).
+    """
     out = float(q.sum()) - q
     top = int(np.argmax(q))
     out[top] = float(np.delete(q, top).sum())
@@ -504,8 +509,9 @@ def wor_prefix_all_in(q_sorted: np.ndarray, k: int, *, nodes: int = 128,
 
 def _poisson_binomial_integral(q_sorted: np.ndarray, k: int, t: np.ndarray, weights: np.ndarray,
                                lam: np.ndarray, chunk_elems: int) -> np.ndarray:
-    """``int e^{-lambda_j t} P(1 <= N_{B_j}(t) < K) dt`` for every prefix, by the Poisson-binomial
-    recursion ``P_m <- e^{-q_j t} P_m + (1 - e^{-q_j t}) P_{m-1}`` over the items.
+    """Compute ``int e^{-lambda_j t} P(1 <= N_{B_j}(t) < K) dt`` for every prefix.
+
+    By the Poisson-binomial recursion ``P_m <- e^{-q_j t} P_m + (1 - e^{-q_j t}) P_{m-1}`` over the items.
 
     Every factor lies in [0, 1], so nothing overflows and no large exponents cancel: the route
     for concentrated drafts, where the race runs to t ~ 1 / (mass outside the top K-1 tokens).
@@ -532,7 +538,7 @@ def _poisson_binomial_integral(q_sorted: np.ndarray, k: int, t: np.ndarray, weig
 
 
 def wor_k2_prefix_all_in(q_sorted: np.ndarray) -> np.ndarray:
-    """Closed form of P_wor(B_j) for K = 2 over all prefixes B_j of ``q_sorted`` (j = 0..V).
+    """Return the closed form of P_wor(B_j) for K = 2 over all prefixes B_j of ``q_sorted`` (j = 0..V).
 
     ``P_wor(B) = q(B) - (1 - q(B)) sum_{x in B} q_x / (1 - q_x)`` (with the total mass Q in place
     of 1 for exactness under rounding). Cost O(V).

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from theory._info import softmax
 from theory._rng import RngLike, as_generator
 from theory._validate import as_int, as_positive_float
 
@@ -36,14 +37,9 @@ CASE_B_NAIVE_LAW = (0.35, 0.39, 0.26)
 MAX_VOCAB = 10**7
 
 
-def _softmax(z: np.ndarray) -> np.ndarray:
-    e = np.exp(z - z.max())
-    return e / e.sum()
-
-
 def synthetic_pair(vocab: int = 50, temperature: float = 1.0, *, wobble: float = 0.8
                    ) -> tuple[np.ndarray, np.ndarray]:
-    """A Zipf-like target and a perturbed draft at a common temperature.
+    """Return a Zipf-like target and a perturbed draft at a common temperature.
 
     ``z_p[i] = -ln(i + 1)``, ``z_q[i] = z_p[i] + wobble * sin(1.7 i + 0.3)``,
     ``p = softmax(z_p / T)``, ``q = softmax(z_q / T)``. Deterministic; O(V).
@@ -59,7 +55,7 @@ def synthetic_pair(vocab: int = 50, temperature: float = 1.0, *, wobble: float =
     i = np.arange(v, dtype=np.float64)
     z_p = -np.log(i + 1.0)
     z_q = z_p + w * np.sin(1.7 * i + 0.3)
-    return _softmax(z_p / t), _softmax(z_q / t)
+    return softmax(z_p / t), softmax(z_q / t)
 
 
 def random_pair(vocab: int, rng: RngLike = None, *, concentration: float = 0.5

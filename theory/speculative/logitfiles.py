@@ -180,8 +180,9 @@ class RowReader:
 
 def save_safetensors(path: str | os.PathLike[str], array: np.ndarray, *, name: str = "logits",
                      bf16: bool = False) -> None:
-    """Write one 2-d float array as a .safetensors file (F16/F32/F64, or BF16 by truncation
-    with round-to-nearest-even when ``bf16``).
+    """Write one 2-d float array as a .safetensors file.
+
+    F16/F32/F64, or BF16 by truncation with round-to-nearest-even when ``bf16``.
 
     ``array`` must be a non-empty 2-d real array without NaN or ``+inf`` (``-inf``, a masked
     logit, is kept); ``name`` a string. ``ValueError``/``TypeError`` naming them otherwise.

@@ -123,7 +123,7 @@ class _TreeVerifier:
 
 
 def tree_verifier(scheme: str) -> Verifier:
-    """This package's tree verifiers as :data:`Verifier` callables (one call at a time).
+    """Return this package's tree verifiers as :data:`Verifier` callables (one call at a time).
 
     - "rrs": recursive rejection sampling with residual updates (iid children);
     - "rrs-wor": the same with q renormalised without each rejected token (wor children);
@@ -251,7 +251,7 @@ def _chisquare(counts: np.ndarray, expected: np.ndarray) -> float:
 def check_lossless(verifier: Verifier, target: Any, draft: Any, tree: Any, *, drafts: str = "iid",
                    n: int = 20_000, level: float = 1e-3, context: Sequence[int] | None = None,
                    rng: RngLike = None) -> LosslessResult:
-    """Test a tree verifier for losslessness: does the emitted sequence follow the target?
+    """Test a tree verifier for losslessness (does the emitted sequence follow the target).
 
     Parameters
     ----------

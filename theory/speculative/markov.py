@@ -131,7 +131,7 @@ def path_law(model: MarkovLM, length: int) -> np.ndarray:
 
 
 def stationary_states(model: MarkovLM) -> np.ndarray:
-    """A stationary law of the context chain (power iteration from uniform, 10,000 steps max)."""
+    """Return a stationary law of the context chain (power iteration from uniform, 10,000 steps max)."""
     if model.order == 0:
         return np.ones(1)
     vocab, order = model.vocab, model.order
@@ -148,7 +148,7 @@ def stationary_states(model: MarkovLM) -> np.ndarray:
 
 def random_markov_pair(vocab: int, order: int, rng: RngLike = None, *, concentration: float = 0.5,
                        noise: float = 1.0) -> tuple[tuple[np.ndarray, int], tuple[np.ndarray, int]]:
-    """A random (target, draft) pair of order-``m`` models over ``vocab`` symbols.
+    """Return a random (target, draft) pair of order-``m`` models over ``vocab`` symbols.
 
     Target rows ~ Dirichlet(concentration); draft rows = softmax(log target row + noise * N(0, 1))
     (with a floor of 1e-12 on the target inside the log), so the draft is a perturbed target.

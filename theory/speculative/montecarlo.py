@@ -99,8 +99,10 @@ def _draw_rows(weights: np.ndarray, u: np.ndarray) -> np.ndarray:
 
 def _draw_from_rows(rows: np.ndarray, which: np.ndarray, rng: np.random.Generator,
                     fallback: np.ndarray) -> np.ndarray:
-    """Draw one token from ``rows[which[i]]`` for every sample i (grouped by row); an all-zero
-    row (a branch of probability 0, reached by rounding only) draws from ``fallback``."""
+    """Draw one token from ``rows[which[i]]`` for every sample i (grouped by row).
+
+    An all-zero row (a branch of probability 0, reached by rounding only) draws from ``fallback``.
+    """
     out = np.empty(which.shape[0], dtype=np.int64)
     for r in np.unique(which):
         sel = which == r
@@ -110,8 +112,10 @@ def _draw_from_rows(rows: np.ndarray, which: np.ndarray, rng: np.random.Generato
 
 
 def draw_drafts(draft: np.ndarray, k: int, n: int, drafts: str, rng: RngLike) -> np.ndarray:
-    """Sample n ordered draft tuples (n, K): iid, without replacement (sequential sampling, with
-    duplicate rejection and an exact masked fallback) or greedy (top-(K-1) then one sample).
+    """Sample n ordered draft tuples (n, K): iid, without replacement or greedy.
+
+    Without replacement: sequential sampling, with duplicate rejection and an exact masked fallback;
+    greedy: top-(K-1) then one sample.
 
     ``rng`` is a seed or Generator (:func:`theory._rng.as_generator`).
     """

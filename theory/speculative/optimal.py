@@ -304,7 +304,7 @@ def optimal_acceptance_lp(target: Any, draft: Any, k: Any, *, drafts: str = "iid
 
 
 def _n_draft_tuples(q: np.ndarray, k: int, drafts: str) -> int:
-    """Number of ordered draft tuples with positive probability."""
+    """Return the number of ordered draft tuples with positive probability."""
     support = int(np.count_nonzero(q > 0))
     if drafts == "greedy":
         return support - (k - 1)
@@ -378,8 +378,9 @@ def full_lp_acceptance(target: Any, draft: Any, k: Any, *, drafts: str = "iid",
 
 
 def canonical_is_k2(target: Any, draft: Any) -> float:
-    """Best acceptance of Khisti et al.'s canonical K = 2 scheme: importance sampling, then a
-    single draft.
+    """Return the best acceptance of Khisti et al.'s canonical K = 2 scheme.
+
+    Importance sampling, then a single draft.
 
     From iid drafts (i, j), keep i with probability w(i, j) in [0, 1], else j; the kept token has
     law ``r(y) = sum_j q_y q_j w(y, j) + sum_i q_i q_y (1 - w(i, y))``, and single-draft sampling

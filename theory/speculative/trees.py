@@ -146,7 +146,7 @@ def tree_structure(tree: Any) -> TreeStructure:
 
 
 def chain_tree(length: int) -> tuple:
-    """A chain of ``length`` draft tokens, ``((...((),)...),)``."""
+    """Return a chain of ``length`` draft tokens, ``((...((),)...),)``."""
     n = as_int(length, "length", min_value=0, max_value=MAX_DEPTH)
     tree: tuple = ()
     for _ in range(n):
@@ -155,7 +155,7 @@ def chain_tree(length: int) -> tuple:
 
 
 def kary_tree(n_nodes: int, k: int = 2) -> tuple:
-    """The complete k-ary tree of ``n_nodes`` draft nodes, filled breadth first (k = n: one level)."""
+    """Return the complete k-ary tree of ``n_nodes`` draft nodes, filled breadth first (k = n: one level)."""
     n = as_int(n_nodes, "n_nodes", min_value=0, max_value=MAX_NODES)
     kk = as_int(k, "k", min_value=1)
     kids: list[list[int]] = [[] for _ in range(n + 1)]
@@ -175,8 +175,11 @@ def tree_from_children(children: Sequence[Sequence[int]], root: int = 0) -> tupl
 
 
 def _rule_iid(p: np.ndarray, q: np.ndarray, k: int, scheme: str) -> tuple[np.ndarray, np.ndarray]:
-    """(W, R) of an iid scheme for every state: W (S, k, V) acceptance mass of child i with x,
-    R (S, V) emission mass after all k rejections. O(S k V)."""
+    """Return (W, R) of an iid scheme for every state.
+
+    W (S, k, V) acceptance mass of child i with x, R (S, V) emission mass after all k rejections. O(S k
+    V).
+    """
     s, v = p.shape
     w = np.zeros((s, k, v))
     surv = np.ones(s)
@@ -311,8 +314,11 @@ def _sum_over_children(rule_w: np.ndarray, child_arrays: Sequence[np.ndarray], n
 
 
 def _exact_accepted_law(p: MarkovLM, q: MarkovLM, st: TreeStructure, scheme: str) -> np.ndarray:
-    """P(A = j | context s) for every s, shape (S, height + 1), by a pass over the nodes in
-    reverse preorder; the rule of a node depends only on its number of children (cached)."""
+    """Compute P(A = j | context s) for every s, shape (S, height + 1).
+
+    By a pass over the nodes in reverse preorder; the rule of a node depends only on its number of
+    children (cached).
+    """
     v, order = p.vocab, p.order
     nxt = next_state(np.arange(p.n_states)[:, None], np.arange(v)[None, :], v, order)
     h = st.height
@@ -441,8 +447,10 @@ def _verify_wor(p_row: np.ndarray, q_row: np.ndarray, k: int, m: int, gen: np.ra
 
 def _mc_accepted(p: MarkovLM, q: MarkovLM, st: TreeStructure, scheme: str, root: int, n: int,
                  gen: np.random.Generator) -> np.ndarray:
-    """Accepted counts of n simulated target calls, vectorised over calls (loop over nodes and
-    the distinct contexts at each node)."""
+    """Return the accepted counts of n simulated target calls, vectorised over calls.
+
+    Loops over nodes and the distinct contexts at each node.
+    """
     v, order = p.vocab, p.order
     pos = np.zeros(n, dtype=np.int64)
     state = np.full(n, root, dtype=np.int64)
@@ -471,7 +479,7 @@ def _mc_accepted(p: MarkovLM, q: MarkovLM, st: TreeStructure, scheme: str, root:
 def expected_accepted(target: Any, draft: Any, tree: Any, *, scheme: str = "rrs", drafts: str | None = None,
                       method: str = "exact", n: int | None = None, rng: RngLike = None,
                       context: Sequence[int] | None = None) -> TreeResult:
-    """Expected number of accepted draft tokens E[A] when ``tree`` is verified in one target call.
+    """Return the expected number of accepted draft tokens E[A] when ``tree`` is verified in one target call.
 
     Parameters
     ----------

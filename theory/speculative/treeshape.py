@@ -67,7 +67,7 @@ def _choice(tree: tuple, value: float, n_nodes: int) -> TreeChoice:
 
 
 def validate_acceptance(acceptance: Any, *, monotone: bool = True) -> np.ndarray:
-    """A positional acceptance vector: 1-d, in [0, 1], sum <= 1 and (``monotone``) non-increasing.
+    """Return a positional acceptance vector: 1-d, in [0, 1], sum <= 1 and (``monotone``) non-increasing.
 
     Raises ``ValueError`` naming ``acceptance`` otherwise.
     """
@@ -84,7 +84,7 @@ def validate_acceptance(acceptance: Any, *, monotone: bool = True) -> np.ndarray
 
 
 def tree_value(tree: Any, acceptance: Any) -> float:
-    """Expected accepted tokens of ``tree`` under Sequoia's positional acceptance model.
+    """Return the expected accepted tokens of ``tree`` under Sequoia's positional acceptance model.
 
     ``sum_v prod_{edges to v} a_{position}``; positions past ``len(acceptance)`` contribute 0.
     The a_i must lie in [0, 1] with sum <= 1; they need not be non-increasing here (rrs-wor's
@@ -101,7 +101,7 @@ def tree_value(tree: Any, acceptance: Any) -> float:
 
 
 def sequoia_tree(acceptance: Any, n_nodes: int, *, max_depth: int | None = None) -> TreeChoice:
-    """A tree of ``n_nodes`` draft nodes maximising :func:`tree_value` (Sequoia's dynamic program).
+    """Return a tree of ``n_nodes`` draft nodes maximising :func:`tree_value` (Sequoia's dynamic program).
 
     ``F_d(n)`` = best value of the subtrees under a node with n nodes and depth budget d;
     ``G_d(n, i)`` = best value using children i, i+1, ... (contiguous):

@@ -166,8 +166,9 @@ class BPETokenizer:
 
     @classmethod
     def train(cls, x: Any, n_merges: int, V: int | None = None) -> BPETokenizer:
-        """Learn up to ``n_merges`` merges from ``x`` (a sequence, or a list of sequences with no
-        pairs across their boundaries).
+        """Learn up to ``n_merges`` merges from ``x``.
+
+        ``x`` is a sequence, or a list of sequences with no pairs across their boundaries.
 
         Pinned convention: the count of a pair is the number of adjacent positions holding it
         (overlapping: "000" counts (0, 0) twice); the largest count wins; ties go to the
@@ -211,9 +212,11 @@ class BPETokenizer:
         return len(self.vocab)
 
     def encode_ids(self, x: Any, *, drop_tail: bool = False) -> list[int]:
-        """Sequential merge encoding of ``x`` as token ids: one vectorised pass per merge,
-        O(n |merges|) numpy work. ``drop_tail`` is accepted for symmetry with
-        :class:`GreedyTokenizer` (BPE never leaves a tail)."""
+        """Encode ``x`` as token ids by sequential merges: one vectorised pass per merge.
+
+        O(n |merges|) numpy work. ``drop_tail`` is accepted for symmetry with :class:`GreedyTokenizer`
+        (BPE never leaves a tail).
+        """
         arr = np.array(as_symbols(x, "x", self.V), dtype=np.int64)
         for a, b, c in self._merge_ids:
             if arr.size < 2:
@@ -222,13 +225,17 @@ class BPETokenizer:
         return arr.tolist()
 
     def encode(self, x: Any) -> list[Token]:
-        """Sequential merge encoding: apply the merges in training order, each a left-to-right
-        non-overlapping replacement of (left, right) by left + right."""
+        """Encode by sequential merges, in training order.
+
+        Each merge is a left-to-right non-overlapping replacement of (left, right) by left + right.
+        """
         return [self.vocab[i] for i in self.encode_ids(x)]
 
     def encode_direct(self, x: Any) -> list[Token]:
-        """The same encoding by literal Python passes over the token list, one per merge (the
-        definition, O(n |merges|)): a reference route for tests and claims."""
+        """Return the same encoding by literal Python passes over the token list, one per merge.
+
+        The definition, O(n |merges|): a reference route for tests and claims.
+        """
         seq = as_symbols(x, "x", self.V)
         for a, b, c in self._merge_ids:
             out: list[int] = []
@@ -248,7 +255,7 @@ class BPETokenizer:
         return [MergeTransducer(a, b, c) for a, b, c in self._merge_ids]
 
     def encode_cascade(self, x: Any) -> list[Token]:
-        """The same encoding by streaming the characters through the transducer cascade."""
+        """Return the same encoding by streaming the characters through the transducer cascade."""
         xs = as_symbols(x, "x", self.V)
         trs = self.transducers()
         pend = [False] * len(trs)
@@ -272,7 +279,7 @@ class BPETokenizer:
         return np.array(out, dtype=np.int64)
 
     def automaton(self) -> Automaton:
-        """The cascade as an online encoder; state = bitmask of passes with a pending token."""
+        """Return the cascade as an online encoder; state = bitmask of passes with a pending token."""
         return _CascadeAutomaton(self.transducers())
 
     def __repr__(self) -> str:
@@ -280,8 +287,11 @@ class BPETokenizer:
 
 
 def _merge_pass(arr: np.ndarray, a: int, b: int, c: int) -> np.ndarray:
-    """Replace (a, b) by c left to right without overlap. Occurrences can overlap only when
-    a == b: in a run of a's the merges start at even offsets from the run start."""
+    """Replace (a, b) by c left to right without overlap.
+
+    Occurrences can overlap only when a == b: in a run of a's the merges start at even offsets from the
+    run start.
+    """
     left = arr[:-1] == a
     if a != b:
         hit = left & (arr[1:] == b)

@@ -19,9 +19,11 @@ GTH_MAX_STATES = 400
 
 
 def _gth(P: np.ndarray) -> np.ndarray | None:
-    """Stationary law by Grassmann-Taksar-Heyman state reduction (no subtraction anywhere, so
-    exit rates of 1e-300 beside self-loops of 1.0 keep their relative accuracy). O(n^3).
-    ``None`` when an exit mass underflows to 0 (then the LU route is used)."""
+    """Compute the stationary law by Grassmann-Taksar-Heyman state reduction. O(n^3).
+
+    No subtraction anywhere, so exit rates of 1e-300 beside self-loops of 1.0 keep their relative
+    accuracy. ``None`` when an exit mass underflows to 0 (then the LU route is used).
+    """
     A = P.copy()
     n = A.shape[0]
     np.fill_diagonal(A, 0.0)
@@ -41,8 +43,10 @@ def _gth(P: np.ndarray) -> np.ndarray | None:
 
 
 def _gth_log(P: np.ndarray) -> np.ndarray | None:
-    """GTH state reduction in log space, for rates whose ratios overflow (an exit of 5e-324
-    beside one of 1e-15). Same O(n^3) steps with log-add-exp."""
+    """Run GTH state reduction in log space, for rates whose ratios overflow.
+
+    For example an exit of 5e-324 beside one of 1e-15. Same O(n^3) steps with log-add-exp.
+    """
     n = P.shape[0]
     with np.errstate(divide="ignore"):
         L = np.log(P)

@@ -28,9 +28,11 @@ def _builder_input(x: Any, max_size: int | None, V: int | None) -> tuple[list[in
 
 
 def _lz_phrases(x: Any, max_size: int | None, V: int | None, *, skip_new_char: bool) -> list[Token]:
-    """Shared LZ parse over a trie: the phrase ``w + c`` (``w`` the longest known prefix of the
-    remainder, ``c`` the next character) is added; parsing resumes after ``c`` (LZ78,
-    ``skip_new_char``) or at ``c`` (LZW)."""
+    """Parse by LZ over a trie (shared by LZ78 and LZW).
+
+    The phrase ``w + c`` (``w`` the longest known prefix of the remainder, ``c`` the next character) is
+    added; parsing resumes after ``c`` (LZ78, ``skip_new_char``) or at ``c`` (LZW).
+    """
     xs, V, max_size = _builder_input(x, max_size, V)
     D: list[Token] = [(a,) for a in range(V)]
     children: list[dict[int, int]] = [dict() for _ in range(V + 1)]
@@ -61,15 +63,19 @@ def lz78_dictionary(x: Any, *, max_size: int | None = None, V: int | None = None
 
 
 def lzw_dictionary(x: Any, *, max_size: int | None = None, V: int | None = None) -> list[Token]:
-    """LZW dictionary of ``x`` (Welch 1984): ``w`` = longest prefix of the remainder in the
-    dictionary; add ``w`` + next character; the next phrase starts at that character. Same stop
-    rule as :func:`lz78_dictionary`. Prefix-closed. O(n)."""
+    """Return the LZW dictionary of ``x`` (Welch 1984).
+
+    ``w`` = longest prefix of the remainder in the dictionary; add ``w`` + next character; the next phrase
+    starts at that character. Same stop rule as :func:`lz78_dictionary`. Prefix-closed. O(n).
+    """
     return _lz_phrases(x, max_size, V, skip_new_char=False)
 
 
 def fixed_length_dictionary(V: int, r: int) -> list[Token]:
-    """All strings of length 1..r over ``{0..V-1}`` (greedy then emits length-r blocks), shortest
-    first and lexicographic within a length. Size ``sum_{l<=r} V^l``."""
+    """Return all strings of length 1..r over ``{0..V-1}`` (greedy then emits length-r blocks).
+
+    Shortest first and lexicographic within a length. Size ``sum_{l<=r} V^l``.
+    """
     V = as_int(V, "V", min_value=1)
     r = as_int(r, "r", min_value=1)
     if r * np.log(max(V, 2)) > np.log(MAX_TOKENS):
@@ -80,8 +86,10 @@ def fixed_length_dictionary(V: int, r: int) -> list[Token]:
 
 
 def heavy_hitter_dictionary(source: MarkovSource, beta: float, *, max_size: int = 1_000_000) -> list[Token]:
-    """Leaves of the tree whose internal nodes are the strings ``s`` with
-    ``max_c P(s | c) >= beta`` over contexts ``c`` with ``mu(c) > 0`` (the root is internal).
+    """Return the leaves of the tree of strings with ``max_c P(s | c) >= beta``.
+
+    The internal nodes are the strings ``s`` with ``max_c P(s | c) >= beta`` over contexts ``c`` with
+    ``mu(c) > 0`` (the root is internal).
 
     The result is complete prefix-free (a Tunstall-like parse tree). Cost O(|D| V^k).
 

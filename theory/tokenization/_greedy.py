@@ -66,14 +66,20 @@ class GreedyTokenizer:
 
     @property
     def trie(self) -> tuple[list[dict[int, int]], list[int]]:
-        """The dictionary trie: ``children[node]`` maps a symbol to a node (root 0) and
-        ``node_token[node]`` is the id of the token ending there, or -1."""
+        """The dictionary trie.
+
+        ``children[node]`` maps a symbol to a node (root 0) and ``node_token[node]`` is the id of the
+        token ending there, or -1.
+        """
         return self._children, self._node_tok
 
     def encode_ids(self, x: Any, *, drop_tail: bool = False) -> list[int]:
-        """Greedy parse of ``x`` as token ids. A final remainder that is a proper prefix of a token
-        and has no token prefix (possible only without single symbols) raises ``ValueError``
-        unless ``drop_tail`` is true, in which case it is dropped."""
+        """Greedy parse of ``x`` as token ids.
+
+        A final remainder that is a proper prefix of a token and has no token prefix (possible only
+        without single symbols) raises ``ValueError`` unless ``drop_tail`` is true, in which case it is
+        dropped.
+        """
         xs = as_symbols(x, "x", self.V)
         children, node_tok = self._children, self._node_tok
         out: list[int] = []
@@ -111,16 +117,20 @@ class GreedyTokenizer:
         return np.array(out, dtype=np.int64)
 
     def settle(self, buf: Sequence[int]) -> tuple[list[Token], Token]:
-        """Emit longest dictionary prefixes of ``buf`` until the rest is empty or a proper prefix
-        of a token; return (emitted tokens, remaining buffer)."""
+        """Emit longest dictionary prefixes of ``buf`` until the rest is empty or a proper prefix of a token.
+
+        Return (emitted tokens, remaining buffer).
+        """
         b = tuple(as_symbols(buf, "buf", self.V))
         ids, rest = self._settle(b)
         return [self.vocab[i] for i in ids], rest
 
     def _settle(self, b: Token) -> tuple[tuple[int, ...], Token]:
-        """Online greedy step, O(|b|) trie walks per emitted token: while ``b`` is non-empty and not
-        a proper prefix of a token (its trie node is missing or has no children), emit its longest
-        token prefix."""
+        """Take one online greedy step, O(|b|) trie walks per emitted token.
+
+        While ``b`` is non-empty and not a proper prefix of a token (its trie node is missing or has no
+        children), emit its longest token prefix.
+        """
         children, node_tok = self._children, self._node_tok
         emitted: list[int] = []
         while b:
@@ -138,7 +148,7 @@ class GreedyTokenizer:
         return tuple(emitted), b
 
     def automaton(self) -> Automaton:
-        """The online encoder with buffer states (start: the empty buffer)."""
+        """Return the online encoder with buffer states (start: the empty buffer)."""
         return _GreedyAutomaton(self)
 
     def __repr__(self) -> str:

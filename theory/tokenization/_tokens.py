@@ -46,8 +46,11 @@ def as_tokens(tokens: Iterable[Sequence[int]], name: str) -> list[Token]:
 
 
 def build_trie(tokens: Sequence[Token]) -> tuple[list[dict[int, int]], list[int]]:
-    """Trie of the tokens: ``children[node]`` maps a symbol to a node (root 0); ``node_token[node]``
-    is the index of the token ending there, or -1. O(sum of token lengths)."""
+    """Build the trie of the tokens. O(sum of token lengths).
+
+    ``children[node]`` maps a symbol to a node (root 0); ``node_token[node]`` is the index of the token
+    ending there, or -1.
+    """
     children: list[dict[int, int]] = [{}]
     node_token: list[int] = [-1]
     for tid, t in enumerate(tokens):
@@ -65,8 +68,10 @@ def build_trie(tokens: Sequence[Token]) -> tuple[list[dict[int, int]], list[int]
 
 
 def is_complete_prefix_free(tokens: Sequence[Sequence[int]], V: int) -> bool:
-    """True when the tokens are the leaves of a full V-ary tree: no token ends at an internal node
-    of their trie and every internal node has all V children. O(sum of token lengths)."""
+    """Return True when the tokens are the leaves of a full V-ary tree. O(sum of token lengths).
+
+    No token ends at an internal node of their trie and every internal node has all V children.
+    """
     V = as_int(V, "V", min_value=1)
     children, node_token = build_trie([tuple(t) for t in tokens])
     return all(node_token[n] < 0 and len(ch) == V for n, ch in enumerate(children) if ch)

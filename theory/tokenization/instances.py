@@ -46,5 +46,5 @@ CAN_HURT_VALUES = (0.768249799586, 37 / 68, 10)
 
 
 def symmetric_source() -> MarkovSource:
-    """The source sw(2; 0.8, 0.8) of instances I4 and I5."""
+    """Return the source sw(2; 0.8, 0.8) of instances I4 and I5."""
     return MarkovSource.switching(*SYMMETRIC)

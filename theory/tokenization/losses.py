@@ -172,9 +172,10 @@ def _check_pair(source: Any, tokenizer: Any) -> None:
 
 
 def renewal_chain(source: MarkovSource, tokenizer: GreedyTokenizer) -> RenewalChain:
-    """Boundary-context chain ``M[c, c'] = sum_{t: ctx(c, t) = c'} P(t | c)`` and its long-run law
-    from ``mu``, for a complete prefix-free dictionary. Cost O(#trie nodes x V^k) (about
-    ``|D| V/(V-1)`` nodes) plus one sparse LU on ``V^k`` states.
+    """Return the boundary-context chain and its long-run law from ``mu``.
+
+    The chain is ``M[c, c'] = sum_{t: ctx(c, t) = c'} P(t | c)``, for a complete prefix-free dictionary.
+    Cost O(#trie nodes x V^k) (about ``|D| V/(V-1)`` nodes) plus one sparse LU on ``V^k`` states.
 
     Raises
     ------
@@ -428,7 +429,9 @@ def unigram_loss(source: MarkovSource, tokenizer: Tokenizer, *, method: str = "e
                  route: str = "auto", max_states: int = 200_000, fallback: bool = True,
                  n_seqs: int = 20, seq_len: int = 200_000, trim: int | None = None,
                  rng: RngLike = None) -> LossResult:
-    """Optimal unigram loss over tokens, ``L_1 = r H(f) = -sum_t lambda_t log(lambda_t / r)``
-    (nats per character), attained by ``Q_tok = f``. Same parameters as :func:`ngram_loss`."""
+    """Compute the optimal unigram loss over tokens, ``L_1 = r H(f) = -sum_t lambda_t log(lambda_t / r)``.
+
+    In nats per character, attained by ``Q_tok = f``. Same parameters as :func:`ngram_loss`.
+    """
     return ngram_loss(source, tokenizer, 1, method=method, route=route, max_states=max_states,
                       fallback=fallback, n_seqs=n_seqs, seq_len=seq_len, trim=trim, rng=rng)

@@ -13,20 +13,16 @@ from collections.abc import Sequence
 import numpy as np
 from scipy.special import xlogy
 
+from theory._info import entropy
 from theory._rng import RngLike, as_generator
 from theory._validate import as_float_array, as_int, as_stochastic_matrix, as_unit_float
 from theory.tokenization._chain import long_run_law
 
 
-def _entropy(p: np.ndarray) -> float:
-    """Shannon entropy ``-sum p log p`` in nats (0 log 0 = 0)."""
-    return float(-xlogy(p, p).sum())
-
-
 def binary_entropy(p: float) -> float:
     """``h(p) = -p log p - (1-p) log(1-p)`` in nats, for ``p`` in [0, 1]."""
     p = as_unit_float(p, "p")
-    return _entropy(np.array([p, 1.0 - p]))
+    return entropy(np.array([p, 1.0 - p]))
 
 
 class MarkovSource:
@@ -150,9 +146,9 @@ class MarkovSource:
         if r == 0:
             return 0.0
         if r >= self.k:
-            return _entropy(self._mu) + (r - self.k) * self.entropy_rate()
+            return entropy(self._mu) + (r - self.k) * self.entropy_rate()
         marg = self._mu.reshape(self.V ** (self.k - r), self.V ** r).sum(axis=0)
-        return _entropy(marg)
+        return entropy(marg)
 
     def cond_entropy(self, j: int) -> float:
         """``H(X_j | X_1^{j-1})``: the best character j-gram loss (``H(pi)`` for j = 1)."""
@@ -164,8 +160,11 @@ class MarkovSource:
         return float(self.cond[self._mu > 0].min())
 
     def string_prob(self, s: Sequence[int], ctx: int | None = None) -> np.ndarray | float:
-        """``P(x_1^{|s|} = s | context)``: for all contexts (array of shape ``(V^k,)``) when ``ctx``
-        is None, else for context index ``ctx``. Cost O(V^k |s|)."""
+        """Return ``P(x_1^{|s|} = s | context)``.
+
+        For all contexts (array of shape ``(V^k,)``) when ``ctx`` is None, else for context index ``ctx``.
+        Cost O(V^k |s|).
+        """
         sym = self._check_symbols(s, "s")
         ctxs = np.arange(self.n_ctx) if ctx is None else np.array([as_int(ctx, "ctx", min_value=0,
                                                                           max_value=self.n_ctx - 1)])
@@ -186,8 +185,11 @@ class MarkovSource:
 
     # ----------------------------------------------------------------------------- sampling
     def sample(self, m: int, rng: RngLike = None) -> np.ndarray:
-        """A stationary sample ``X_1^m`` (int64 array): the first k symbols from ``mu``, then the
-        kernel. Cost O(m log V) in a Python loop (about 0.3 us per symbol)."""
+        """Return a stationary sample ``X_1^m`` (int64 array).
+
+        The first k symbols from ``mu``, then the kernel. Cost O(m log V) in a Python loop (about 0.3 us
+        per symbol).
+        """
         m = as_int(m, "m", min_value=1)
         g = as_generator(rng)
         V, k, n_ctx = self.V, self.k, self.n_ctx
@@ -215,4 +217,5 @@ class MarkovSource:
         return out[:m]
 
     def __repr__(self) -> str:
+        """Show the alphabet size and the order."""
         return f"MarkovSource(V={self.V}, k={self.k})"

@@ -13,7 +13,7 @@ LP = 1e-7
 
 
 def support(q: np.ndarray) -> int:
-    """Number of tokens of positive probability."""
+    """Return the number of tokens of positive probability."""
     return int(np.count_nonzero(q > 0))
 
 

@@ -32,9 +32,12 @@ def _norm(x: np.ndarray) -> np.ndarray:
 
 
 def adversarial_rows(rng: np.random.Generator, v: int, n_random: int) -> tuple[np.ndarray, np.ndarray]:
-    """(target, draft) rows: ``n_random`` Dirichlet(0.5) pairs plus one row per adversarial kind
-    (zeros in p, zeros in q, tied ratios, q = p, point-mass draft, point-mass target, a draft
-    with 0.99 on one token, a uniform draft, disjoint supports)."""
+    """Return (target, draft) rows: random Dirichlet(0.5) pairs plus adversarial rows.
+
+    ``n_random`` Dirichlet(0.5) pairs plus one row per adversarial kind (zeros in p, zeros in q, tied
+    ratios, q = p, point-mass draft, point-mass target, a draft with 0.99 on one token, a uniform draft,
+    disjoint supports).
+    """
     ps = [rng.dirichlet(np.full(v, 0.5)) for _ in range(n_random)]
     qs = [rng.dirichlet(np.full(v, 0.5)) for _ in range(n_random)]
     base_p, base_q = rng.dirichlet(np.ones(v)), rng.dirichlet(np.ones(v))
@@ -79,8 +82,10 @@ def _support(q: np.ndarray) -> int:
 def batch_vs_rows(p: np.ndarray, q: np.ndarray, ks: list[int], *,
                   batched: Callable[..., Any] = optimal_acceptance_batch,
                   scheme_batched: Callable[..., Any] = acceptance_rate_batch) -> float:
-    """Worst |batched - single-pair| over rows, K values, draft laws and schemes (K above
-    |supp q| is compared at K = |supp q|, the batched rule)."""
+    """Return the worst |batched - single-pair| over rows, K values, draft laws and schemes.
+
+    K above |supp q| is compared at K = |supp q|, the batched rule.
+    """
     worst = 0.0
     for law in LAWS:
         got = np.asarray(batched(p, q, ks, drafts=law))
@@ -118,8 +123,11 @@ def _batch_per_row(fast: bool, rng: np.random.Generator) -> Measurement:
 
 
 def softmax_rows(rng: np.random.Generator, n: int, v: int) -> tuple[np.ndarray, np.ndarray]:
-    """Rows of two related softmax models: Gaussian logits with a Zipf prior, draft = target
-    logits plus Gaussian noise (half of the rows), or independent Dirichlet(0.3) pairs."""
+    """Return rows of two related softmax models.
+
+    Gaussian logits with a Zipf prior, draft = target logits plus Gaussian noise (half of the rows), or
+    independent Dirichlet(0.3) pairs.
+    """
     z = 2.5 * rng.standard_normal((n, v)) - np.log1p(np.arange(v))
     zq = z + 0.8 * rng.standard_normal((n, v))
     p = np.exp(z - z.max(axis=1, keepdims=True))
@@ -136,9 +144,11 @@ def _fractions(x: np.ndarray) -> list[Fraction]:
 
 
 def exact_alpha(p: np.ndarray, q: np.ndarray, k: int, drafts: str) -> Fraction:
-    """alpha* = 1 + min_B [p(B) - P(all K drafts in B)] in exact rationals over all 2^V subsets
-    (wor: the set law by a recursion over subsets; greedy: the top-(K-1) tokens of q plus one
-    draw from the rest). K above |supp q| acts as |supp q| for wor and greedy."""
+    """Compute alpha* = 1 + min_B [p(B) - P(all K drafts in B)] in exact rationals over all 2^V subsets.
+
+    wor: the set law by a recursion over subsets; greedy: the top-(K-1) tokens of q plus one draw from the
+    rest. K above |supp q| acts as |supp q| for wor and greedy.
+    """
     v = p.shape[0]
     pf, qf = _fractions(p), _fractions(q)
     total = sum(qf)
@@ -180,8 +190,10 @@ def exact_alpha(p: np.ndarray, q: np.ndarray, k: int, drafts: str) -> Fraction:
 
 
 def extreme_rows() -> tuple[np.ndarray, np.ndarray]:
-    """Rows where float routes lose digits: drafts within 1e-15 / 1e-9 of a point mass, masses
-    near 1e-300, ties and q = p; V = 5."""
+    """Return rows where float routes lose digits (V = 5).
+
+    Drafts within 1e-15 / 1e-9 of a point mass, masses near 1e-300, ties and q = p.
+    """
     ps = [[0.1, 0.3, 0.2, 0.25, 0.15], [0.5, 0.2, 0.1, 0.1, 0.1], [1e-300, 0.25, 0.25, 0.25, 0.25],
           [0.2, 0.2, 0.2, 0.2, 0.2], [0.0, 0.4, 0.3, 0.3, 0.0], [0.3, 0.3, 0.2, 0.1, 0.1]]
     qs = [[1 - 1e-15] + [2.5e-16] * 4, [2.5e-10, 1 - 1e-9, 2.5e-10, 2.5e-10, 2.5e-10],
@@ -217,8 +229,10 @@ def batch_vs_exact(p: np.ndarray, q: np.ndarray, ks: list[int], *,
 
 
 def chunked_vs_whole(n: int, v: int, ks: list[int], batch_size: int, rng: np.random.Generator) -> float:
-    """Run ``theory speculative bound`` on a synthetic file in chunks of ``batch_size`` and compare
-    its means and standard errors with the whole-array batched values (largest difference)."""
+    """Run ``theory speculative bound`` on a synthetic file in chunks of ``batch_size``.
+
+    Compare its means and standard errors with the whole-array batched values (largest difference).
+    """
     from theory.speculative.bound_cli import run_bound
     from theory.speculative.logitfiles import synthetic_logits
 
@@ -259,7 +273,7 @@ def _batch_chunked(fast: bool, rng: np.random.Generator) -> Measurement:
 
 def greedy_target_gap(p_logits: np.ndarray, q_logits: np.ndarray, ks: list[int], *,
                       batched: Callable[..., Any] = optimal_acceptance_batch) -> float:
-    """Temperature transforms against their stated values (largest deviation):
+    """Return the largest deviation of the temperature transforms from their stated values.
 
     - both models at T = 0: every law and scheme accepts with probability 1[argmax p = argmax q];
     - target at T = 0 (p = delta_y), draft at T = 1: alpha*_iid = rrs = kseq = 1 - (1 - q_y)^K,
@@ -301,8 +315,10 @@ def greedy_target_gap(p_logits: np.ndarray, q_logits: np.ndarray, ks: list[int],
 
 
 def exact_avoid(q: np.ndarray, y: int, k: int) -> float:
-    """P(K successive draws without replacement from q all avoid y), by enumerating the ordered
-    K-tuples of the other tokens (small V)."""
+    """Compute P(K successive draws without replacement from q all avoid y).
+
+    By enumerating the ordered K-tuples of the other tokens (small V).
+    """
     import itertools
 
     total = float(q.sum())
