@@ -20,8 +20,25 @@ from theory.sparse_ot._objectives import (
 from theory.sparse_ot._problem import SparseOTProblem, normalise, sparse_ot_problem
 
 
+class PlanAliases:
+    """The older names ``solution`` (of ``plan``) and ``iterations`` (of ``n_iter``) of a result."""
+
+    plan: np.ndarray
+    n_iter: int
+
+    @property
+    def solution(self) -> np.ndarray:
+        """Alias of ``plan``."""
+        return self.plan
+
+    @property
+    def iterations(self) -> int:
+        """Alias of ``n_iter``."""
+        return self.n_iter
+
+
 @dataclass(frozen=True)
-class QuadraticOTResult(SolverResult):
+class QuadraticOTResult(PlanAliases, SolverResult):
     """Quadratically-regularised OT: ``min_{T in U(a,b)} <T,C> + (gamma/2)||T||_F^2``.
 
     ``value`` is the semi-dual value at ``alpha`` (a lower bound, equal to the optimum at
@@ -36,15 +53,6 @@ class QuadraticOTResult(SolverResult):
     beta: np.ndarray
     marginal_error: float
 
-    @property
-    def solution(self) -> np.ndarray:
-        """Alias of ``plan``."""
-        return self.plan
-
-    @property
-    def iterations(self) -> int:
-        """Alias of ``n_iter``."""
-        return self.n_iter
 
 
 def _qot(P: SparseOTProblem, tol: float, max_iter: int, finish: bool = True,

@@ -52,7 +52,7 @@ from theory.sparse_ot._objectives import (
     semi_dual_objective,
 )
 from theory.sparse_ot._problem import MASS_RTOL, SparseOTProblem, normalise, sparse_ot_problem
-from theory.sparse_ot._qot import QuadraticOTResult, _ot_potentials, _qot, quadratic_ot
+from theory.sparse_ot._qot import PlanAliases, QuadraticOTResult, _ot_potentials, _qot, quadratic_ot
 
 __all__ = [
     "FORMULATIONS", "MASS_RTOL", "SPARSITIES", "STATUSES", "QuadraticOTResult", "SparseOTProblem",
@@ -87,7 +87,7 @@ _FIRST_CHUNK = 50
 
 
 @dataclass(frozen=True)
-class SparseOTResult(SolverResult):
+class SparseOTResult(PlanAliases, SolverResult):
     """Result of :func:`solve_sparse_ot` (core fields of :class:`theory._result.SolverResult`).
 
     Attributes
@@ -160,16 +160,6 @@ class SparseOTResult(SolverResult):
     gamma: float
     formulation: str
     sparsity: str
-
-    @property
-    def solution(self) -> np.ndarray:
-        """Alias of ``plan``."""
-        return self.plan
-
-    @property
-    def iterations(self) -> int:
-        """Alias of ``n_iter``."""
-        return self.n_iter
 
     @property
     def feasible_plan(self) -> np.ndarray | None:
