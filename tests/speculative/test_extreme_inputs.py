@@ -3,9 +3,6 @@ route: tuple enumeration, rational arithmetic or a closed form."""
 
 from __future__ import annotations
 
-import itertools
-from fractions import Fraction
-
 import numpy as np
 import pytest
 
@@ -21,21 +18,7 @@ from theory.speculative import (
     wor_all_in,
 )
 from theory.speculative.draftsets import _wor_all_in_quad_err, poisson_binomial_head
-
-
-def _rational_wor_all_in(q, members, k):
-    """P(all k wor drafts in B) in exact rational arithmetic (the float q taken as exact)."""
-    qf = [Fraction(float(x)) for x in q]
-    total = sum(qf)
-    acc = Fraction(0)
-    for x in itertools.permutations([int(m) for m in members if q[m] > 0], k):
-        prob, used = Fraction(1), Fraction(0)
-        for xi in x:
-            prob *= qf[xi] / (total - used)
-            used += qf[xi]
-        acc += prob
-    return float(acc)
-
+from theory.speculative.reference import wor_all_in_rational
 
 NEAR_POINT = [
     (np.array([1 - 1e-15] + [2.5e-16] * 4), [0, 1, 2], 3),
@@ -49,7 +32,7 @@ NEAR_POINT = [
 @pytest.mark.parametrize("method", ["auto", "quad", "enumerate"])
 def test_wor_all_in_near_point_masses(q, b, k, method):
     # Before: quadrature 0.01436 against the exact 1/6 on the first case, 1e-5 off on the second.
-    exact = _rational_wor_all_in(q, b, k)
+    exact = wor_all_in_rational(q, b, k)
     assert wor_all_in(q, b, k, method=method) == pytest.approx(exact, abs=1e-12)
 
 
