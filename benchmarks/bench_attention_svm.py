@@ -28,9 +28,9 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import json  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
-import time  # noqa: E402
 
 import numpy as np  # noqa: E402
+from _timing import best_of  # noqa: E402
 
 from theory.attention_svm import random_instance, solve_att_svm, solve_att_svm_cvxpy, train_attention  # noqa: E402
 
@@ -53,15 +53,6 @@ print(json.dumps({"seconds": sec, "status": res.status, "solver": res.solver, "n
 """
 
 
-def best_time(repeat, fn, *args, **kwargs):
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn(*args, **kwargs)
-        best = min(best, time.perf_counter() - t0)
-    return best, out
-
-
 def instance(n, T, d):
     X, Z, _, _ = random_instance(n, T, d, rng=0)
     return X, Z, np.random.default_rng(1).integers(0, T, n)
@@ -80,10 +71,10 @@ print(f"{'n':>5} {'T':>3} {'d':>4} {'m':>6} | {'ours s':>8} {'NNLS s':>8} {'cvxp
 for n, T, d in ((50, 10, 20), (100, 10, 20), (100, 10, 30), (200, 5, 20)):
     X, Z, alpha = instance(n, T, d)
     m = n * (T - 1)
-    t_ours, ours = best_time(3, solve_att_svm, X, Z, alpha)
+    t_ours, ours = best_of(solve_att_svm, 3, X, Z, alpha)
     small = m * (d * d + 1) <= NNLS_MAX_ENTRIES
-    t_nnls, old = best_time(1, solve_att_svm, X, Z, alpha, method="nnls") if small else (float("nan"), None)
-    t_cvx, ref = best_time(1, solve_att_svm_cvxpy, X, Z, alpha)
+    t_nnls, old = best_of(solve_att_svm, 1, X, Z, alpha, method="nnls") if small else (float("nan"), None)
+    t_cvx, ref = best_of(solve_att_svm_cvxpy, 1, X, Z, alpha)
     assert ours.status == ref.status == "optimal" and ours.solver == "active_set"
     nnls_cols = (f"{t_nnls:8.3f}", f"{t_nnls / t_ours:8.1f}x", f"{kkt(old):9.1e}",
                  f"{np.abs(ours.W - old.W).max():9.1e}") if old is not None else ("-",) * 4
@@ -105,24 +96,24 @@ X, Z, alpha = instance(50, 10, 20)
 print(f"{'route':>10} {'setting':>14} {'seconds':>9} {'KKT residual':>13} {'status':>10}")
 budget = 1
 while True:
-    t, r = best_time(3, solve_att_svm, X, Z, alpha, method="active_set", max_iter=budget)
+    t, r = best_of(solve_att_svm, 3, X, Z, alpha, method="active_set", max_iter=budget)
     print(f"{'ours':>10} {f'max_iter={budget}':>14} {t:9.4f} {kkt(r):13.2e} {r.status:>10}")
     if r.status == "optimal":
         break
     budget *= 2
 for tol in (1e-2, 1e-4, 1e-6, 1e-8, 1e-10, 1e-12):
     opts = {"tol_gap_abs": tol, "tol_gap_rel": tol, "tol_feas": tol}
-    t, r = best_time(1, solve_att_svm_cvxpy, X, Z, alpha, solver_options=opts)
+    t, r = best_of(solve_att_svm_cvxpy, 1, X, Z, alpha, solver_options=opts)
     print(f"{'cvxpy':>10} {f'tol={tol:.0e}':>14} {t:9.4f} "
           f"{kkt(r) if r.status == 'optimal' else float('nan'):13.2e} {r.status:>10}")
-t, r = best_time(1, solve_att_svm, X, Z, alpha, method="nnls")
+t, r = best_of(solve_att_svm, 1, X, Z, alpha, method="nnls")
 print(f"{'NNLS':>10} {'-':>14} {t:9.4f} {kkt(r):13.2e} {r.status:>10}")
 
 print("\n3. Nuclear Att-SVM (cvxpy SDP): Clarabel vs SCS")
 for n, T, d in ((10, 5, 10), (20, 5, 15)):
     X, Z, alpha = instance(n, T, d)
-    t_c, a = best_time(1, solve_att_svm, X, Z, alpha, norm="nuc")
-    t_s, b = best_time(1, solve_att_svm, X, Z, alpha, norm="nuc", solver="SCS")
+    t_c, a = best_of(solve_att_svm, 1, X, Z, alpha, norm="nuc")
+    t_s, b = best_of(solve_att_svm, 1, X, Z, alpha, norm="nuc", solver="SCS")
     print(f"n={n} T={T} d={d}: Clarabel {t_c:.3f} s, SCS {t_s:.3f} s, "
           f"rel. objective gap {abs(a.objective - b.objective) / a.objective:.1e}")
 
@@ -133,7 +124,7 @@ for label, (n, T, d), kw in (("W, linear (local_converge)", (6, 8, 10), {}),
                              ("W, linear, large", (100, 20, 32), {})):
     X, Z, Y, v = random_instance(n, T, d, rng=0)
     head_v = None if kw.get("head") else v  # relu: V drawn from rng
-    t, tr = best_time(3, train_attention, X, Z, Y, v=head_v, steps=2000, rng=0, **kw)
+    t, tr = best_of(train_attention, 3, X, Z, Y, v=head_v, steps=2000, rng=0, **kw)
     print(f"{label:30s} n={n:>3} T={T:>2} d={d:>2}: {tr.steps_run} steps in {t:.3f} s "
           f"= {tr.steps_run / t:,.0f} steps/s ({tr.status})")
 print(f"\nload average at end: {os.getloadavg()[0]:.2f} (1 min)")

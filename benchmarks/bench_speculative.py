@@ -12,20 +12,11 @@ run for the LP. Usage: ``python benchmarks/bench_speculative.py [--quick]`` (qui
 from __future__ import annotations
 
 import sys
-import time
 
 import numpy as np
+from _timing import best_of
 
 from theory.speculative import optimal_acceptance, optimal_acceptance_lp, random_pair
-
-
-def best_of(fn, repeat: int) -> tuple[float, float]:
-    best, value = float("inf"), float("nan")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        value = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, value
 
 
 def main() -> None:

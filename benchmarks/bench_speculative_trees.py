@@ -17,9 +17,9 @@ Times are the best of 3 runs (1 for Monte Carlo). Usage:
 from __future__ import annotations
 
 import sys
-import time
 
 import numpy as np
+from _timing import best_of
 
 from theory.speculative import (
     chain_tree,
@@ -30,15 +30,6 @@ from theory.speculative import (
     sequoia_tree,
     tree_structure,
 )
-
-
-def best_of(fn, repeat: int) -> tuple[float, object]:
-    best, value = float("inf"), None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        value = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, value
 
 
 def main() -> None:
