@@ -12,8 +12,9 @@ certified bound on the suboptimality of both. This module builds such a ``T``:
    the excess entries forbidden); failing that, on small problems, a mixed-integer LP (HiGHS)
    that picks at most k rows per column among a few candidates at minimal reduced cost
    ``c_ij - alpha_i - beta_j``. Either mask is filled back up to k rows per column;
-3. the quadratic OT restricted to the mask, solved through its smooth semi-dual (L-BFGS, the
-   masked simplex projection): it returns a plan with exact column sums and the restricted
+3. the quadratic OT restricted to the mask, solved through its smooth semi-dual (semi-smooth
+   Newton, :mod:`theory.sparse_ot._newton`, finished by L-BFGS when needed; the masked simplex
+   projection): it returns a plan with exact column sums and the restricted
    potentials ``alpha_hat``, which are also a candidate for the unrestricted dual (an active-set
    step: when the mask is the optimal support, ``S(alpha_hat) = P_k`` and the gap closes);
 4. iterative proportional scaling on the support (zeros stay zero) drives both marginal errors to
@@ -30,7 +31,9 @@ import ot
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from scipy.sparse import coo_matrix, csr_matrix, diags, hstack, identity, vstack
 
+from theory.sparse_ot._feasible import chain_mask, forest_plan, incidence
 from theory.sparse_ot._lbfgs import _maximize
+from theory.sparse_ot._newton import newton_ascent
 from theory.sparse_ot._objectives import _scatter
 from theory.sparse_ot._problem import SparseOTProblem, sparse_ot_problem
 from theory.sparse_ot.conjugates import _project_kept, _topk_last
@@ -48,18 +51,14 @@ MILP_TIME_LIMIT = 10.0
 #: Largest mask tested for feasibility by an LP before polishing (larger ones: by weak duality).
 LP_MAX_NNZ = 4000
 
+#: Most Newton iterations of one polishing before L-BFGS takes over.
+NEWTON_MAX_ITER = 100
+
 #: Largest marginal error, relative to the total mass, of an accepted polished plan.
 FEASIBLE_ACCEPT = 1e-10
 
 #: Marginal error, relative to the largest marginal entry, at which the scaling stops.
 FEASIBLE_RTOL = 1e-15
-
-
-def _incidence(rows: np.ndarray, cols: np.ndarray, m: int, n: int) -> csr_matrix:
-    nnz = rows.size
-    e = np.ones(nnz)
-    return vstack([coo_matrix((e, (rows, np.arange(nnz))), shape=(m, nnz)),
-                   coo_matrix((e, (cols, np.arange(nnz))), shape=(n, nnz))]).tocsr()
 
 
 def _support_feasible(a: np.ndarray, b: np.ndarray, mask: np.ndarray) -> bool:
@@ -69,7 +68,7 @@ def _support_feasible(a: np.ndarray, b: np.ndarray, mask: np.ndarray) -> bool:
         return False
     m, n = mask.shape
     scale = max(float(np.max(a)), float(np.max(b)), 1e-300)
-    res = linprog(np.zeros(rows.size), A_eq=_incidence(rows, cols, m, n),  # type: ignore[call-overload]
+    res = linprog(np.zeros(rows.size), A_eq=incidence(rows, cols, m, n),  # type: ignore[call-overload]
                   b_eq=np.concatenate([a, b]) / scale, bounds=(0, None), method="highs")
     return bool(res.status == 0)
 
@@ -152,7 +151,7 @@ class Polished:
     """Quadratic OT on a support.
 
     The feasible plan (dense), its objective ``value``, its marginal error, the restricted potentials
-    ``alpha`` and the L-BFGS iterations spent.
+    ``alpha`` and the Newton and L-BFGS iterations spent.
     """
 
     value: float
@@ -191,24 +190,33 @@ def _polish(P: SparseOTProblem, mask: np.ndarray, alpha0: np.ndarray | None, tol
     bound = float(np.max(P.C)) * float(P.a.sum()) + 0.5 * P.gamma * float(P.a.sum()) ** 2
     bound += 1e-9 * max(1.0, abs(bound))
 
-    def fun(x: np.ndarray) -> tuple[float, np.ndarray]:
-        v, g, _ = _restricted_parts(x, P, S, bp)
+    def parts(x: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+        v, g, t = _restricted_parts(x, P, S, bp)
         if v > bound:
             raise _Unbounded
-        return v, g
+        return v, g, S.idx, t
+
+    def fun(x: np.ndarray) -> tuple[float, np.ndarray]:
+        return parts(x)[:2]
 
     try:
-        run = _maximize(fun, x0, tol=tol, max_iter=max_iter)
+        # semi-smooth Newton (the restricted semi-dual is piecewise quadratic); L-BFGS finishes
+        # what it leaves
+        newton = newton_ascent(parts, x0, P.gamma, tol=tol, max_iter=min(max_iter, NEWTON_MAX_ITER))
+        x, n_iter = newton.x, newton.n_iter
+        if newton.status != "converged":
+            run = _maximize(fun, x, tol=tol, max_iter=max(max_iter - n_iter, 1))
+            x, n_iter = run.x, n_iter + run.n_iter
     except _Unbounded:
         return None
-    _, _, t = _restricted_parts(run.x, P, S, bp)
+    _, _, t = _restricted_parts(x, P, S, bp)
     t, err = _scale_to_marginals(t, S, P.a, bp)
     T = _scatter(S.idx, t, m, S.cols, n)
     err = max(float(np.max(np.abs(T.sum(axis=1) - P.a))), float(np.max(np.abs(T.sum(axis=0) - P.b))))
     if err > FEASIBLE_ACCEPT * float(P.a.sum()):
         return None
     value = float(np.sum(T * P.C) + 0.5 * P.gamma * np.sum(T * T))
-    return Polished(value, T, err, run.x, run.n_iter)
+    return Polished(value, T, err, x, n_iter)
 
 
 def topk_mask(alpha: np.ndarray, P: SparseOTProblem) -> np.ndarray:
@@ -246,7 +254,7 @@ def _milp_mask(P: SparseOTProblem, alpha: np.ndarray, beta: np.ndarray) -> tuple
     eye = identity(nnz, format="csr")
     col_of = coo_matrix((np.ones(nnz), (np.repeat(np.arange(pos.size), cand), np.arange(nnz))),
                         shape=(pos.size, nnz))
-    A = csr_matrix(vstack([hstack([_incidence(rows, cols, m, n), csr_matrix((m + n, nnz))]),
+    A = csr_matrix(vstack([hstack([incidence(rows, cols, m, n), csr_matrix((m + n, nnz))]),
                            hstack([eye, -diags(cap / scale)]),
                            hstack([csr_matrix((pos.size, nnz)), col_of])]))
     target = np.concatenate([P.a, P.b]) / scale
@@ -358,6 +366,28 @@ def _emd_mask(P: SparseOTProblem, alpha: np.ndarray, *, rounds: int = 20) -> np.
     return None
 
 
+def _chain_plan(P: SparseOTProblem, alpha: np.ndarray, chain: np.ndarray) -> Polished | None:
+    """Return a feasible plan on the chain support filled up to k rows per column with the dual's best rows.
+
+    The transport LP on that mask routes the mass through the dual's rows where it can; its basic
+    solution has exact flows (:func:`theory.sparse_ot._feasible.forest_plan`). The value is an
+    upper bound on ``P_k``, usually loose: this is the last resort before the mixed-integer LP.
+    """
+    pos = np.flatnonzero(P.b > 0)
+    scores = alpha[None, :] - P.Ct_pos
+    idx = _topk_last(scores, P.k)
+    order = np.argsort(-np.take_along_axis(scores, idx, axis=1), axis=1)
+    mask = _fill_to_k(chain.copy(), P, np.take_along_axis(idx, order, axis=1), pos)
+    T = forest_plan(P, mask)
+    if T is None:
+        return None
+    err = max(float(np.max(np.abs(T.sum(axis=1) - P.a))), float(np.max(np.abs(T.sum(axis=0) - P.b))))
+    if err > FEASIBLE_ACCEPT * float(P.a.sum()):
+        return None
+    value = float(np.sum(T * P.C) + 0.5 * P.gamma * np.sum(T * T))
+    return Polished(value, T, err, alpha, 0)
+
+
 @dataclass(frozen=True)
 class Certificate:
     """Best feasible k-sparse plan found from ``alpha`` (``polished`` None if none).
@@ -395,6 +425,7 @@ def certify(P: SparseOTProblem, alpha: np.ndarray, beta: np.ndarray, *, tol: flo
         pol = _polish(P, cache["emd"], alpha, tol, max_iter)
         if pol is not None:
             return Certificate(pol, "emd")
+    infeasible = False
     if repair and not cache.get("milp_failed", False):
         mask, infeasible = _milp_mask(P, alpha, beta)
         if mask is not None:
@@ -402,8 +433,14 @@ def certify(P: SparseOTProblem, alpha: np.ndarray, beta: np.ndarray, *, tol: flo
             if pol is not None:
                 return Certificate(pol, "milp")
         cache["milp_failed"] = mask is None
-        return Certificate(None, "none", infeasible)
-    return Certificate(None, "none")
+    if P.k >= 2 and not infeasible:
+        if "chain" not in cache:
+            cache["chain"] = chain_mask(P.a, P.b)
+        if cache["chain"] is not None:
+            pol = _chain_plan(P, alpha, cache["chain"])
+            if pol is not None:
+                return Certificate(pol, "chain")
+    return Certificate(None, "none", infeasible)
 
 
 def polish_on_support(a: object, b: object, C: object, gamma: float, mask: object, *,

@@ -41,9 +41,11 @@ from theory._validate import (
 )
 from theory.sparse_ot._certificate import Polished, _support_feasible, certify, polish_on_support
 from theory.sparse_ot._lbfgs import _maximize, _Run, _weak_wolfe_lbfgs
+from theory.sparse_ot._newton import newton_ascent
 from theory.sparse_ot._objectives import (
     _marginal_error,
     _primal,
+    _semi_dual_parts,
     beta_from_alpha,
     dual_objective,
     plan_from_dual,
@@ -69,6 +71,9 @@ STATUSES = ("optimal", "feasible", "infeasible", "no_feasible_plan", "max_iter")
 
 #: Largest m * n for the smoothing-continuation finish of stalled runs.
 _SMOOTH_MAX_SIZE = 2500
+
+#: Most semi-smooth Newton iterations on the semi-dual before the L-BFGS rounds.
+_NEWTON_MAX_ITER = 200
 
 #: Rounds of (dual L-BFGS, exact beta update) for ``formulation="dual"``.
 _DUAL_ROUNDS = 10
@@ -357,6 +362,14 @@ def _solve_columns(P: SparseOTProblem, form: str, tol: float, max_iter: int, war
             alpha, n_it, n_ev, tr, dual_status, restarts = _dual_rounds(P, alpha, gtol, max_iter - n_iter)
         n_iter, n_eval = n_iter + n_it, n_eval + n_ev
         trace.extend(tr)
+    if form == "semi-dual" and tie_plan is None and 1 < k < m and n_iter < max_iter:
+        # semi-smooth Newton: converges in a few steps near a differentiable optimum; where it
+        # stalls (a kink) the L-BFGS rounds below take over from its point
+        newton = newton_ascent(lambda x: _semi_dual_parts(x, P, k)[:4], alpha, P.gamma, tol=gtol,
+                               max_iter=min(_NEWTON_MAX_ITER, max_iter - n_iter), ftol=ftol)
+        alpha, n_iter, n_eval = newton.x, n_iter + newton.n_iter, n_eval + newton.n_eval
+        trace.extend(newton.trace)
+        dual_status = "converged" if newton.status == "converged" else dual_status
     value = S(alpha)[0]
     if not trace:
         trace.append(value)
