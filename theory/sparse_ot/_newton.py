@@ -10,7 +10,8 @@ is ``(1/gamma)(I - 1 1^T / s_j)`` (independent of ``b_j``), so a generalised Hes
 
 the Laplacian of a graph on the rows (a clique of weight ``1/(gamma s_j)`` per column). It is
 applied in O(n K) for K kept entries per column, never formed. One Newton step solves
-``(H + D + mu diag(H + D)) d = grad`` by preconditioned conjugate gradients, where ``D`` lifts the
+``(H + D + mu diag(H + D)) d = grad`` by preconditioned conjugate gradients (a sparse direct
+solve when they stall), where ``D`` lifts the
 curvature of rows served by no column to ``1/(2 gamma)`` (about that of a row entering one column:
 without it their step ``grad_i / mu`` is unbounded) and ``mu`` is a Levenberg-Marquardt damping,
 divided by 3 after a full step and doubled after a shortened one; a backtracking (Armijo) line
@@ -27,6 +28,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.sparse import coo_matrix, csr_matrix, diags
+from scipy.sparse.linalg import spsolve
 
 #: A step of Newton from ``alpha``: value, gradient, kept row indices (n, K), kept plan values (n, K).
 Parts = Callable[[np.ndarray], tuple[float, np.ndarray, np.ndarray, np.ndarray]]
@@ -81,9 +84,29 @@ def _shifted(product: Callable[[np.ndarray], np.ndarray], shift: np.ndarray
     return lambda v: product(v) + shift * v
 
 
+def hessian_matrix(idx: np.ndarray, t: np.ndarray, m: int, gamma: float) -> csr_matrix:
+    """Return the generalised Hessian ``H`` of :func:`hessian` as a sparse (m, m) matrix.
+
+    ``sum_j s_j^2`` stored entries before summation; used when conjugate gradients stall on an
+    ill-conditioned ``H`` (long chains of rows, condition number ~ m^2).
+    """
+    sup = t > 0
+    s = sup.sum(axis=1)
+    inv_s = np.where(s > 0, 1.0 / np.maximum(s, 1), 0.0)
+    pair = sup[:, :, None] & sup[:, None, :]
+    K = idx.shape[1]
+    w = np.where(np.eye(K, dtype=bool)[None], 1.0, 0.0) - inv_s[:, None, None]
+    rows = np.broadcast_to(idx[:, :, None], pair.shape)[pair]
+    cols = np.broadcast_to(idx[:, None, :], pair.shape)[pair]
+    return coo_matrix((w[pair] / gamma, (rows, cols)), shape=(m, m)).tocsr()
+
+
 def _pcg(product: Callable[[np.ndarray], np.ndarray], diag: np.ndarray, rhs: np.ndarray
-         ) -> np.ndarray:
-    """Solve ``A x = rhs`` (``A`` symmetric positive definite, ``diag`` its diagonal) by Jacobi-PCG."""
+         ) -> tuple[np.ndarray, bool]:
+    """Solve ``A x = rhs`` (``A`` symmetric positive definite, ``diag`` its diagonal) by Jacobi-PCG.
+
+    Returns the solution and whether the relative residual reached ``CG_RTOL``.
+    """
     x = np.zeros_like(rhs)
     r = rhs.copy()
     inv = 1.0 / diag
@@ -100,12 +123,12 @@ def _pcg(product: Callable[[np.ndarray], np.ndarray], diag: np.ndarray, rhs: np.
         x += step * p
         r -= step * Ap
         if float(np.linalg.norm(r)) <= stop:
-            break
+            return x, True
         z = inv * r
         rz_new = float(r @ z)
         p = z + (rz_new / rz) * p
         rz = rz_new
-    return x
+    return x, False
 
 
 def newton_ascent(parts: Parts, x0: np.ndarray, gamma: float, *, tol: float, max_iter: int,
@@ -132,7 +155,12 @@ def newton_ascent(parts: Parts, x0: np.ndarray, gamma: float, *, tol: float, max
         lift = np.maximum(0.0, floor - diag)
         full = diag + lift
         damp = mu * full
-        d = _pcg(_shifted(product, lift + damp), full + damp, g)
+        d, solved = _pcg(_shifted(product, lift + damp), full + damp, g)
+        if not solved:  # ill-conditioned: a sparse direct solve
+            A = hessian_matrix(idx, t, m, gamma) + diags(lift + damp)
+            d = np.asarray(spsolve(A.tocsc(), g), dtype=np.float64)
+            if not np.all(np.isfinite(d)):
+                d = g / (full + damp)
         slope = float(g @ d)
         step = 1.0
         while step >= MIN_STEP:
