@@ -67,12 +67,8 @@ def wor_all_in_quad(q: np.ndarray, members: np.ndarray, k: int) -> float:
 
     Parameters
     ----------
-    q
-        Draft probabilities, shape (V,) (not re-validated).
-    members
-        Integer indices of the tokens of B.
-    k
-        Number of drafts K >= 1.
+    q, members, k
+        As :func:`wor_all_in_enumerate`: the draft pmf, the token indices of B, K >= 1.
 
     Returns
     -------
