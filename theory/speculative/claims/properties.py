@@ -9,9 +9,7 @@ import numpy as np
 from theory.claims import Measurement, claim
 from theory.speculative.claims._common import EXACT, lossless_errors, support
 from theory.speculative.instances import random_tied_pair
-from theory.speculative.optimal import (
-    optimal_acceptance,
-)
+from theory.speculative.optimal import optimal_acceptance
 from theory.speculative.reference import wor_all_in_enumerate
 from theory.speculative.schemes import acceptance_rate
 
