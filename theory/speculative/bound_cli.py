@@ -22,7 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from theory.speculative.batch import _evaluate, _prepare, from_logits
+from theory.speculative._batch_schemes import evaluate
+from theory.speculative.batch import from_logits, prepare_pair
 from theory.speculative.logitfiles import LogitFileError, RowReader
 
 #: Laws whose optimum a scheme is compared with.
@@ -122,10 +123,10 @@ def run_bound(args: Any) -> dict[str, Any]:
                 p = _probabilities(chunk_p[b_lo:b_hi], "TARGET", args)
                 q = _probabilities(chunk_q[b_lo:b_hi], "DRAFT", args)
                 try:
-                    p, q, xp, _ = _prepare(p, q)
+                    p, q, xp, _ = prepare_pair(p, q)
                 except ValueError as exc:
                     raise BoundError(str(exc)) from None
-                values = _evaluate(p, q, ks, xp, drafts=laws, schemes=schemes)
+                values = evaluate(p, q, ks, xp, drafts=laws, schemes=schemes)
                 for name in laws:
                     stats[name].add(np.asarray(values[name]))
                 for s in schemes:

@@ -26,12 +26,9 @@ from theory.speculative._common import (
     validate_pair,
     validate_scheme,
 )
+from theory.speculative._plans import greedy_parts, optimal_plan
 from theory.speculative.draftsets import greedy_top
-from theory.speculative.schemes import (
-    _greedy_parts,
-    _optimal_plan,
-    sequential_tables,
-)
+from theory.speculative.schemes import sequential_tables
 
 #: Largest (rows, V) block of per-sample state held at once (rrs-wor, WOR fallback draws).
 CHUNK_ELEMS = 2_000_000
@@ -200,7 +197,7 @@ def _sim_rrs_wor(p: np.ndarray, q: np.ndarray, k: int, n: int, rng: np.random.Ge
 
 def _sim_greedy(p: np.ndarray, q: np.ndarray, k: int, n: int, rng: np.random.Generator
                 ) -> tuple[np.ndarray, np.ndarray]:
-    _, q_tilde, resid = _greedy_parts(p, q, k)
+    _, q_tilde, resid = greedy_parts(p, q, k)
     x = draw_drafts(q, k, n, "greedy", rng)
     last = x[:, -1]
     ok = rng.random(n) < accept_prob(p[last], q_tilde[last])
@@ -219,7 +216,7 @@ def _set_keys(sorted_padded: np.ndarray, vocab: int) -> np.ndarray:
 
 def _sim_optimal(p: np.ndarray, q: np.ndarray, k: int, drafts: str, n: int,
                  rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    members, _, prob, flows, residual = _optimal_plan(p, q, k, drafts)
+    members, _, prob, flows, residual = optimal_plan(p, q, k, drafts)
     v = p.shape[0]
     if (k + 1) * math.log(v + 1) > 62 * math.log(2):
         raise ValueError("k: the optimal sampler indexes draft sets by V^K keys; V^K too large")

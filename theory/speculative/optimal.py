@@ -29,9 +29,10 @@ from scipy import optimize, sparse
 from theory._result import SolverResult
 from theory._validate import as_choice
 from theory.speculative._common import DRAFT_LAWS, prefix_order, validate_k, validate_pair
+from theory.speculative._plans import set_lp
+from theory.speculative._race import wor_all_in_enumerate
 from theory.speculative.coupling import maximal_coupling_acceptance
 from theory.speculative.draftsets import (
-    _wor_all_in_enumerate,
     draft_set_law,
     greedy_top,
     outside_mass,
@@ -207,30 +208,12 @@ def optimal_subset(target: Any, draft: Any, k: Any, *, drafts: str = "iid",
         has_top = masks[:, top].all(axis=1) if top.size else np.ones(2**v, dtype=bool)
         all_in = has_top * (masks[:, rest] @ q[rest]) / float(q[rest].sum())
     else:
-        all_in = np.array([_wor_all_in_enumerate(q, np.flatnonzero(m), kk) for m in masks])
+        all_in = np.array([wor_all_in_enumerate(q, np.flatnonzero(m), kk) for m in masks])
     values = 1.0 + p_b - all_in
     best = int(np.argmin(values))
     if values[best] >= 1.0:
         return 1.0, frozenset()
     return float(values[best]), frozenset(np.flatnonzero(masks[best]).tolist())
-
-
-def _set_lp(p: np.ndarray, members: np.ndarray, sizes: np.ndarray, prob: np.ndarray
-            ) -> tuple[optimize.OptimizeResult, np.ndarray, np.ndarray]:
-    """Solve max sum f s.t. per-set mass <= Qbar(S), per-token mass <= p(y), f >= 0 (HiGHS)."""
-    n_sets, width = members.shape
-    valid = np.arange(width)[None, :] < sizes[:, None]
-    set_of_var, slot = np.nonzero(valid)
-    token_of_var = members[set_of_var, slot]
-    n_var = set_of_var.shape[0]
-    cols = np.concatenate([np.arange(n_var), np.arange(n_var)])
-    rows = np.concatenate([set_of_var, n_sets + token_of_var])
-    a_ub = sparse.csr_array((np.ones(2 * n_var), (rows, cols)), shape=(n_sets + p.shape[0], n_var))
-    b_ub = np.concatenate([prob, p])
-    # scipy-stubs omit sparse constraint matrices, which HiGHS accepts.
-    res = optimize.linprog(-np.ones(n_var), A_ub=a_ub, b_ub=b_ub,  # type: ignore[call-overload]
-                           bounds=(0.0, None), method="highs")
-    return res, set_of_var, token_of_var
 
 
 def optimal_acceptance_lp(target: Any, draft: Any, k: Any, *, drafts: str = "iid"
@@ -269,7 +252,7 @@ def optimal_acceptance_lp(target: Any, draft: Any, k: Any, *, drafts: str = "iid
     law = as_choice(drafts, "drafts", DRAFT_LAWS)
     kk = validate_k(k, q, law)
     sets = draft_set_law(q, kk, drafts=law)
-    res, set_of_var, token_of_var = _set_lp(p, sets.members, sets.sizes, sets.prob)
+    res, set_of_var, token_of_var = set_lp(p, sets.members, sets.sizes, sets.prob)
     n_sets = sets.prob.shape[0]
     diag: dict[str, float] = {"n_sets": float(n_sets), "n_variables": float(set_of_var.shape[0])}
     iterations = int(getattr(res, "nit", 0) or 0)

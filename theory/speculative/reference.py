@@ -1,8 +1,8 @@
 """Independent reference routes of the speculative area: slow, exact, straight from definitions.
 
-Public, used by the claims and tests to check the fast solvers: exact rational enumeration of the
-without-replacement race, a brute-force rrs-wor verifier over ordered tuples, and the K-SEQ
-threshold of the reference cases as a polynomial root.
+Public, used by the claims and tests to check the fast solvers: exact rational and floating-point
+enumeration of the without-replacement race, its adaptive quadrature, a brute-force rrs-wor
+verifier over ordered tuples, and the K-SEQ threshold of the reference cases as a polynomial root.
 """
 
 from __future__ import annotations
@@ -12,7 +12,16 @@ from fractions import Fraction
 
 import numpy as np
 
+from theory.speculative._race import wor_all_in_enumerate, wor_all_in_quad_err
 from theory.speculative.schemes import SchemeLaw
+
+__all__ = [
+    "kseq_case_rho",
+    "rrs_wor_bruteforce",
+    "wor_all_in_enumerate",
+    "wor_all_in_quad",
+    "wor_all_in_rational",
+]
 
 
 def kseq_case_rho(p: np.ndarray, q: np.ndarray, k: int) -> float:
@@ -46,6 +55,28 @@ def wor_all_in_rational(q: np.ndarray, members: np.ndarray, k: int) -> float:
             used += qf[xi]
         acc += prob
     return float(acc)
+
+
+def wor_all_in_quad(q: np.ndarray, members: np.ndarray, k: int) -> float:
+    """``P(all k drafts without replacement lie in B)`` by adaptive quadrature of the race integral.
+
+    ``1 - lambda - lambda int_0^inf e^{-lambda t} P(1 <= N_B(t) < K) dt`` with ``lambda =
+    q(outside B)``, integrated in ``s = log t`` by ``scipy.integrate.quad`` (QUADPACK), the
+    Poisson-binomial law of the arrivals formed in probability space. Independent of the
+    trapezoid and closed-form prefix routes of :mod:`theory.speculative.draftsets`.
+
+    Parameters
+    ----------
+    q, members, k
+        As :func:`wor_all_in_enumerate`: the draft pmf, the token indices of B, K >= 1.
+
+    Returns
+    -------
+    float
+        The value only (the error estimate is checked by ``wor_all_in(..., method="quad")``);
+        O(K^2 |B|) per quadrature node.
+    """
+    return wor_all_in_quad_err(q, members, k)[0]
 
 
 def rrs_wor_bruteforce(p: np.ndarray, q: np.ndarray, k: int) -> SchemeLaw:

@@ -38,8 +38,8 @@ from theory.speculative._common import (
     validate_pair,
     validate_scheme,
 )
-from theory.speculative.draftsets import draft_set_law, greedy_top
-from theory.speculative.optimal import _set_lp, optimal_acceptance
+from theory.speculative._plans import greedy_parts, optimal_plan
+from theory.speculative.optimal import optimal_acceptance
 
 #: Largest number of (node, token) pairs the without-replacement tree holds at once.
 MAX_TREE = 20_000_000
@@ -209,14 +209,6 @@ def sequential_tables(p: np.ndarray, q: np.ndarray, k: int, scheme: str) -> tupl
     return tests, residuals
 
 
-def _greedy_parts(p: np.ndarray, q: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    top = greedy_top(q, k)
-    rest = np.ones(p.shape[0], dtype=bool)
-    rest[top] = False
-    q_tilde = np.where(rest, q, 0.0) / float(q[rest].sum())
-    return top, q_tilde, normalised_residual(p, q_tilde)
-
-
 def _rrs_wor_tree(p: np.ndarray, q: np.ndarray, k: int, *, want_law: bool
                   ) -> tuple[np.ndarray, float, float]:
     """Batched exact recursion over the without-replacement draft tree of rrs-wor."""
@@ -329,7 +321,7 @@ def _enumerate_iid(p: np.ndarray, q: np.ndarray, k: int, scheme: str) -> SchemeL
 
 
 def _enumerate_greedy(p: np.ndarray, q: np.ndarray, k: int) -> SchemeLaw:
-    top, q_tilde, resid = _greedy_parts(p, q, k)
+    top, q_tilde, resid = greedy_parts(p, q, k)
     xs = np.flatnonzero(q_tilde > 0)
     a = accept_prob(p[xs], q_tilde[xs])
     law = np.zeros(p.shape[0])
@@ -340,30 +332,8 @@ def _enumerate_greedy(p: np.ndarray, q: np.ndarray, k: int) -> SchemeLaw:
     return _scheme_law(law, member, float((q_tilde[xs] * a).sum()))
 
 
-def _optimal_plan(p: np.ndarray, q: np.ndarray, k: int, drafts: str
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Set LP plan: (members, sizes, Qbar, flows (n_sets, K) aligned with members, residual)."""
-    sets = draft_set_law(q, k, drafts=drafts)
-    res, set_of_var, token_of_var = _set_lp(p, sets.members, sets.sizes, sets.prob)
-    if res.status != 0:
-        raise RuntimeError(f"set LP failed: {res.message}")
-    flows = np.zeros(sets.members.shape)
-    valid = np.arange(sets.members.shape[1])[None, :] < sets.sizes[:, None]
-    _, slot = np.nonzero(valid)
-    flows[set_of_var, slot] = np.maximum(res.x, 0.0)
-    # Rounding of the LP: never accept more than Qbar(S).
-    over = flows.sum(axis=1) / np.maximum(sets.prob, 1e-300)
-    flows /= np.maximum(over, 1.0)[:, None]
-    accepted = np.bincount(token_of_var, weights=flows[set_of_var, slot], minlength=p.shape[0])
-    residual = np.maximum(p - accepted, 0.0)
-    tot = residual.sum()
-    # A zero residual is reached with probability 0 (up to LP rounding): emit p there.
-    residual = residual / tot if tot > 0 else p.copy()
-    return sets.members, sets.sizes, sets.prob, flows, residual
-
-
 def _enumerate_optimal(p: np.ndarray, q: np.ndarray, k: int, drafts: str) -> SchemeLaw:
-    members, sizes, prob, flows, residual = _optimal_plan(p, q, k, drafts)
+    members, sizes, prob, flows, residual = optimal_plan(p, q, k, drafts)
     valid = np.arange(members.shape[1])[None, :] < sizes[:, None]
     tokens = np.where(valid, members, 0)
     law = np.bincount(tokens.ravel(), weights=flows.ravel(), minlength=p.shape[0])
@@ -476,6 +446,6 @@ def acceptance_rate(scheme: str, target: Any, draft: Any, k: Any) -> float:
         _, beta_star = _kseq_rho(p, q, kk)
         return float(1.0 - (1.0 - beta_star) ** kk)
     if name == "greedy":
-        top, q_tilde, _ = _greedy_parts(p, q, kk)
+        top, q_tilde, _ = greedy_parts(p, q, kk)
         return float(p[top].sum() + np.minimum(p, q_tilde).sum())
     return optimal_acceptance(p, q, kk, drafts=SCHEME_DRAFTS[name])

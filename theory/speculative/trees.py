@@ -42,7 +42,8 @@ import numpy as np
 from theory._result import SolverResult
 from theory._rng import RngLike, as_generator
 from theory._validate import as_choice, as_int
-from theory.speculative._common import accept_prob, normalised_residual
+from theory.speculative._tree_mc import CHUNK_ELEMS, mc_accepted
+from theory.speculative._tree_rules import MAX_EXACT_ELEMS, node_rule
 from theory.speculative.block import block_accepted_law, block_emitted_law, block_mc
 from theory.speculative.markov import (
     MarkovLM,
@@ -51,21 +52,15 @@ from theory.speculative.markov import (
     next_state,
     path_law,
 )
-from theory.speculative.schemes import kseq_residual, kseq_rho
 
 #: Deepest tree accepted anywhere.
 MAX_DEPTH = 256
 #: Most draft nodes accepted anywhere.
 MAX_NODES = 10_000
-#: Exact route: largest ``V**m * V`` (rows of a node rule) and, for rrs-wor, largest
-#: ``V**m * perm(V, K - 1) * V`` (ordered rejected prefixes held at once).
-MAX_EXACT_ELEMS = 20_000_000
 #: Largest number of simulated calls of the Monte Carlo route (a few int64 arrays of that length).
 MAX_MC_CALLS = 20_000_000
 #: :func:`emitted_law`: largest ``V**m * V**(depth + 1)`` cells of the sequence law.
 MAX_LAW_CELLS = 4_000_000
-#: Monte Carlo: largest (samples, V) block of per-sample state held at once (rrs-wor).
-CHUNK_ELEMS = 2_000_000
 
 TREE_SCHEMES: tuple[str, ...] = ("rrs", "rrs-wor", "kseq")
 TREE_CONTROLS: tuple[str, ...] = ("naive", "target-resample")
@@ -171,94 +166,6 @@ def tree_from_children(children: Sequence[Sequence[int]], root: int = 0) -> tupl
     return build(root)
 
 
-# --------------------------------------------------------------------------- node rules
-
-
-def _rule_iid(p: np.ndarray, q: np.ndarray, k: int, scheme: str) -> tuple[np.ndarray, np.ndarray]:
-    """Return (W, R) of an iid scheme for every state.
-
-    W (S, k, V) acceptance mass of child i with x, R (S, V) emission mass after all k rejections. O(S k
-    V).
-    """
-    s, v = p.shape
-    w = np.zeros((s, k, v))
-    surv = np.ones(s)
-    if scheme == "kseq":
-        rho_beta = [kseq_rho(p[r], q[r], k) for r in range(s)]
-        pass_mass = np.stack([np.minimum(q[r], p[r] / rb[0]) for r, rb in enumerate(rho_beta)])
-        beta = np.array([rb[1] for rb in rho_beta])
-        for i in range(k):
-            w[:, i] = surv[:, None] * pass_mass
-            surv = surv * (1.0 - beta)
-        resid = np.stack([kseq_residual(p[r], q[r], k, rb[0], rb[1]) for r, rb in enumerate(rho_beta)])
-        return w, surv[:, None] * resid
-    if scheme in ("naive", "target-resample"):
-        pass_mass = np.minimum(p, q)
-        beta = pass_mass.sum(axis=1)
-        for i in range(k):
-            w[:, i] = surv[:, None] * pass_mass
-            surv = surv * (1.0 - beta)
-        resid = normalised_residual(p, q) if scheme == "naive" else p
-        return w, surv[:, None] * resid
-    cur = p
-    for i in range(k):  # rrs
-        pass_mass = np.minimum(cur, q)
-        w[:, i] = surv[:, None] * pass_mass
-        surv = surv * (1.0 - pass_mass.sum(axis=1))
-        cur = normalised_residual(cur, q)
-    return w, surv[:, None] * cur
-
-
-def _rule_wor(p: np.ndarray, q: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """(W, R) of rrs-wor by a batched recursion over ordered rejected prefixes. O(S perm(V,k-1) V)."""
-    s, v = p.shape
-    w = np.zeros((s, k, v))
-    r_mass = np.zeros((s, v))
-    origin = np.arange(s)
-    weight = np.ones(s)
-    cur_p, cur_q = p.copy(), q.copy()
-    for i in range(k):
-        empty = cur_q.sum(axis=1) <= 0.0  # support exhausted: the remaining children draw nothing
-        if np.any(empty):
-            np.add.at(r_mass, origin[empty], weight[empty, None] * cur_p[empty])
-            keep = ~empty
-            origin, weight, cur_p, cur_q = origin[keep], weight[keep], cur_p[keep], cur_q[keep]
-        a = accept_prob(cur_p, cur_q)
-        np.add.at(w[:, i], origin, weight[:, None] * cur_q * a)
-        rejected = weight[:, None] * cur_q * (1.0 - a)
-        nxt_p = normalised_residual(cur_p, cur_q)
-        if i == k - 1:
-            np.add.at(r_mass, origin, rejected.sum(axis=1)[:, None] * nxt_p)
-            break
-        row, tok = np.nonzero(rejected > 0)
-        origin, weight, cur_p = origin[row], rejected[row, tok], nxt_p[row]
-        cur_q = cur_q[row].copy()
-        cur_q[np.arange(tok.shape[0]), tok] = 0.0
-        tot = cur_q.sum(axis=1, keepdims=True)
-        cur_q = np.divide(cur_q, tot, out=np.zeros_like(cur_q), where=tot > 0)
-    return w, r_mass
-
-
-def node_rule(target: MarkovLM, draft: MarkovLM, k: int, scheme: str) -> tuple[np.ndarray, np.ndarray]:
-    """Exact one-node verification rule of ``scheme`` with ``k`` children, for every context.
-
-    Returns ``(W, R)``: ``W[s, i, x]`` = P(child i is accepted with token x | context s) and
-    ``R[s, y]`` = P(all children rejected and y emitted | s). Lossless schemes have
-    ``W.sum(1) + R = p(. | s)``.
-    """
-    v = target.vocab
-    if scheme == "rrs-wor":
-        support = int(np.count_nonzero(draft.cond > 0, axis=1).max())
-        size = target.n_states * math.perm(support, max(min(k, support) - 1, 0)) * v
-        if size > MAX_EXACT_ELEMS:
-            raise ValueError(
-                f"tree: rrs-wor with {k} children needs V**m * perm(V, k-1) * V = {size} > "
-                f"{MAX_EXACT_ELEMS:.0e} exact states; use method='mc'"
-            )
-        return _rule_wor(target.cond, draft.cond, k)
-    return _rule_iid(target.cond, draft.cond, k, scheme)
-
-
 # --------------------------------------------------------------------------- validation
 
 
@@ -339,142 +246,6 @@ def _exact_accepted_law(p: MarkovLM, q: MarkovLM, st: TreeStructure, scheme: str
     return law[0]
 
 
-def _draw_rows(cdf: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Inverse-CDF draws from one cumulative row (never a zero-mass token)."""
-    last = int(np.flatnonzero(np.diff(np.concatenate([[0.0], cdf])) > 0)[-1])
-    return np.minimum(np.searchsorted(cdf, u * cdf[-1], side="right"), last)
-
-
-def _verify_group(p_row: np.ndarray, q_row: np.ndarray, k: int, scheme: str, m: int,
-                  gen: np.random.Generator, cache: dict[tuple[int, int], Any], s: int
-                  ) -> tuple[np.ndarray, np.ndarray]:
-    """Simulate one node's verification for m calls sharing context s: (accepted child or -1, token)."""
-    child = np.full(m, -1, dtype=np.int64)
-    token = np.zeros(m, dtype=np.int64)
-    if scheme != "rrs-wor":
-        key = (s, k)
-        if key not in cache:
-            if scheme == "kseq":
-                rho, _ = kseq_rho(p_row, q_row, k)
-                tests = np.tile(accept_prob(p_row, q_row, rho), (k, 1))
-            elif scheme == "rrs":
-                chain = [p_row]
-                for _ in range(k - 1):
-                    chain.append(normalised_residual(chain[-1], q_row))
-                tests = accept_prob(np.array(chain), q_row[None, :])
-            else:
-                tests = np.tile(accept_prob(p_row, q_row), (k, 1))
-            cache[key] = (np.cumsum(q_row), tests)
-        cdf, tests = cache[key]
-        x = _draw_rows(cdf, gen.random((m, k)))
-        ok = gen.random((m, k)) < tests[np.arange(k)[None, :], x]
-        hit = ok.any(axis=1)
-        first = np.argmax(ok, axis=1)
-        child[hit] = first[hit]
-        token[hit] = x[hit, first[hit]]
-        return child, token
-    return _verify_wor(p_row, q_row, k, m, gen, cache, s)
-
-
-def _wor_tails(p_row: np.ndarray, q_row: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Ratios p/q sorted ascending (+inf where q = 0) with tail sums of p and q from each index."""
-    ratio = np.full(p_row.shape[0], np.inf)
-    np.divide(p_row, q_row, out=ratio, where=q_row > 0)
-    order_ = np.argsort(ratio, kind="stable")
-    p_tail = np.concatenate([np.cumsum(p_row[order_][::-1])[::-1], [0.0]])
-    q_tail = np.concatenate([np.cumsum(q_row[order_][::-1])[::-1], [0.0]])
-    return ratio[order_], p_tail, q_tail
-
-
-def _verify_wor(p_row: np.ndarray, q_row: np.ndarray, k: int, m: int, gen: np.random.Generator,
-                cache: dict[tuple[int, int], Any], s: int) -> tuple[np.ndarray, np.ndarray]:
-    """rrs-wor for m calls at one node without per-call rows of V floats.
-
-    After rejections of the tokens R, the residual is ``p_i = (p - C q)^+ / Z`` and the draft
-    ``q_i = q 1[not R] / (1 - q(R))``, with ``C_1 = 0``, ``Z = sum (p - C q)^+`` and
-    ``C_{i+1} = C_i + Z_i / (1 - q(R_i))`` (a rejected token has ``p < C_{i+1} q``, so the
-    masking is automatic). ``Z(C)`` is a tail sum in the p/q order: O(log V) per call and step.
-    Without-replacement draws: redraw from q while the token is used (64 rounds), then an exact
-    draw from the masked row (chunked) for the few calls left.
-    """
-    v = p_row.shape[0]
-    key = (s, -1)
-    if key not in cache:
-        cache[key] = (np.cumsum(q_row), *_wor_tails(p_row, q_row))
-    cdf, r_sorted, p_tail, q_tail = cache[key]
-    support = int(np.count_nonzero(q_row > 0))
-    child = np.full(m, -1, dtype=np.int64)
-    token = np.zeros(m, dtype=np.int64)
-    used = np.zeros((m, min(k, support)), dtype=np.int64)
-    big_c = np.zeros(m)
-    z = np.ones(m)
-    q_used = np.zeros(m)
-    open_ = np.arange(m)
-    for i in range(min(k, support)):
-        x = _draw_rows(cdf, gen.random(open_.size))
-        todo = np.flatnonzero(np.any(used[open_, :i] == x[:, None], axis=1))
-        for _ in range(64):
-            if todo.size == 0:
-                break
-            x[todo] = _draw_rows(cdf, gen.random(todo.size))
-            todo = todo[np.any(used[open_[todo], :i] == x[todo, None], axis=1)]
-        step = max(1, CHUNK_ELEMS // v)
-        for lo in range(0, todo.size, step):
-            rows = todo[lo: lo + step]
-            w = np.tile(q_row, (rows.size, 1))
-            w[np.arange(rows.size)[:, None], used[open_[rows], :i]] = 0.0
-            cw = np.cumsum(w, axis=1)
-            pick = (cw <= (gen.random(rows.size) * cw[:, -1])[:, None]).sum(axis=1)
-            x[rows] = np.minimum(pick, v - 1 - np.argmax(w[:, ::-1] > 0, axis=1))
-        used[open_, i] = x
-        qx = q_row[x]
-        ci, zi, left = big_c[open_], z[open_], 1.0 - q_used[open_]
-        num = np.maximum(p_row[x] - ci * qx, 0.0) * left
-        a = np.where(zi * qx > 0, np.minimum(1.0, num / np.where(zi * qx > 0, zi * qx, 1.0)), 1.0)
-        ok = gen.random(open_.size) < a
-        child[open_[ok]] = i
-        token[open_[ok]] = x[ok]
-        rej = open_[~ok]
-        big_c[rej] = ci[~ok] + zi[~ok] / left[~ok]
-        q_used[rej] += qx[~ok]
-        j = np.searchsorted(r_sorted, big_c[rej], side="right")
-        z[rej] = np.maximum(p_tail[j] - big_c[rej] * q_tail[j], 0.0)
-        open_ = rej
-        if open_.size == 0:
-            break
-    return child, token
-
-
-def _mc_accepted(p: MarkovLM, q: MarkovLM, st: TreeStructure, scheme: str, root: int, n: int,
-                 gen: np.random.Generator) -> np.ndarray:
-    """Return the accepted counts of n simulated target calls, vectorised over calls.
-
-    Loops over nodes and the distinct contexts at each node.
-    """
-    v, order = p.vocab, p.order
-    pos = np.zeros(n, dtype=np.int64)
-    state = np.full(n, root, dtype=np.int64)
-    count = np.zeros(n, dtype=np.int64)
-    cache: dict[tuple[int, int], Any] = {}
-    for u in range(len(st.parent)):
-        sel = np.flatnonzero(pos == u)
-        if sel.size == 0:
-            continue
-        kids = st.children[u]
-        pos[sel] = -1
-        if not kids:
-            continue
-        here = state[sel]
-        for s in np.unique(here):
-            g = sel[here == s]
-            child, token = _verify_group(p.cond[s], q.cond[s], len(kids), scheme, g.size, gen, cache, int(s))
-            acc = child >= 0
-            ga = g[acc]
-            pos[ga] = np.asarray(kids)[child[acc]]
-            state[ga] = next_state(s, token[acc], v, order)
-            count[ga] += 1
-    return count
-
 
 def expected_accepted(target: Any, draft: Any, tree: Any, *, scheme: str = "rrs", drafts: str | None = None,
                       method: str = "exact", n: int | None = None, rng: RngLike = None,
@@ -537,7 +308,7 @@ def expected_accepted(target: Any, draft: Any, tree: Any, *, scheme: str = "rrs"
     if name == "block":
         counts = block_mc(p, q, st.height, root, nn, as_generator(rng), chunk=CHUNK_ELEMS)
     else:
-        counts = _mc_accepted(p, q, st, name, root, nn, as_generator(rng))
+        counts = mc_accepted(p, q, st, name, root, nn, as_generator(rng))
     freq = np.bincount(counts, minlength=st.height + 1) / nn
     stderr = float(counts.std(ddof=1) / math.sqrt(nn))
     return TreeResult(value=float(counts.mean()), status="monte_carlo", converged=True, n_iter=nn,

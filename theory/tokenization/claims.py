@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 
+from theory._info import entropy
 from theory.claims import Measurement, claim
 from theory.tokenization.instances import (
     BARRIER_RATIOS,
@@ -105,7 +106,7 @@ def _barrier(fast: bool, rng: np.random.Generator) -> Measurement:
     worst = 0.0
     for src in _random_sources(rng, count, min_prob=0.0):
         pi = src.char_marginal()
-        h_pi = float(-(pi[pi > 0] * np.log(pi[pi > 0])).sum())
+        h_pi = entropy(pi)
         worst = max(worst, abs(unigram_loss(src, _alphabet(src.V)).value - h_pi))
     for delta, ratio in BARRIER_RATIOS:
         src = MarkovSource.switching(2, delta, delta)
@@ -174,7 +175,7 @@ def _optimal_unigram(fast: bool, rng: np.random.Generator) -> Measurement:
             lam = res.tokens_per_char * f
             on = f > 0
             worst = max(worst, abs(float(-(lam[on] * np.log(f[on])).sum()) - res.value),
-                        abs(res.tokens_per_char * float(-(f[on] * np.log(f[on])).sum()) - res.value))
+                        abs(res.tokens_per_char * entropy(f[on]) - res.value))
             Q = rng.dirichlet(np.full(on.sum(), 0.5), size=n_q)
             Q = 0.5 * Q + 0.5 * f[on]  # some near the optimum, all strictly positive
             cross = -(np.log(Q) @ lam[on])

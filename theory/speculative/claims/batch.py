@@ -11,6 +11,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable
 from fractions import Fraction
+from functools import partial
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -19,10 +20,10 @@ import numpy as np
 
 from theory.claims import Measurement, claim
 from theory.speculative.batch import acceptance_rate_batch, from_logits, optimal_acceptance_batch
+from theory.speculative.claims._common import EXACT, support
 from theory.speculative.optimal import optimal_acceptance
 from theory.speculative.schemes import acceptance_rate
 
-EXACT = 1e-12
 LAWS = ("iid", "wor", "greedy")
 SCHEMES = ("rrs", "kseq", "greedy")
 
@@ -75,8 +76,19 @@ def adversarial_rows(rng: np.random.Generator, v: int, n_random: int) -> tuple[n
     return np.array(ps), np.array(qs)
 
 
-def _support(q: np.ndarray) -> int:
-    return int(np.count_nonzero(q > 0))
+def _worst_gap(got: Any, p: np.ndarray, q: np.ndarray, ks: list[int], single: Callable[..., Any], *,
+               cap: bool = False) -> float:
+    """Return max over rows i and K columns j of ``|got[i, j] - single(p_i, q_i, K_j)|``.
+
+    With ``cap``, K above |supp q_i| is compared at K = |supp q_i| (the batched rule).
+    """
+    got = np.asarray(got)
+    worst = 0.0
+    for i in range(p.shape[0]):
+        for j, k in enumerate(ks):
+            kk = min(k, support(q[i])) if cap else k
+            worst = max(worst, abs(got[i, j] - float(single(p[i], q[i], kk))))
+    return worst
 
 
 def batch_vs_rows(p: np.ndarray, q: np.ndarray, ks: list[int], *,
@@ -88,17 +100,11 @@ def batch_vs_rows(p: np.ndarray, q: np.ndarray, ks: list[int], *,
     """
     worst = 0.0
     for law in LAWS:
-        got = np.asarray(batched(p, q, ks, drafts=law))
-        for i in range(p.shape[0]):
-            for j, k in enumerate(ks):
-                kk = min(k, _support(q[i])) if law != "iid" else k
-                worst = max(worst, abs(got[i, j] - optimal_acceptance(p[i], q[i], kk, drafts=law)))
+        worst = max(worst, _worst_gap(batched(p, q, ks, drafts=law), p, q, ks,
+                                      partial(optimal_acceptance, drafts=law), cap=law != "iid"))
     for name in SCHEMES:
-        got = np.asarray(scheme_batched(name, p, q, ks))
-        for i in range(p.shape[0]):
-            for j, k in enumerate(ks):
-                kk = min(k, _support(q[i])) if name == "greedy" else k
-                worst = max(worst, abs(got[i, j] - acceptance_rate(name, p[i], q[i], kk)))
+        worst = max(worst, _worst_gap(scheme_batched(name, p, q, ks), p, q, ks,
+                                      partial(acceptance_rate, name), cap=name == "greedy"))
     return worst
 
 
@@ -221,10 +227,8 @@ def batch_vs_exact(p: np.ndarray, q: np.ndarray, ks: list[int], *,
     """Worst |batched alpha* - exact rational alpha*| over rows, K and draft laws."""
     worst = 0.0
     for law in LAWS:
-        got = np.asarray(batched(p, q, ks, drafts=law))
-        for i in range(p.shape[0]):
-            for j, k in enumerate(ks):
-                worst = max(worst, abs(got[i, j] - float(exact_alpha(p[i], q[i], k, law))))
+        worst = max(worst, _worst_gap(batched(p, q, ks, drafts=law), p, q, ks,
+                                      partial(exact_alpha, drafts=law)))
     return worst
 
 

@@ -11,12 +11,7 @@ from theory.claims import Measurement, claim
 from theory.speculative._common import SCHEMES
 from theory.speculative.claims._common import EXACT, LP, support
 from theory.speculative.coupling import maximal_coupling_acceptance
-from theory.speculative.draftsets import (
-    _wor_all_in_enumerate,
-    _wor_all_in_quad,
-    wor_k2_prefix_all_in,
-    wor_prefix_all_in,
-)
+from theory.speculative.draftsets import wor_k2_prefix_all_in, wor_prefix_all_in
 from theory.speculative.instances import (
     CASE_A,
     CASE_A_KSEQ,
@@ -31,7 +26,12 @@ from theory.speculative.optimal import (
     optimal_acceptance_lp,
     optimal_subset,
 )
-from theory.speculative.reference import kseq_case_rho, wor_all_in_rational
+from theory.speculative.reference import (
+    kseq_case_rho,
+    wor_all_in_enumerate,
+    wor_all_in_quad,
+    wor_all_in_rational,
+)
 from theory.speculative.schemes import acceptance_rate, exact_scheme, kseq_rho
 
 
@@ -204,8 +204,8 @@ def _wor_race(fast: bool, rng: np.random.Generator) -> Measurement:
         # float enumeration itself loses digits in 1 / (1 - sum of used q).
         q = 0.999 * q + 0.001 / v
         for j in range(1, v + 1):
-            quad_err = max(quad_err, abs(_wor_all_in_quad(q, order[:j], k)
-                                         - _wor_all_in_enumerate(q, order[:j], k)))
+            quad_err = max(quad_err, abs(wor_all_in_quad(q, order[:j], k)
+                                         - wor_all_in_enumerate(q, order[:j], k)))
     params: dict[str, object] = {"trials": trials, "quad_err": quad_err, "grid_err": grid_err}
     if not fast:  # large vocabularies: grid against quad on a few prefixes
         spread = rng.dirichlet(np.full(32_000, 0.3))
@@ -213,7 +213,7 @@ def _wor_race(fast: bool, rng: np.random.Generator) -> Measurement:
         for name, q, k in (("V32000_K4", spread, 4), ("V5000_K8_concentrated", peaked, 8)):
             grid = wor_prefix_all_in(q, k)
             v = q.shape[0]
-            big = max(abs(grid[j] - _wor_all_in_quad(q, np.arange(j), k)) for j in (10, v // 2, v - 1))
+            big = max(abs(grid[j] - wor_all_in_quad(q, np.arange(j), k)) for j in (10, v // 2, v - 1))
             params[f"grid_vs_quad_{name}"] = big
             grid_err = max(grid_err, big)
     return Measurement(max(quad_err / EXACT, grid_err / 1e-10), 1.0,
@@ -233,7 +233,7 @@ def _wor_k2_closed(fast: bool, rng: np.random.Generator) -> Measurement:
         order = rng.permutation(v)
         closed = wor_k2_prefix_all_in(q[order])
         for j in range(v + 1):
-            worst = max(worst, abs(closed[j] - _wor_all_in_enumerate(q, order[:j], 2)))
+            worst = max(worst, abs(closed[j] - wor_all_in_enumerate(q, order[:j], 2)))
     return Measurement(worst, EXACT, {"trials": trials, "V": "2..9", "dirichlet": 1.0})
 
 

@@ -8,13 +8,9 @@ import numpy as np
 
 from theory.claims import Measurement, claim
 from theory.speculative.claims._common import EXACT, lossless_errors, support
-from theory.speculative.draftsets import (
-    _wor_all_in_enumerate,
-)
 from theory.speculative.instances import random_tied_pair
-from theory.speculative.optimal import (
-    optimal_acceptance,
-)
+from theory.speculative.optimal import optimal_acceptance
+from theory.speculative.reference import wor_all_in_enumerate
 from theory.speculative.schemes import acceptance_rate
 
 
@@ -77,7 +73,7 @@ def _acceptance_one(fast: bool, rng: np.random.Generator) -> Measurement:
             if drafts == "iid":
                 all_in = (masks @ q) ** k
             else:
-                all_in = np.array([_wor_all_in_enumerate(q, np.flatnonzero(m), k) for m in masks])
+                all_in = np.array([wor_all_in_enumerate(q, np.flatnonzero(m), k) for m in masks])
             criterion = bool(np.all(masks @ p - all_in >= -EXACT))
             is_one = optimal_acceptance(p, q, k, drafts=drafts) >= 1 - EXACT
             ones += int(is_one)
