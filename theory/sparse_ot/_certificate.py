@@ -51,6 +51,9 @@ MILP_TIME_LIMIT = 10.0
 #: Largest mask tested for feasibility by an LP before polishing (larger ones: by weak duality).
 LP_MAX_NNZ = 4000
 
+#: Seconds given to the LP that screens larger masks (only a proof of infeasibility is used).
+LP_TIME_LIMIT = 0.25
+
 #: Most Newton iterations of one polishing before L-BFGS takes over.
 NEWTON_MAX_ITER = 100
 
@@ -61,16 +64,24 @@ FEASIBLE_ACCEPT = 1e-10
 FEASIBLE_RTOL = 1e-15
 
 
-def _support_feasible(a: np.ndarray, b: np.ndarray, mask: np.ndarray) -> bool:
-    """Whether some ``T >= 0`` supported on ``mask`` has marginals ``(a, b)`` (LP, HiGHS)."""
+def _feasibility_lp(a: np.ndarray, b: np.ndarray, mask: np.ndarray, time_limit: float | None
+                    ) -> int:
+    """HiGHS status of the LP ``T >= 0`` on ``mask`` with marginals ``(a, b)`` (0 feasible, 2 not)."""
     rows, cols = np.nonzero(mask)
     if rows.size == 0:
-        return False
+        return 2
     m, n = mask.shape
     scale = max(float(np.max(a)), float(np.max(b)), 1e-300)
+    options = {} if time_limit is None else {"time_limit": time_limit}
     res = linprog(np.zeros(rows.size), A_eq=incidence(rows, cols, m, n),  # type: ignore[call-overload]
-                  b_eq=np.concatenate([a, b]) / scale, bounds=(0, None), method="highs")
-    return bool(res.status == 0)
+                  b_eq=np.concatenate([a, b]) / scale, bounds=(0, None), method="highs",
+                  options=options)
+    return int(res.status)
+
+
+def _support_feasible(a: np.ndarray, b: np.ndarray, mask: np.ndarray) -> bool:
+    """Whether some ``T >= 0`` supported on ``mask`` has marginals ``(a, b)`` (LP, HiGHS)."""
+    return _feasibility_lp(a, b, mask, None) == 0
 
 
 @dataclass(frozen=True)
@@ -170,8 +181,9 @@ def _polish(P: SparseOTProblem, mask: np.ndarray, alpha0: np.ndarray | None, tol
     """Quadratic OT restricted to ``mask`` (None when it cannot carry the marginals).
 
     A mask on which some row cannot be served even by all its columns is rejected at once; small
-    masks (at most ``LP_MAX_NNZ`` entries) are then tested by an LP. Larger ones go
-    straight to the smooth restricted semi-dual: by weak duality its value stays below the
+    masks (at most ``LP_MAX_NNZ`` entries) are then tested by an LP, larger ones are rejected when
+    HiGHS proves them infeasible within ``LP_TIME_LIMIT`` seconds. The rest go
+    to the smooth restricted semi-dual: by weak duality its value stays below the
     objective of any feasible plan on the mask, hence below ``max C + gamma/2`` (unit mass), so a
     value above that bound proves the mask infeasible and stops the run; otherwise the plan is
     accepted when the scaling reaches a marginal error of ``FEASIBLE_ACCEPT``. Cost
@@ -181,8 +193,11 @@ def _polish(P: SparseOTProblem, mask: np.ndarray, alpha0: np.ndarray | None, tol
     reach = mask.astype(np.float64) @ P.b
     if np.any(reach < P.a * (1.0 - 1e-12)):
         return None
-    if int(mask.sum()) <= LP_MAX_NNZ and not _support_feasible(P.a, P.b, mask):
-        return None
+    if int(mask.sum()) <= LP_MAX_NNZ:
+        if not _support_feasible(P.a, P.b, mask):
+            return None
+    elif _feasibility_lp(P.a, P.b, mask, LP_TIME_LIMIT) == 2:  # HiGHS's presolve proves most
+        return None  # infeasible masks at once; a feasible one may take seconds: not waited for
     m, n = P.shape
     S = _from_mask(P, mask)
     bp = P.b[S.cols]
