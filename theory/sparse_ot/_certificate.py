@@ -31,7 +31,7 @@ import ot
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from scipy.sparse import coo_matrix, csr_matrix, diags, hstack, identity, vstack
 
-from theory.sparse_ot._feasible import chain_mask, forest_plan, incidence
+from theory.sparse_ot._feasible import chain_mask, forest_plan, incidence, marginals
 from theory.sparse_ot._lbfgs import _maximize
 from theory.sparse_ot._newton import newton_ascent
 from theory.sparse_ot._objectives import _scatter
@@ -74,7 +74,7 @@ def _feasibility_lp(a: np.ndarray, b: np.ndarray, mask: np.ndarray, time_limit: 
     scale = max(float(np.max(a)), float(np.max(b)), 1e-300)
     options = {} if time_limit is None else {"time_limit": time_limit}
     res = linprog(np.zeros(rows.size), A_eq=incidence(rows, cols, m, n),  # type: ignore[call-overload]
-                  b_eq=np.concatenate([a, b]) / scale, bounds=(0, None), method="highs",
+                  b_eq=marginals(a, b) / scale, bounds=(0, None), method="highs",
                   options=options)
     return int(res.status)
 
@@ -269,10 +269,10 @@ def _milp_mask(P: SparseOTProblem, alpha: np.ndarray, beta: np.ndarray) -> tuple
     eye = identity(nnz, format="csr")
     col_of = coo_matrix((np.ones(nnz), (np.repeat(np.arange(pos.size), cand), np.arange(nnz))),
                         shape=(pos.size, nnz))
-    A = csr_matrix(vstack([hstack([incidence(rows, cols, m, n), csr_matrix((m + n, nnz))]),
+    A = csr_matrix(vstack([hstack([incidence(rows, cols, m, n), csr_matrix((m + n - 1, nnz))]),
                            hstack([eye, -diags(cap / scale)]),
                            hstack([csr_matrix((pos.size, nnz)), col_of])]))
-    target = np.concatenate([P.a, P.b]) / scale
+    target = marginals(P.a, P.b) / scale
     lo = np.concatenate([target, np.full(nnz, -np.inf), np.zeros(pos.size)])
     hi = np.concatenate([target, np.zeros(nnz), np.full(pos.size, float(P.k))])
     c = np.concatenate([red - red.min() + 1e-3, np.zeros(nnz)])

@@ -79,7 +79,7 @@ _NEWTON_MAX_ITER = 200
 #: Large problems whose Newton phase stalls: L-BFGS iterations per smoothing stage, candidate rows
 #: per column beyond k, and the stages (``mu`` from 100 times the median largest ``q`` of a column,
 #: divided by 10 at every stage).
-_SMOOTH_STAGE_ITER, _SMOOTH_EXTRA_ROWS, _SMOOTH_STAGES = 100, 7, 8
+_SMOOTH_STAGE_ITER, _SMOOTH_EXTRA_ROWS, _SMOOTH_STAGES = 100, 7, 6
 
 #: Rounds of (dual L-BFGS, exact beta update) for ``formulation="dual"``.
 _DUAL_ROUNDS = 10
@@ -425,7 +425,7 @@ def _solve_columns(P: SparseOTProblem, form: str, tol: float, max_iter: int, war
 
     if smooth_first:
         # Newton stalled at a kink of a large problem: smoothing with continuation, certifying
-        # every other stage (a stage's exact S(alpha) is a lower bound whatever its smoothing)
+        # every third stage (a stage's exact S(alpha) is a lower bound whatever its smoothing)
         stage = 0
 
         def on_stage(x: np.ndarray, v: float) -> bool:
@@ -433,7 +433,7 @@ def _solve_columns(P: SparseOTProblem, form: str, tol: float, max_iter: int, war
             stage += 1
             if v > value:
                 alpha, value = x, v
-            if stage % 2 == 0 or stage == len(mus):
+            if stage % 3 == 0 or stage == len(mus):
                 alpha, value = certify_at(alpha, value)
                 return best is not None and _rel_gap(best.value, value) <= tol
             return False
