@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 from theory.sparse_ot import quadratic_ot, solve_sparse_ot, sparse_ot_bruteforce, sparse_ot_problem
-from theory.sparse_ot._certificate import _support_feasible
+from theory.sparse_ot._certificate import support_feasible
 from theory.sparse_ot._feasible import chain_mask, forest_plan
 from theory.sparse_ot._newton import hessian, hessian_matrix, newton_ascent
-from theory.sparse_ot._objectives import _semi_dual_parts
+from theory.sparse_ot._objectives import semi_dual_parts
 from theory.sparse_ot._problem import normalise
 
 
@@ -30,12 +30,12 @@ def test_hessian_product_matches_the_gradient_and_the_sparse_matrix():
     a, b, C = _points(30, 1)
     P, _ = normalise(sparse_ot_problem(a, b, C, k=4, gamma=1.0))
     alpha = np.random.default_rng(2).normal(scale=1e-3, size=30)
-    _, g, idx, t, _ = _semi_dual_parts(alpha, P, P.k)
+    _, g, idx, t, _ = semi_dual_parts(alpha, P, P.k)
     product, diag = hessian(idx, t, 30, P.gamma)
     v = np.random.default_rng(3).normal(size=30)
     h = 1e-9
     # -d(grad)/d(alpha) = H on a piece where the top-k sets and supports do not change
-    _, g2, idx2, t2, _ = _semi_dual_parts(alpha + h * v, P, P.k)
+    _, g2, idx2, t2, _ = semi_dual_parts(alpha + h * v, P, P.k)
     assert np.array_equal(idx2, idx) and np.array_equal(t2 > 0, t > 0)
     assert np.allclose(-(g2 - g) / h, product(v), rtol=1e-5, atol=1e-6 * np.abs(product(v)).max())
     H = hessian_matrix(idx, t, 30, P.gamma)
@@ -46,7 +46,7 @@ def test_hessian_product_matches_the_gradient_and_the_sparse_matrix():
 def test_newton_on_the_full_simplex_is_quadratic_ot():
     a, b, C = _points(40, 4)
     P, sc = normalise(sparse_ot_problem(a, b, C, k=None, gamma=0.5))
-    run = newton_ascent(lambda x: _semi_dual_parts(x, P, 40)[:4], np.zeros(40), P.gamma, tol=1e-13,
+    run = newton_ascent(lambda x: semi_dual_parts(x, P, 40)[:4], np.zeros(40), P.gamma, tol=1e-13,
                         max_iter=200)
     assert run.status == "converged" and run.grad_norm <= 1e-13
     ref = quadratic_ot(a, b, C, gamma=0.5)  # our L-BFGS route
@@ -78,7 +78,7 @@ def test_chain_support_has_two_rows_per_column_and_carries_the_marginals():
             continue
         found += 1
         assert mask.sum(axis=0).max() <= 2
-        assert _support_feasible(a, b, mask)
+        assert support_feasible(a, b, mask)
     assert found >= 45  # the greedy fails on a few; most random pairs get a support
     a, b, _ = _points(1000, 0)
     mask = chain_mask(a, b)

@@ -32,11 +32,11 @@ from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from scipy.sparse import coo_matrix, csr_matrix, diags, hstack, identity, vstack
 
 from theory.sparse_ot._feasible import chain_mask, forest_plan, incidence, marginals
-from theory.sparse_ot._lbfgs import _maximize
+from theory.sparse_ot._lbfgs import maximize
 from theory.sparse_ot._newton import newton_ascent
-from theory.sparse_ot._objectives import _scatter
+from theory.sparse_ot._objectives import scatter
 from theory.sparse_ot._problem import SparseOTProblem, sparse_ot_problem
-from theory.sparse_ot.conjugates import _project_kept, _topk_last
+from theory.sparse_ot.conjugates import project_kept, topk_last
 
 #: Largest number of binary variables of the mixed-integer repair.
 MILP_MAX_BINARIES = 5000
@@ -79,7 +79,7 @@ def _feasibility_lp(a: np.ndarray, b: np.ndarray, mask: np.ndarray, time_limit: 
     return int(res.status)
 
 
-def _support_feasible(a: np.ndarray, b: np.ndarray, mask: np.ndarray) -> bool:
+def support_feasible(a: np.ndarray, b: np.ndarray, mask: np.ndarray) -> bool:
     """Whether some ``T >= 0`` supported on ``mask`` has marginals ``(a, b)`` (LP, HiGHS)."""
     return _feasibility_lp(a, b, mask, None) == 0
 
@@ -98,12 +98,12 @@ class _Sparse:
     cols: np.ndarray
 
 
-def _from_mask(P: SparseOTProblem, mask: np.ndarray) -> _Sparse:
+def from_mask(P: SparseOTProblem, mask: np.ndarray) -> _Sparse:
     pos = np.flatnonzero(P.b > 0)
     Mt = mask[:, pos].T  # (n+, m)
     K = max(int(Mt.sum(axis=1).max()), 1)
     # the K largest of a 0/1 row are its ones (then padding with zeros)
-    idx = _topk_last(Mt.astype(np.float64), K)
+    idx = topk_last(Mt.astype(np.float64), K)
     valid = np.take_along_axis(Mt, idx, axis=1)
     return _Sparse(idx, valid, np.take_along_axis(P.Ct_pos, idx, axis=1), pos)
 
@@ -124,9 +124,9 @@ def _restricted_parts(alpha: np.ndarray, P: SparseOTProblem, S: _Sparse, bp: np.
         V = X / mass[:, None]
     if np.all(np.isfinite(V)):
         top = np.max(np.where(S.valid, V, -np.inf), axis=1)
-        y, _ = _project_kept(np.where(S.valid, V, top[:, None] - 2.0))
+        y, _ = project_kept(np.where(S.valid, V, top[:, None] - 2.0))
     else:  # gamma b_j subnormal: project onto the simplex of mass gamma b_j, then divide
-        y, _ = _project_kept(np.where(S.valid, X, -np.inf), mass)
+        y, _ = project_kept(np.where(S.valid, X, -np.inf), mass)
         y = y / mass[:, None]
     t = y * bp[:, None]
     value = float(alpha @ P.a - np.sum(t * X) + 0.5 * P.gamma * np.sum(t * t))
@@ -134,7 +134,7 @@ def _restricted_parts(alpha: np.ndarray, P: SparseOTProblem, S: _Sparse, bp: np.
     return value, P.a - rows, t
 
 
-def _scale_to_marginals(t: np.ndarray, S: _Sparse, a: np.ndarray, bp: np.ndarray,
+def scale_to_marginals(t: np.ndarray, S: _Sparse, a: np.ndarray, bp: np.ndarray,
                         max_iter: int = 1000) -> tuple[np.ndarray, float]:
     """Scale the kept values ``t`` towards row sums ``a`` and column sums ``bp`` (iterative scaling).
 
@@ -194,12 +194,12 @@ def _polish(P: SparseOTProblem, mask: np.ndarray, alpha0: np.ndarray | None, tol
     if np.any(reach < P.a * (1.0 - 1e-12)):
         return None
     if int(mask.sum()) <= LP_MAX_NNZ:
-        if not _support_feasible(P.a, P.b, mask):
+        if not support_feasible(P.a, P.b, mask):
             return None
     elif _feasibility_lp(P.a, P.b, mask, LP_TIME_LIMIT) == 2:  # HiGHS's presolve proves most
         return None  # infeasible masks at once; a feasible one may take seconds: not waited for
     m, n = P.shape
-    S = _from_mask(P, mask)
+    S = from_mask(P, mask)
     bp = P.b[S.cols]
     x0 = np.zeros(m) if alpha0 is None else alpha0
     bound = float(np.max(P.C)) * float(P.a.sum()) + 0.5 * P.gamma * float(P.a.sum()) ** 2
@@ -220,13 +220,13 @@ def _polish(P: SparseOTProblem, mask: np.ndarray, alpha0: np.ndarray | None, tol
         newton = newton_ascent(parts, x0, P.gamma, tol=tol, max_iter=min(max_iter, NEWTON_MAX_ITER))
         x, n_iter = newton.x, newton.n_iter
         if newton.status != "converged":
-            run = _maximize(fun, x, tol=tol, max_iter=max(max_iter - n_iter, 1))
+            run = maximize(fun, x, tol=tol, max_iter=max(max_iter - n_iter, 1))
             x, n_iter = run.x, n_iter + run.n_iter
     except _Unbounded:
         return None
     _, _, t = _restricted_parts(x, P, S, bp)
-    t, err = _scale_to_marginals(t, S, P.a, bp)
-    T = _scatter(S.idx, t, m, S.cols, n)
+    t, err = scale_to_marginals(t, S, P.a, bp)
+    T = scatter(S.idx, t, m, S.cols, n)
     err = max(float(np.max(np.abs(T.sum(axis=1) - P.a))), float(np.max(np.abs(T.sum(axis=0) - P.b))))
     if err > FEASIBLE_ACCEPT * float(P.a.sum()):
         return None
@@ -239,7 +239,7 @@ def topk_mask(alpha: np.ndarray, P: SparseOTProblem) -> np.ndarray:
     m, n = P.shape
     mask = np.zeros((m, n), dtype=bool)
     pos = np.flatnonzero(P.b > 0)
-    idx = _topk_last(alpha[None, :] - P.Ct_pos, P.k)
+    idx = topk_last(alpha[None, :] - P.Ct_pos, P.k)
     mask[idx, pos[:, None]] = True
     return mask
 
@@ -258,7 +258,7 @@ def _milp_mask(P: SparseOTProblem, alpha: np.ndarray, beta: np.ndarray) -> tuple
     cand = m if m * n <= MILP_ALL_ROWS else min(m, P.k + 3)
     if cand * pos.size > MILP_MAX_BINARIES:
         return None, False
-    idx = _topk_last(alpha[None, :] - P.Ct_pos, cand)  # (n+, cand)
+    idx = topk_last(alpha[None, :] - P.Ct_pos, cand)  # (n+, cand)
     rows = idx.ravel()
     cols = np.repeat(pos, cand)
     nnz = rows.size
@@ -366,7 +366,7 @@ def _emd_mask(P: SparseOTProblem, alpha: np.ndarray, *, rounds: int = 20) -> np.
         deg = used.sum(axis=0)
         over = np.flatnonzero(deg > P.k)
         if over.size == 0:
-            idx = _topk_last(alpha[None, :] - P.Ct_pos, P.k)
+            idx = topk_last(alpha[None, :] - P.Ct_pos, P.k)
             order = np.argsort(-np.take_along_axis(alpha[None, :] - P.Ct_pos, idx, axis=1), axis=1)
             return _fill_to_k(used, P, np.take_along_axis(idx, order, axis=1), pos)
         for j in over:
@@ -390,7 +390,7 @@ def _chain_plan(P: SparseOTProblem, alpha: np.ndarray, chain: np.ndarray) -> Pol
     """
     pos = np.flatnonzero(P.b > 0)
     scores = alpha[None, :] - P.Ct_pos
-    idx = _topk_last(scores, P.k)
+    idx = topk_last(scores, P.k)
     order = np.argsort(-np.take_along_axis(scores, idx, axis=1), axis=1)
     mask = _fill_to_k(chain.copy(), P, np.take_along_axis(idx, order, axis=1), pos)
     T = forest_plan(P, mask)

@@ -9,7 +9,7 @@ import numpy as np
 
 
 @dataclass
-class _Run:
+class LBFGSRun:
     x: np.ndarray
     value: float
     n_iter: int
@@ -19,7 +19,7 @@ class _Run:
     trace: list[float]
 
 
-def _weak_wolfe_lbfgs(fun: Callable[[np.ndarray], tuple[float, np.ndarray]], x: np.ndarray,
+def weak_wolfe_lbfgs(fun: Callable[[np.ndarray], tuple[float, np.ndarray]], x: np.ndarray,
                       tol: float, max_iter: int, trace: list[float], memory: int = 20,
                       window: int = 50, ftol: float | None = None
                       ) -> tuple[np.ndarray, float, int, int, str]:
@@ -98,8 +98,8 @@ def _weak_wolfe_lbfgs(fun: Callable[[np.ndarray], tuple[float, np.ndarray]], x: 
     return x, f, it, n_eval, status
 
 
-def _maximize(fun: Callable[[np.ndarray], tuple[float, np.ndarray]], x0: np.ndarray, *, tol: float,
-              max_iter: int, finish: bool = True, ftol: float | None = None) -> _Run:
+def maximize(fun: Callable[[np.ndarray], tuple[float, np.ndarray]], x0: np.ndarray, *, tol: float,
+              max_iter: int, finish: bool = True, ftol: float | None = None) -> LBFGSRun:
     """Maximise a concave, possibly nonsmooth ``fun`` (value, gradient) with L-BFGS.
 
     Phase 1: :func:`_weak_wolfe_lbfgs` on ``-fun`` from ``x0``. Phase 2, unless phase 1 met the
@@ -121,15 +121,15 @@ def _maximize(fun: Callable[[np.ndarray], tuple[float, np.ndarray]], x0: np.ndar
         return -v, -g
 
     x = np.asarray(x0, dtype=np.float64).copy()
-    best_x, best_f, n_iter, n_eval, status = _weak_wolfe_lbfgs(neg, x, tol, max_iter, trace, ftol=ftol)
+    best_x, best_f, n_iter, n_eval, status = weak_wolfe_lbfgs(neg, x, tol, max_iter, trace, ftol=ftol)
     if status != "stalled" or not finish:
-        return _Run(best_x, -best_f, n_iter, n_eval, 0, status, trace)
+        return LBFGSRun(best_x, -best_f, n_iter, n_eval, 0, status, trace)
     jitter = np.random.default_rng(0).standard_normal(x.shape[0])
     start = best_x + 1e-9 * (1.0 + float(np.max(np.abs(best_x)))) * jitter
-    x2, f2, it2, ev2, status = _weak_wolfe_lbfgs(neg, start, tol, max(max_iter - n_iter, 1), trace,
+    x2, f2, it2, ev2, status = weak_wolfe_lbfgs(neg, start, tol, max(max_iter - n_iter, 1), trace,
                                                   ftol=ftol)
     n_iter, n_eval = n_iter + it2, n_eval + ev2
     if f2 < best_f:
         best_x, best_f = x2, f2
-    return _Run(best_x, -best_f, n_iter, n_eval, 1, status, trace)
+    return LBFGSRun(best_x, -best_f, n_iter, n_eval, 1, status, trace)
 

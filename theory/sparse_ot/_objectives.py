@@ -6,7 +6,7 @@ import numpy as np
 
 from theory._validate import as_cost_matrix, as_float_array, as_int, as_nonnegative, as_positive_float
 from theory.sparse_ot._problem import SparseOTProblem
-from theory.sparse_ot.conjugates import _topk_last, ksupport_sq, sparse_simplex_rows
+from theory.sparse_ot.conjugates import ksupport_sq, sparse_simplex_rows, topk_last
 
 
 def _problem(P: object) -> SparseOTProblem:
@@ -25,7 +25,7 @@ def _potential(x: object, name: str, size: int) -> np.ndarray:
     return arr
 
 
-def _semi_dual_parts(alpha: np.ndarray, P: SparseOTProblem, k: int
+def semi_dual_parts(alpha: np.ndarray, P: SparseOTProblem, k: int
                      ) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Evaluate the semi-dual on the columns with ``b_j > 0``.
 
@@ -48,7 +48,7 @@ def semi_dual_objective(alpha: np.ndarray, P: SparseOTProblem) -> tuple[float, n
 
     Columns with ``b_j = 0`` contribute 0. Cost O(mn + n k log k).
     """
-    v, g, *_ = _semi_dual_parts(_potential(alpha, "alpha", _problem(P).shape[0]), P, P.k)
+    v, g, *_ = semi_dual_parts(_potential(alpha, "alpha", _problem(P).shape[0]), P, P.k)
     return v, g
 
 
@@ -59,15 +59,15 @@ def dual_objective(alpha: np.ndarray, beta: np.ndarray, P: SparseOTProblem
     Returns the value and the gradients ``a - T 1`` and ``b - T^T 1`` with
     ``T_ij = [s_ij]_+/gamma`` on the top-k entries of column ``s_j``. Cost O(mn + n k).
     """
-    value, ga, gb, *_ = _dual_parts(_potential(alpha, "alpha", _problem(P).shape[0]),
+    value, ga, gb, *_ = dual_parts(_potential(alpha, "alpha", _problem(P).shape[0]),
                                     _potential(beta, "beta", P.shape[1]), P)
     return value, ga, gb
 
 
-def _dual_parts(alpha: np.ndarray, beta: np.ndarray, P: SparseOTProblem
+def dual_parts(alpha: np.ndarray, beta: np.ndarray, P: SparseOTProblem
                 ) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     St = alpha[None, :] + beta[:, None] - P.Ct  # row j: alpha + beta_j - c_j
-    idx = _topk_last(St, P.k)
+    idx = topk_last(St, P.k)
     s = np.maximum(np.take_along_axis(St, idx, axis=1), 0.0)
     t = s / P.gamma
     value = float(alpha @ P.a + beta @ P.b - np.sum(s * s) / (2.0 * P.gamma))
@@ -88,7 +88,7 @@ def beta_from_alpha(alpha: np.ndarray, P: SparseOTProblem) -> np.ndarray:
     beta = limit.copy()
     if np.any(pos):
         with np.errstate(over="ignore", invalid="ignore"):  # overflow: replaced just below
-            *_, theta = _semi_dual_parts(alpha, P, P.k)
+            *_, theta = semi_dual_parts(alpha, P, P.k)
             beta[pos] = -P.gamma * P.b[pos] * theta
         # gamma b_j so small (subnormal) that (alpha - c_j)/(gamma b_j) overflowed: the b_j -> 0
         # limit min_i (c_ij - alpha_i) is within gamma b_j of beta_j
@@ -97,7 +97,7 @@ def beta_from_alpha(alpha: np.ndarray, P: SparseOTProblem) -> np.ndarray:
     return beta
 
 
-def _scatter(idx: np.ndarray, t: np.ndarray, m: int, cols: np.ndarray, n: int) -> np.ndarray:
+def scatter(idx: np.ndarray, t: np.ndarray, m: int, cols: np.ndarray, n: int) -> np.ndarray:
     """Plan (m, n) from kept entries in the transposed layout: ``T[idx[r, l], cols[r]] += t[r, l]``."""
     flat = idx * n + cols[:, None]
     return np.bincount(flat.ravel(), weights=t.ravel(), minlength=m * n).reshape(m, n)
@@ -106,22 +106,22 @@ def _scatter(idx: np.ndarray, t: np.ndarray, m: int, cols: np.ndarray, n: int) -
 def plan_from_semi_dual(alpha: np.ndarray, P: SparseOTProblem) -> np.ndarray:
     """``T[:, j] = b_j P_{simplex,k}((alpha - c_j)/(gamma b_j))`` (exact column sums). O(mn)."""
     m, n = _problem(P).shape
-    *_, idx, t, _ = _semi_dual_parts(_potential(alpha, "alpha", m), P, P.k)
-    return _scatter(idx, t, m, np.flatnonzero(P.b > 0), n)
+    *_, idx, t, _ = semi_dual_parts(_potential(alpha, "alpha", m), P, P.k)
+    return scatter(idx, t, m, np.flatnonzero(P.b > 0), n)
 
 
 def plan_from_dual(alpha: np.ndarray, beta: np.ndarray, P: SparseOTProblem) -> np.ndarray:
     """``T_ij = [alpha_i + beta_j - c_ij]_+/gamma`` on the k largest entries of each column. O(mn)."""
     m, n = _problem(P).shape
-    *_, idx, t = _dual_parts(_potential(alpha, "alpha", m), _potential(beta, "beta", n), P)
-    return _scatter(idx, t, m, np.arange(n), n)
+    *_, idx, t = dual_parts(_potential(alpha, "alpha", m), _potential(beta, "beta", n), P)
+    return scatter(idx, t, m, np.arange(n), n)
 
 
-def _marginal_error(T: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
+def marginal_error(T: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
     return float(max(np.max(np.abs(T.sum(axis=1) - a)), np.max(np.abs(T.sum(axis=0) - b))))
 
 
-def _primal(T: np.ndarray, C: np.ndarray, gamma: float) -> tuple[float, float]:
+def objective_and_cost(T: np.ndarray, C: np.ndarray, gamma: float) -> tuple[float, float]:
     cost = float(np.sum(T * C))
     return cost + 0.5 * gamma * float(np.sum(T * T)), cost
 

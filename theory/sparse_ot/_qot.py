@@ -9,11 +9,11 @@ import ot
 
 from theory._result import SolverResult
 from theory._validate import as_int, as_positive_float
-from theory.sparse_ot._lbfgs import _maximize, _Run
+from theory.sparse_ot._lbfgs import LBFGSRun, maximize
 from theory.sparse_ot._objectives import (
-    _marginal_error,
-    _primal,
     beta_from_alpha,
+    marginal_error,
+    objective_and_cost,
     plan_from_semi_dual,
     semi_dual_objective,
 )
@@ -55,10 +55,10 @@ class QuadraticOTResult(PlanAliases, SolverResult):
 
 
 
-def _qot(P: SparseOTProblem, tol: float, max_iter: int, finish: bool = True,
-         ftol: float | None = None) -> _Run:
+def qot_run(P: SparseOTProblem, tol: float, max_iter: int, finish: bool = True,
+         ftol: float | None = None) -> LBFGSRun:
     Pm = replace(P, k=P.a.shape[0])
-    return _maximize(lambda x: semi_dual_objective(x, Pm), np.zeros(P.a.shape[0]), tol=tol,
+    return maximize(lambda x: semi_dual_objective(x, Pm), np.zeros(P.a.shape[0]), tol=tol,
                      max_iter=max_iter, finish=finish, ftol=ftol)
 
 
@@ -89,16 +89,16 @@ def quadratic_ot(a: object, b: object, C: object, *, gamma: float, tol: float = 
     tol = as_positive_float(tol, "tol")
     max_iter = as_int(max_iter, "max_iter", min_value=1)
     Pn, sc = normalise(P)
-    run = _qot(Pn, tol, max_iter)
+    run = qot_run(Pn, tol, max_iter)
     T = sc.mass * plan_from_semi_dual(run.x, Pn)
-    pv, _ = _primal(T, P.C, P.gamma)
+    pv, _ = objective_and_cost(T, P.C, P.gamma)
     return QuadraticOTResult(T, pv, sc.cost * run.x + sc.u, sc.cost * beta_from_alpha(run.x, Pn) + sc.v,
-                             _marginal_error(T, P.a, P.b), value=sc.value(run.value),
+                             marginal_error(T, P.a, P.b), value=sc.value(run.value),
                              status=run.status, converged=run.status == "converged",
                              n_iter=run.n_iter, diagnostics={"n_eval": run.n_eval, "restarts": run.restarts})
 
 
-def _ot_potentials(P: SparseOTProblem) -> tuple[np.ndarray, np.ndarray] | None:
+def ot_potentials(P: SparseOTProblem) -> tuple[np.ndarray, np.ndarray] | None:
     """Exact OT: ``(alpha, T_emd)`` with ``alpha`` optimal for the OT semi-dual, or None on failure.
 
     ``alpha_i = min_{j: b_j > 0} (c_ij - v_j)`` (the c-transform of POT's column potential),

@@ -15,10 +15,10 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from theory.sparse_ot._lbfgs import _weak_wolfe_lbfgs
+from theory.sparse_ot._lbfgs import weak_wolfe_lbfgs
 from theory.sparse_ot._objectives import semi_dual_objective
 from theory.sparse_ot._problem import SparseOTProblem
-from theory.sparse_ot.conjugates import _topk_last as topk_last
+from theory.sparse_ot.conjugates import topk_last as topk_last
 
 
 def capped_simplex_rows(Z: np.ndarray, k: int) -> np.ndarray:
@@ -101,7 +101,7 @@ def smoothing_continuation(P: SparseOTProblem, alpha: np.ndarray, beta: np.ndarr
             return -v, -g
 
         with np.errstate(over="ignore", invalid="ignore"):  # overflow: checked just below
-            z_new, _, it, ev, _ = _weak_wolfe_lbfgs(neg, z, tol, min(stage_iter, max_iter - n_iter), [])
+            z_new, _, it, ev, _ = weak_wolfe_lbfgs(neg, z, tol, min(stage_iter, max_iter - n_iter), [])
         n_iter, n_eval = n_iter + it, n_eval + ev
         if not np.all(np.isfinite(z_new)):
             break  # [s]_+^2 / gamma overflowed (gamma tiny against the cost): keep the best point

@@ -31,7 +31,7 @@ _ADAPTIVE_K = 16
 _ARGMAX_ROUNDS = 24
 
 
-def _topk_last(W: np.ndarray, k: int) -> np.ndarray:
+def topk_last(W: np.ndarray, k: int) -> np.ndarray:
     """Return the indices of the ``k`` largest entries of every row of ``W``, shape (n, k).
 
     For ``k <= 24``: ``k`` rounds of a vectorised ``argmax`` on a copy (the found entries are set
@@ -53,7 +53,7 @@ def _topk_last(W: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
-def _project_kept(vals: np.ndarray, mass: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def project_kept(vals: np.ndarray, mass: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Project every row of ``vals`` (n, K) onto the simplex of total ``mass`` (default 1).
 
     Returns ``(y, theta)`` with ``y = [vals - theta]_+`` and ``theta`` of shape (n,).
@@ -117,21 +117,21 @@ def sparse_simplex_rows(W: np.ndarray, k: int, scale: np.ndarray | None = None
             # W_j / s_j overflows (s_j subnormal): P(W_j / s_j) = P_{simplex of mass s_j}(W_j) / s_j,
             # whose kept values (<= s_j) divide without overflow; theta_j = tau_j / s_j may be inf
             # (its users take the s_j -> 0 limit). Exact; no adaptive shortcut on this rare path.
-            idx = _topk_last(W, K)
-            y, tau = _project_kept(np.take_along_axis(W, idx, axis=1), sc)
+            idx = topk_last(W, K)
+            y, tau = project_kept(np.take_along_axis(W, idx, axis=1), sc)
             with np.errstate(over="ignore"):
                 return idx, y / sc[:, None], tau / sc
     if K <= _ADAPTIVE_K or n == 0:
-        idx = _topk_last(W, K)
-        y, theta = _project_kept(np.take_along_axis(W, idx, axis=1) / sc[:, None])
+        idx = topk_last(W, K)
+        y, theta = project_kept(np.take_along_axis(W, idx, axis=1) / sc[:, None])
         return idx, y, theta
     K0 = _ADAPTIVE_K
-    part = _topk_last(W, K0 + 1)
+    part = topk_last(W, K0 + 1)
     pv = np.take_along_axis(W, part, axis=1) / sc[:, None]
     order = np.argsort(-pv, axis=1)
     part = np.take_along_axis(part, order, axis=1)
     pv = np.take_along_axis(pv, order, axis=1)
-    y0, theta0 = _project_kept(pv[:, :K0])
+    y0, theta0 = project_kept(pv[:, :K0])
     ok = pv[:, K0] <= theta0
     if np.all(ok):
         return part[:, :K0], y0, theta0
@@ -142,8 +142,8 @@ def sparse_simplex_rows(W: np.ndarray, k: int, scale: np.ndarray | None = None
     idx[ok, :K0] = part[ok, :K0]
     y[ok, :K0] = y0[ok]
     bad = ~ok
-    ib = _topk_last(W[bad], K)
-    yb, tb = _project_kept(np.take_along_axis(W[bad], ib, axis=1) / sc[bad, None])
+    ib = topk_last(W[bad], K)
+    yb, tb = project_kept(np.take_along_axis(W[bad], ib, axis=1) / sc[bad, None])
     idx[bad], y[bad], theta[bad] = ib, yb, tb
     return idx, y, theta
 
@@ -212,7 +212,7 @@ def conj_topk(s: object, k: int, gamma: float) -> tuple[float, np.ndarray]:
     x = _vector(s, "s")
     k = as_int(k, "k", min_value=1)
     gamma = as_positive_float(gamma, "gamma")
-    idx = _topk_last(x[None, :], min(k, x.shape[0]))[0]
+    idx = topk_last(x[None, :], min(k, x.shape[0]))[0]
     pos = np.maximum(x[idx], 0.0)
     grad = np.zeros_like(x)
     grad[idx] = pos / gamma

@@ -19,10 +19,10 @@ from scipy.optimize import linprog
 from theory._cvx import solve as cvx_solve
 from theory._result import SolverResult
 from theory._validate import as_int
-from theory.sparse_ot._certificate import _from_mask, _scale_to_marginals
-from theory.sparse_ot._objectives import _scatter
+from theory.sparse_ot._certificate import from_mask, scale_to_marginals
+from theory.sparse_ot._objectives import scatter
 from theory.sparse_ot._problem import normalise
-from theory.sparse_ot.solver import _support_feasible, sparse_ot_problem
+from theory.sparse_ot.solver import sparse_ot_problem, support_feasible
 
 #: Largest number of supports :func:`sparse_ot_bruteforce` enumerates by default.
 MAX_SUPPORTS = 5000
@@ -99,7 +99,7 @@ def sparse_ot_bruteforce(a: object, b: object, C: object, *, k: int, gamma: floa
         mask = np.ones((m, n))
         for j, rows in enumerate(choice):
             mask[list(rows), j] = 0.0
-        if not _support_feasible(P.a, P.b, mask == 0):
+        if not support_feasible(P.a, P.b, mask == 0):
             continue
         off.value = mask
         if _solve(prob) not in _SOLVED or T.value is None:
@@ -108,12 +108,12 @@ def sparse_ot_bruteforce(a: object, b: object, C: object, *, k: int, gamma: floa
         # scale the solver's plan to the marginals on its support (zeros stay zero), so that the
         # value is that of a feasible plan: an upper bound on P_k whatever the solver's accuracy
         plan = np.where(mask > 0, 0.0, np.maximum(T.value, 0.0))
-        S = _from_mask(P, plan > 0)
+        S = from_mask(P, plan > 0)
         if S.idx.size == 0:
             continue
-        t, _ = _scale_to_marginals(np.where(S.valid, plan[S.idx, S.cols[:, None]], 0.0), S, P.a,
+        t, _ = scale_to_marginals(np.where(S.valid, plan[S.idx, S.cols[:, None]], 0.0), S, P.a,
                                    P.b[S.cols])
-        plan = _scatter(S.idx, t, m, S.cols, n)
+        plan = scatter(S.idx, t, m, S.cols, n)
         value = float(np.sum(plan * P.C) + 0.5 * P.gamma * np.sum(plan * plan))
         if value < best:
             best, best_plan = value, plan

@@ -39,22 +39,22 @@ from theory._validate import (
     as_nonnegative,
     as_positive_float,
 )
-from theory.sparse_ot._certificate import Polished, _support_feasible, certify, polish_on_support
-from theory.sparse_ot._lbfgs import _maximize, _Run
+from theory.sparse_ot._certificate import Polished, certify, polish_on_support, support_feasible
+from theory.sparse_ot._lbfgs import LBFGSRun, maximize
 from theory.sparse_ot._newton import newton_ascent
 from theory.sparse_ot._objectives import (
-    _marginal_error,
-    _primal,
-    _semi_dual_parts,
     beta_from_alpha,
     dual_objective,
+    marginal_error,
+    objective_and_cost,
     plan_from_dual,
     plan_from_semi_dual,
     relaxed_primal_value,
     semi_dual_objective,
+    semi_dual_parts,
 )
 from theory.sparse_ot._problem import MASS_RTOL, SparseOTProblem, normalise, sparse_ot_problem
-from theory.sparse_ot._qot import PlanAliases, QuadraticOTResult, _ot_potentials, _qot, quadratic_ot
+from theory.sparse_ot._qot import PlanAliases, QuadraticOTResult, ot_potentials, qot_run, quadratic_ot
 from theory.sparse_ot._smoothing import smoothing_continuation
 
 __all__ = [
@@ -63,6 +63,9 @@ __all__ = [
     "plan_from_dual", "plan_from_semi_dual", "polish_on_support", "quadratic_ot", "relaxed_primal_value",
     "semi_dual_objective", "solve_sparse_ot", "sparse_ot_problem",
 ]
+
+#: Former names of internals that this module exported, kept for compatibility.
+_Run, _maximize, _support_feasible = LBFGSRun, maximize, support_feasible
 
 FORMULATIONS = ("semi-dual", "dual")
 SPARSITIES = ("column", "row")
@@ -298,14 +301,14 @@ def solve_sparse_ot(a: object, b: object, C: object, *, k: int, gamma: float,
         x0 = (x0 - sc.u) / sc.cost
     s = _solve_columns(Pn, form, tol, max_iter, warm_start and x0 is None, x0)
     T = sc.mass * s.plan
-    primal_value, cost = _primal(T, P.C, P.gamma)
+    primal_value, cost = objective_and_cost(T, P.C, P.gamma)
     diag = dict(s.diagnostics)
     diag["trace"] = [sc.value(v) for v in diag["trace"]]
     diag["certificates"] = [(t, sc.value(lo), sc.value(up)) for t, lo, up in diag["certificates"]]
     if s.polished is not None:
         T_cert = sc.mass * s.polished.plan
         T_pol: np.ndarray | None = T_cert
-        pol_value = _primal(T_cert, P.C, P.gamma)[0]
+        pol_value = objective_and_cost(T_cert, P.C, P.gamma)[0]
         gap = sc.gap(s.polished.value - s.value)
         diag["certificate_marginal_error"] = sc.mass * s.polished.marginal_error
     else:
@@ -313,7 +316,7 @@ def solve_sparse_ot(a: object, b: object, C: object, *, k: int, gamma: float,
     diag["gap_bound"] = gap
     res = SparseOTResult(
         T, primal_value, cost, sc.cost * s.alpha + sc.u, sc.cost * s.beta + sc.v,
-        _marginal_error(T, P.a, P.b), pol_value, T_pol, gap, s.relative_gap, P.k, P.gamma, form,
+        marginal_error(T, P.a, P.b), pol_value, T_pol, gap, s.relative_gap, P.k, P.gamma, form,
         "column", value=sc.value(s.value), status=s.status, converged=s.converged, n_iter=s.n_iter,
         diagnostics=diag)
     if spars == "column":
@@ -352,7 +355,7 @@ def _solve_columns(P: SparseOTProblem, form: str, tol: float, max_iter: int, war
     ftol = 1e-2 * tol * 0.5 * P.gamma * float(P.b @ P.b) / k
 
     if x0 is None and warm and k == 1:
-        pot = _ot_potentials(P)
+        pot = ot_potentials(P)
         if pot is not None:
             x0, tie_plan = pot
             dual_status = "exact_warm_start"
@@ -361,14 +364,14 @@ def _solve_columns(P: SparseOTProblem, form: str, tol: float, max_iter: int, war
         # the full solve when k = m; otherwise a warm start with a quarter of the budget
         # (large semi-dual problems start Newton at alpha = 0: measured faster than any warm start)
         budget = max_iter if k == m else max(10, min(max_iter // 4, _WARM_MAX_ITER))
-        qrun = _qot(P, gtol, budget, finish=k == m, ftol=ftol)
+        qrun = qot_run(P, gtol, budget, finish=k == m, ftol=ftol)
         x0, n_iter = qrun.x, qrun.n_iter
         n_eval, trace = qrun.n_eval, list(qrun.trace)
         if k == m:
             dual_status = qrun.status
         else:
             # Exact-OT potentials are the better start for small gamma: keep the larger S_k.
-            pot = _ot_potentials(P)
+            pot = ot_potentials(P)
             if pot is not None and S(pot[0])[0] > S(x0)[0]:
                 x0 = pot[0]
     if x0 is None:
@@ -384,7 +387,7 @@ def _solve_columns(P: SparseOTProblem, form: str, tol: float, max_iter: int, war
     if form == "semi-dual" and tie_plan is None and 1 < k < m and n_iter < max_iter:
         # semi-smooth Newton: converges in a few steps near a differentiable optimum; where it
         # stalls (a kink) the L-BFGS rounds below take over from its point
-        newton = newton_ascent(lambda x: _semi_dual_parts(x, P, k)[:4], alpha, P.gamma, tol=gtol,
+        newton = newton_ascent(lambda x: semi_dual_parts(x, P, k)[:4], alpha, P.gamma, tol=gtol,
                                max_iter=min(_NEWTON_MAX_ITER, max_iter - n_iter), ftol=ftol)
         alpha, n_iter, n_eval = newton.x, n_iter + newton.n_iter, n_eval + newton.n_eval
         trace.extend(newton.trace)
@@ -451,7 +454,7 @@ def _solve_columns(P: SparseOTProblem, form: str, tol: float, max_iter: int, war
             break
         if dual_done or n_iter >= max_iter:
             break
-        run = _maximize(S, alpha, tol=gtol, max_iter=min(chunk, max_iter - n_iter),
+        run = maximize(S, alpha, tol=gtol, max_iter=min(chunk, max_iter - n_iter),
                         ftol=max(ftol, 1e-2 * tol * abs(value)))
         n_iter, n_eval, restarts = n_iter + run.n_iter, n_eval + run.n_eval, restarts + run.restarts
         trace.extend(run.trace)
@@ -529,14 +532,14 @@ def _dual_rounds(P: SparseOTProblem, alpha: np.ndarray, tol: float, max_iter: in
         return v, np.concatenate([ga, gb])
 
     z0 = np.concatenate([alpha, beta_from_alpha(alpha, P)])
-    drun = _maximize(fun, z0, tol=tol, max_iter=max(max_iter, 1))
+    drun = maximize(fun, z0, tol=tol, max_iter=max(max_iter, 1))
     n_iter, n_eval, trace = drun.n_iter, drun.n_eval, list(drun.trace)
     z, value, status = drun.x, drun.value, drun.status
     for _ in range(_DUAL_ROUNDS):
         if status == "converged" or n_iter >= max_iter:
             break
         z_b = np.concatenate([z[:m], beta_from_alpha(z[:m], P)])
-        nxt = _maximize(fun, z_b, tol=tol, max_iter=max_iter - n_iter)
+        nxt = maximize(fun, z_b, tol=tol, max_iter=max_iter - n_iter)
         n_iter, n_eval = n_iter + nxt.n_iter, n_eval + nxt.n_eval + 1
         trace.extend(nxt.trace)
         gain = nxt.value - value
