@@ -27,56 +27,63 @@ import os
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-import contextlib  # noqa: E402
-import io  # noqa: E402
 import json  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
-import ot  # noqa: E402
-import ot.smooth  # noqa: E402
 
-from theory.sparse_ot import solve_sparse_ot, sparse_ot_bruteforce, sparse_ot_problem  # noqa: E402
-from theory.sparse_ot._problem import normalise  # noqa: E402
+from theory.sparse_ot import (  # noqa: E402
+    pot_semi_dual_trace,
+    solve_sparse_ot,
+    sparse_ot_bruteforce,
+    uniform_points,
+)
 
 GAMMA = 1.0
 TOL = 1e-6
 KS = (2, 5, 20)
 
 
-def instance(n):
-    rng = np.random.default_rng(0)
-    x, y = rng.uniform(size=(n, 2)), rng.uniform(size=(n, 2))
-    C = ((x[:, None, :] - y[None, :, :]) ** 2).sum(-1)
-    return rng.dirichlet(np.ones(n)), rng.dirichlet(np.ones(n)), C / C.max()
+#: Candidate entries of :func:`local_support_test`.
+ROWS_PER_COLUMN, COLUMNS_PER_ROW = 12, 6
 
 
-def gap_scale(a, b, C, k, upper):
-    """Denominator of the relative gap: ``U - shift`` (see SparseOTResult.relative_gap)."""
-    _, sc = normalise(sparse_ot_problem(a, b, C, k=k, gamma=GAMMA))
-    return upper - sc.offset
+def local_support_test(a, b, C, k, alpha, beta):
+    """Whether a k-sparse plan exists on the entries of smallest reduced cost (MILP feasibility).
 
+    Candidates: the ROWS_PER_COLUMN best rows of every column and the COLUMNS_PER_ROW best columns
+    of every row by ``c_ij - alpha_i - beta_j``. "proven" (HiGHS: infeasible) means every k-sparse
+    plan moves mass through worse entries, i.e. over long distances: evidence for a duality gap
+    P_k > D_k that no certificate can close. Returns a short string.
+    """
+    from scipy.optimize import Bounds, LinearConstraint, milp
+    from scipy.sparse import coo_matrix, hstack, identity, vstack
 
-def pot_run(a, b, C, k):
-    """POT to its own stopping point; returns seconds, final dual value and (time, value) pairs."""
-    curve = []
-    orig = ot.smooth.semi_dual_obj_grad
+    m, n = C.shape
+    R = C - alpha[:, None] - beta[None, :]
+    cand = np.zeros((m, n), dtype=bool)
+    cand[np.argsort(R, axis=0)[:ROWS_PER_COLUMN], np.arange(n)[None, :]] = True
+    cand[np.arange(m)[:, None], np.argsort(R, axis=1)[:, :COLUMNS_PER_ROW]] = True
+    rows, cols = np.nonzero(cand)
+    e = rows.size
+    one = np.ones(e)
+    inc = vstack([coo_matrix((one, (rows, np.arange(e))), shape=(m, e)),
+                  coo_matrix((one, (cols, np.arange(e))), shape=(n, e))]).tocsr()[:-1]
+    cap = np.minimum(a[rows], b[cols]) / max(a.max(), b.max())
+    A = vstack([hstack([inc, coo_matrix((m + n - 1, e))]),
+                hstack([identity(e), coo_matrix((-cap, (np.arange(e), np.arange(e))), shape=(e, e))]),
+                hstack([coo_matrix((n, e)), coo_matrix((one, (cols, np.arange(e))), shape=(n, e))])])
+    rhs = np.concatenate([a, b[:-1]]) / max(a.max(), b.max())
+    lo = np.concatenate([rhs, np.full(e, -np.inf), np.zeros(n)])
+    hi = np.concatenate([rhs, np.zeros(e), np.full(n, float(k))])
     t0 = time.perf_counter()
-
-    def recorded(alpha, a_, b_, C_, regul):
-        obj, grad = orig(alpha, a_, b_, C_, regul)
-        curve.append((time.perf_counter() - t0, float(obj)))
-        return obj, grad
-
-    ot.smooth.semi_dual_obj_grad = recorded
-    try:
-        with contextlib.redirect_stdout(io.StringIO()):
-            _, log = ot.smooth.smooth_ot_semi_dual(a, b, C, GAMMA, reg_type="sparsity_constrained",
-                                                   max_nz=k, log=True)
-    finally:
-        ot.smooth.semi_dual_obj_grad = orig
-    return time.perf_counter() - t0, -float(log["res"].fun), curve
+    res = milp(np.zeros(2 * e), constraints=LinearConstraint(A, lo, hi),
+               integrality=np.concatenate([np.zeros(e), np.ones(e)]),
+               bounds=Bounds(np.zeros(2 * e), np.concatenate([np.full(e, np.inf), np.ones(e)])),
+               options={"time_limit": 60.0})
+    verdict = {2: "proven (infeasible)", 0: "no: a plan exists there"}.get(res.status, "undecided")
+    return f"{verdict}, {e} candidates, {time.perf_counter() - t0:.2f} s"
 
 
 def large(sizes, out, ks=KS):
@@ -86,24 +93,32 @@ def large(sizes, out, ks=KS):
     print(header)
     print("-" * len(header))
     for n in sizes:
-        a, b, C = instance(n)
+        a, b, C = uniform_points(n)
         for k in ks:
-            tp, vp, curve_p = pot_run(a, b, C, k)
+            pot = pot_semi_dual_trace(a, b, C, k=k, gamma=GAMMA)
+            tp = pot.seconds
             t0 = time.perf_counter()
             r = solve_sparse_ot(a, b, C, k=k, gamma=GAMMA, tol=TOL)
             to = time.perf_counter() - t0
             U = r.polished_value
-            scale = gap_scale(a, b, C, k, U) if np.isfinite(U) else np.nan
-            gp = (U - vp) / scale if np.isfinite(U) else np.inf
+            scale = r.diagnostics.get("gap_scale", np.nan)
+            gp = (U - pot.value) / scale if np.isfinite(U) else np.inf
             ok = to <= 0.5 * tp and r.relative_gap < gp
             cert_err = r.diagnostics.get("certificate_marginal_error", np.inf)
             print(f"{n:>5} {k:>3} | {tp:7.2f} {gp:9.2e} | {to:7.2f} {r.relative_gap:9.2e} {r.status:>16} "
                   f"{cert_err:9.1e} | {to / tp:8.2f} {'met' if ok else 'missed':>6}", flush=True)
             ours_curve = [(t, (u - v) / scale) for t, v, u in r.diagnostics["certificates"]] \
                 if np.isfinite(U) else []
+            if r.status != "optimal":
+                local = local_support_test(a, b, C, k, r.alpha, r.beta)
+                print(f"{'':>11}no {k}-sparse plan on the {ROWS_PER_COLUMN} best rows of each column and the "
+                      f"{COLUMNS_PER_ROW} best columns of each row (reduced cost c - alpha - beta): "
+                      f"{local}", flush=True)
             out.append({"n": n, "k": k, "pot_seconds": tp, "pot_gap": gp, "our_seconds": to,
                         "our_gap": r.relative_gap, "status": r.status, "ratio": to / tp, "met": bool(ok),
-                        "pot_curve": [(t, (U - v) / scale) for t, v in curve_p] if np.isfinite(U) else [],
+                        "route": r.diagnostics["certificate_route"],
+                        "pot_value": pot.value, "our_value": r.value, "upper": U,
+                        "pot_curve": [(t, (U - v) / scale) for t, v in pot.curve] if np.isfinite(U) else [],
                         "our_curve": ours_curve})
 
 

@@ -746,6 +746,7 @@ _LIST: list[Case] = [
     _c("sparse_ot", "polish_on_support",
        lambda: ((*_sparse(), 1.0, np.ones((3, 4), dtype=bool)), {}), "finite",
        mask="a boolean support mask: booleans are its valid type"),
+    _c("sparse_ot", "pot_semi_dual_trace", lambda: (_sparse(), {"k": 2, "gamma": 1.0}), "any_result"),
     _c("sparse_ot", "proj_sparse_simplex", lambda: ((np.array([0.3, -0.1, 0.5, 0.2]), 2), {}), "projection"),
     _c("sparse_ot", "quadratic_ot", lambda: (_sparse(), {"gamma": 1.0}), "finite_unless_status"),
     _c("sparse_ot", "relaxed_cvx", lambda: (_sparse(), {"k": 2, "gamma": 1.0}), "finite"),
@@ -757,6 +758,7 @@ _LIST: list[Case] = [
     _c("sparse_ot", "solve_sparse_ot", lambda: (_sparse(), {"k": 2, "gamma": 1.0}), "sparse_result"),
     _c("sparse_ot", "sparse_ot_bruteforce", lambda: (_sparse(), {"k": 2, "gamma": 1.0}), "bruteforce"),
     _c("sparse_ot", "sparse_ot_problem", lambda: (_sparse(), {"k": 2, "gamma": 1.0}), "any_result"),
+    _c("sparse_ot", "uniform_points", lambda: ((16,), {}), "finite"),
     # attention_svm ----------------------------------------------------------------------------
     _c("attention_svm", "attention_softmax", lambda: ((_att()[0], _att()[1], np.eye(2)), {}), "softmax_rows"),
     _c("attention_svm", "classify",
@@ -831,7 +833,7 @@ EXEMPT: dict[str, str] = {
                  "NRDFResult", "RDResult", "RateRewardResult", "Waterfilling")},
     **{f"sparse_ot.{n}": "result type (a frozen dataclass built by the solvers)"
        for n in ("BruteForceResult", "QuadraticOTResult", "ReferenceInstance", "RouterResult",
-                 "SparseOTResult", "DualCvxResult", "RelaxedCvxResult")},
+                 "SparseOTResult", "DualCvxResult", "RelaxedCvxResult", "POTTrace")},
     "sparse_ot.SparseOTProblem": "validated problem container; built and validated by sparse_ot_problem",
     **{f"attention_svm.{n}": "result type (a frozen dataclass built by the solvers)"
        for n in ("AttSVMResult", "AttentionInstance", "FlatQueries", "SVMEquivalence", "Trajectory")},

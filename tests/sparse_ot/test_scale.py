@@ -10,7 +10,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from theory.sparse_ot import quadratic_ot, solve_sparse_ot, sparse_ot_bruteforce, sparse_ot_problem
+from theory.sparse_ot import (
+    quadratic_ot,
+    solve_sparse_ot,
+    sparse_ot_bruteforce,
+    sparse_ot_problem,
+    uniform_points,
+)
 from theory.sparse_ot._certificate import support_feasible
 from theory.sparse_ot._feasible import chain_mask, forest_plan
 from theory.sparse_ot._newton import hessian, hessian_matrix, newton_ascent
@@ -18,16 +24,8 @@ from theory.sparse_ot._objectives import semi_dual_parts
 from theory.sparse_ot._problem import normalise
 
 
-def _points(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The benchmark's instance family: uniform points, squared distances / max, Dirichlet masses."""
-    rng = np.random.default_rng(seed)
-    x, y = rng.uniform(size=(n, 2)), rng.uniform(size=(n, 2))
-    C = ((x[:, None, :] - y[None, :, :]) ** 2).sum(-1)
-    return rng.dirichlet(np.ones(n)), rng.dirichlet(np.ones(n)), C / C.max()
-
-
 def test_hessian_product_matches_the_gradient_and_the_sparse_matrix():
-    a, b, C = _points(30, 1)
+    a, b, C = uniform_points(30, 1)
     P, _ = normalise(sparse_ot_problem(a, b, C, k=4, gamma=1.0))
     alpha = np.random.default_rng(2).normal(scale=1e-3, size=30)
     _, g, idx, t, _ = semi_dual_parts(alpha, P, P.k)
@@ -44,7 +42,7 @@ def test_hessian_product_matches_the_gradient_and_the_sparse_matrix():
 
 
 def test_newton_on_the_full_simplex_is_quadratic_ot():
-    a, b, C = _points(40, 4)
+    a, b, C = uniform_points(40, 4)
     P, sc = normalise(sparse_ot_problem(a, b, C, k=None, gamma=0.5))
     run = newton_ascent(lambda x: semi_dual_parts(x, P, 40)[:4], np.zeros(40), P.gamma, tol=1e-13,
                         max_iter=200)
@@ -56,7 +54,7 @@ def test_newton_on_the_full_simplex_is_quadratic_ot():
 @pytest.mark.parametrize("k", [10, 20])
 def test_large_semi_dual_newton_agrees_with_the_dual_formulation(k):
     # m n > 2500: the semi-dual starts Newton at alpha = 0; the dual formulation is L-BFGS only
-    a, b, C = _points(80, 5)
+    a, b, C = uniform_points(80, 5)
     semi = solve_sparse_ot(a, b, C, k=k, gamma=1.0, tol=1e-9)
     dual = solve_sparse_ot(a, b, C, k=k, gamma=1.0, tol=1e-9, formulation="dual")
     assert semi.status == "optimal" and semi.diagnostics["dual_status"] == "converged"
@@ -80,7 +78,7 @@ def test_chain_support_has_two_rows_per_column_and_carries_the_marginals():
         assert mask.sum(axis=0).max() <= 2
         assert support_feasible(a, b, mask)
     assert found >= 45  # the greedy fails on a few; most random pairs get a support
-    a, b, _ = _points(1000, 0)
+    a, b, _ = uniform_points(1000, 0)
     mask = chain_mask(a, b)
     assert mask is not None and mask.sum(axis=0).max() <= 2
 
@@ -106,7 +104,7 @@ def test_forest_plan_is_exactly_feasible_and_bounds_brute_force():
 
 def test_a_feasible_plan_is_returned_where_the_dual_supports_fail():
     # Before issue 16's fallback this instance family ended "no_feasible_plan" at k = 2 and 5
-    a, b, C = _points(120, 0)
+    a, b, C = uniform_points(120, 0)
     for k in (2, 5):
         res = solve_sparse_ot(a, b, C, k=k, gamma=1.0, tol=1e-6, max_iter=2000)
         assert res.status in ("optimal", "feasible", "max_iter")
@@ -119,7 +117,7 @@ def test_a_feasible_plan_is_returned_where_the_dual_supports_fail():
 @pytest.mark.parametrize("k", [4, 6])
 def test_smoothing_after_a_stalled_newton_phase_reaches_at_least_the_dual_lbfgs(k):
     # kinked optimum (P_k > D_k here): Newton stalls, smoothing with continuation takes over
-    a, b, C = _points(80, 5)
+    a, b, C = uniform_points(80, 5)
     semi = solve_sparse_ot(a, b, C, k=k, gamma=1.0, tol=1e-9)
     dual = solve_sparse_ot(a, b, C, k=k, gamma=1.0, tol=1e-9, formulation="dual")
     assert semi.diagnostics["smoothed"] and semi.status == "feasible"

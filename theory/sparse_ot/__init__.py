@@ -31,6 +31,7 @@ from theory.sparse_ot.conjugates import conj_topk, ksupport_sq, max_k, proj_spar
 from theory.sparse_ot.reference import (
     BruteForceResult,
     DualCvxResult,
+    POTTrace,
     ReferenceInstance,
     RelaxedCvxResult,
     dual_cvx,
@@ -38,8 +39,10 @@ from theory.sparse_ot.reference import (
     gaussian_toy,
     instance_a,
     instance_b,
+    pot_semi_dual_trace,
     relaxed_cvx,
     sparse_ot_bruteforce,
+    uniform_points,
 )
 from theory.sparse_ot.router import RouterResult, compute_capacity, load_statistics, route
 from theory.sparse_ot.solver import (
@@ -59,11 +62,12 @@ from theory.sparse_ot.solver import (
 )
 
 __all__ = [
-    "BruteForceResult", "DualCvxResult", "QuadraticOTResult", "ReferenceInstance", "RelaxedCvxResult",
-    "RouterResult", "SparseOTProblem",
+    "BruteForceResult", "DualCvxResult", "POTTrace", "QuadraticOTResult", "ReferenceInstance",
+    "RelaxedCvxResult", "RouterResult", "SparseOTProblem",
     "SparseOTResult", "beta_from_alpha", "compute_capacity", "conj_topk", "dual_cvx", "dual_objective",
     "exact_ot", "gaussian_toy", "instance_a", "instance_b", "ksupport_sq", "load_statistics", "max_k",
-    "plan_from_dual", "plan_from_semi_dual", "polish_on_support", "proj_sparse_simplex",
+    "plan_from_dual", "plan_from_semi_dual", "polish_on_support", "pot_semi_dual_trace",
+    "proj_sparse_simplex",
     "quadratic_ot", "relaxed_cvx", "relaxed_primal_value", "route", "semi_dual_objective",
-    "solve_sparse_ot", "sparse_ot_bruteforce", "sparse_ot_problem",
+    "solve_sparse_ot", "sparse_ot_bruteforce", "sparse_ot_problem", "uniform_points",
 ]

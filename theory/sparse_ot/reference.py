@@ -280,3 +280,76 @@ def gaussian_toy(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     b = np.exp(-0.5 * ((x - 16 * n / 32) / (5 * n / 32)) ** 2)
     C = (x[:, None] - x[None, :]) ** 2
     return a / a.sum(), b / b.sum(), C / C.max()
+
+
+def uniform_points(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the benchmark instance: n sources and n targets uniform in the unit square.
+
+    ``C_ij = ||x_i - y_j||^2 / max``, marginals ``a, b ~ Dirichlet(1)`` drawn after the points
+    from ``np.random.default_rng(seed)``. Returns ``(a, b, C)``; O(n^2) memory,
+    ``1 <= n <= MAX_TOY_SIZE``. Used by ``benchmarks/bench_sparse_ot.py`` and the
+    time-to-certificate figure (issue 16).
+    """
+    n = as_int(n, "n", min_value=1, max_value=MAX_TOY_SIZE)
+    seed = as_int(seed, "seed", min_value=0)
+    rng = np.random.default_rng(seed)
+    x, y = rng.uniform(size=(n, 2)), rng.uniform(size=(n, 2))
+    C = ((x[:, None, :] - y[None, :, :]) ** 2).sum(-1)
+    return rng.dirichlet(np.ones(n)), rng.dirichlet(np.ones(n)), C / C.max()
+
+
+@dataclass(frozen=True)
+class POTTrace:
+    """POT's sparsity-constrained semi-dual run to its own stopping point, with its dual trace.
+
+    ``value`` is POT's final dual value, ``seconds`` its wall time, ``curve`` the pairs
+    ``(seconds since the start, dual value)`` at every objective evaluation, ``alpha`` its
+    potentials, ``status`` scipy's L-BFGS-B message and ``n_iter`` its iterations.
+    """
+
+    value: float
+    seconds: float
+    curve: list[tuple[float, float]]
+    alpha: np.ndarray
+    status: str
+    n_iter: int
+
+
+def pot_semi_dual_trace(a: object, b: object, C: object, *, k: int, gamma: float) -> POTTrace:
+    """Run ``ot.smooth.smooth_ot_semi_dual(reg_type="sparsity_constrained", max_nz=k)`` with a trace.
+
+    The anchor a POT user would pick (Liu, Puigcerver, Blondel's port to POT: scipy's L-BFGS-B,
+    ``stopThr=1e-9``, ``numItermax=500``). POT's objective is wrapped to record the dual value
+    and the time of every evaluation; the stdout POT prints on every evaluation is silenced.
+    Returns no plan certificate: POT's plan (the gradient map) generally violates the row
+    marginal.
+    """
+    import contextlib
+    import io
+    import time
+
+    import ot.smooth
+
+    P = sparse_ot_problem(a, b, C, k=k, gamma=gamma)
+    curve: list[tuple[float, float]] = []
+    orig = ot.smooth.semi_dual_obj_grad
+    t0 = time.perf_counter()
+
+    def recorded(alpha: np.ndarray, a_: np.ndarray, b_: np.ndarray, C_: np.ndarray,
+                 regul: object) -> tuple[float, np.ndarray]:
+        obj, grad = orig(alpha, a_, b_, C_, regul)
+        curve.append((time.perf_counter() - t0, float(obj)))
+        return obj, grad
+
+    ot.smooth.semi_dual_obj_grad = recorded
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            _, log = ot.smooth.smooth_ot_semi_dual(P.a, P.b, P.C, P.gamma,
+                                                   reg_type="sparsity_constrained", max_nz=int(P.k),
+                                                   log=True)
+    finally:
+        ot.smooth.semi_dual_obj_grad = orig
+    seconds = time.perf_counter() - t0
+    res = log["res"]
+    return POTTrace(-float(res.fun), seconds, curve, np.asarray(log["alpha"], dtype=np.float64),
+                    str(res.message), int(res.nit))

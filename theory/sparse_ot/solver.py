@@ -150,13 +150,15 @@ class SparseOTResult(PlanAliases, SolverResult):
         The (clipped) sparsity and the options of the run.
     diagnostics
         ``n_eval``, ``restarts``, ``trace`` (objective value at every evaluation, original units),
-        ``n_iter_polish``, ``certificate_route`` (``"top-k"`` mask of the dual, ``"hall"``, ``"emd"`` or
-        ``"milp"`` repair, ``"none"``), ``certificate_marginal_error``, ``dual_status`` (the
-        maximiser's own status: ``"converged"``, ``"stalled"``, ``"max_iter"``,
-        ``"exact_warm_start"``), ``smoothed`` (a small stalled run finished by smoothing;
-        ``n_eval_smoothing`` evaluations of the smoothed dual), ``stagnated`` (stopped because a
-        dual round
-        gained less than 1e-2 of the remaining gap), ``gap_bound`` (= ``gap``), ``certificates``
+        ``n_iter_polish``, ``certificate_route`` (``"top-k"`` mask of the dual, ``"hall"``,
+        ``"emd"``, ``"milp"`` or ``"chain"`` repair, ``"none"``), ``certificate_marginal_error``,
+        ``dual_status`` (the maximiser's own status: ``"converged"``, ``"stalled"``,
+        ``"max_iter"``, ``"exact_warm_start"``), ``smoothed`` (a stalled run continued by
+        smoothing the top-k selection; ``n_eval_smoothing`` evaluations of the smoothed dual),
+        ``stagnated`` (stopped because a dual round gained less than 1e-2 of the remaining gap),
+        ``gap_bound`` (= ``gap``), ``gap_scale`` (the denominator of ``relative_gap`` in the units
+        of the problem: ``(U - D) / gap_scale`` is the relative gap of any pair of bounds),
+        ``certificates``
         (``(seconds, value, upper bound)`` at every certificate, original units).
     """
 
@@ -311,6 +313,7 @@ def solve_sparse_ot(a: object, b: object, C: object, *, k: int, gamma: float,
         pol_value = objective_and_cost(T_cert, P.C, P.gamma)[0]
         gap = sc.gap(s.polished.value - s.value)
         diag["certificate_marginal_error"] = sc.mass * s.polished.marginal_error
+        diag["gap_scale"] = sc.gap(max(abs(s.polished.value), 1e-12))
     else:
         T_pol, pol_value, gap = None, float("inf"), float("inf")
     diag["gap_bound"] = gap
