@@ -51,7 +51,8 @@ def test_directed_rate_reward_method_cvx_is_the_reference_route():
 
     env, r = two_turn_environment()
     for kwargs in ({"rho": 1.7}, {"beta": 1.0}, {"rho": 1.0}):
-        old, new = directed_rate_reward(env, r, method="cvx", **kwargs), directed_rate_reward_cvx(env, r, **kwargs)
+        old = directed_rate_reward(env, r, method="cvx", **kwargs)
+        new = directed_rate_reward_cvx(env, r, **kwargs)
         _same(old, new)
         np.testing.assert_array_equal(old.joint, new.joint)
 
