@@ -13,6 +13,7 @@ import numpy as np
 from theory._info import LN2, channel_mutual_information
 from theory._result import SolverResult
 from theory._validate import as_positive_float
+from theory.semantic._alias import RateAlias
 from theory.semantic.blahut import validate_rd
 
 #: Default tolerance on |D_beta - D| in the bisection on beta.
@@ -67,7 +68,7 @@ class RDProblem:
 
 
 @dataclass(frozen=True)
-class RDResult(SolverResult):
+class RDResult(RateAlias, SolverResult):
     """Result of :func:`rate_distortion` (a :class:`theory._result.SolverResult`).
 
     Attributes
@@ -108,11 +109,6 @@ class RDResult(SolverResult):
     output_law: np.ndarray
     gap: float
     problem: RDProblem | None = None
-
-    @property
-    def rate(self) -> float:
-        """Alias of ``value`` (bits)."""
-        return self.value
 
     @property
     def joint(self) -> np.ndarray:

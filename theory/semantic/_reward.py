@@ -14,12 +14,13 @@ import numpy as np
 
 from theory._result import SolverResult
 from theory._validate import as_float_array, as_pmf, as_positive_float, as_stochastic_matrix
+from theory.semantic._alias import RateAlias
 from theory.semantic._causal import forward
 from theory.semantic._joint import cmi, directed, feedback
 
 
 @dataclass(frozen=True)
-class DirectedRateRewardResult(SolverResult):
+class DirectedRateRewardResult(RateAlias, SolverResult):
     """Result of :func:`directed_rate_reward` (information in bits, over the whole horizon).
 
     A :class:`theory._result.SolverResult`.
@@ -58,11 +59,6 @@ class DirectedRateRewardResult(SolverResult):
     feedback_information: float
     beta: float
     joint: np.ndarray
-
-    @property
-    def rate(self) -> float:
-        """Alias of ``value`` (bits)."""
-        return self.value
 
 
 def validate_env(env: Any, r: Any) -> tuple[list[np.ndarray], np.ndarray, int, int, int]:

@@ -13,12 +13,13 @@ import numpy as np
 
 from theory._result import SolverResult
 from theory._validate import as_float_array, as_joint_pmf, as_positive_float
+from theory.semantic._alias import RateAlias
 from theory.semantic._joint import cmi, directed
 from theory.semantic._rd import D_TOL
 
 
 @dataclass(frozen=True)
-class NRDFResult(SolverResult):
+class NRDFResult(RateAlias, SolverResult):
     """Result of the sequential RDFs, rates per letter in bits (a :class:`theory._result.SolverResult`).
 
     Attributes
@@ -56,11 +57,6 @@ class NRDFResult(SolverResult):
     mutual_information: float
     directed_information: float
     causality_violation: float
-
-    @property
-    def rate(self) -> float:
-        """Alias of ``value`` (bits/letter)."""
-        return self.value
 
 
 def validate_source(source: Any, d: Any, D: Any) -> tuple[np.ndarray, np.ndarray, float]:

@@ -25,6 +25,7 @@ from scipy.special import logsumexp, xlogy
 
 from theory._result import SolverResult
 from theory._validate import as_choice, as_cost_matrix, as_float_array, as_pmf, as_positive_float
+from theory.semantic._alias import RateAlias
 from theory.semantic._causal import causal_ba, nu_conditionals, warm_reference
 from theory.semantic._reward import (
     DirectedRateRewardResult,
@@ -43,7 +44,7 @@ __all__ = ["DirectedRateRewardResult", "RateRewardResult", "directed_rate_reward
 
 
 @dataclass(frozen=True)
-class RateRewardResult(SolverResult):
+class RateRewardResult(RateAlias, SolverResult):
     """Result of :func:`rate_reward` (a :class:`theory._result.SolverResult`).
 
     Attributes
@@ -72,11 +73,6 @@ class RateRewardResult(SolverResult):
     beta: float
     output_law: np.ndarray
     lower_bound: float
-
-    @property
-    def rate(self) -> float:
-        """Alias of ``value`` (bits)."""
-        return self.value
 
 
 def rate_reward(p: Any, r: Any, *, rho: float | None = None, beta: float | None = None,
