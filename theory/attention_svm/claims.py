@@ -34,6 +34,7 @@ from theory.attention_svm.instances import (
     Z_INST2,
     Z_INST3,
 )
+from theory.attention_svm.reference import solve_att_svm_cvxpy
 from theory.attention_svm.svm import (
     build_constraints,
     correlation,
@@ -42,7 +43,6 @@ from theory.attention_svm.svm import (
     is_locally_optimal,
     optimal_tokens,
     solve_att_svm,
-    solve_att_svm_cvxpy,
     token_scores,
 )
 from theory.claims import Measurement, claim

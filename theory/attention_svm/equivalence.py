@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 
 from theory._validate import as_float_array, as_positive_float
+from theory.attention_svm._core import ldp
 from theory.attention_svm._inputs import square, tokens_and_queries
-from theory.attention_svm.svm import _ldp
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,7 @@ def svm_equivalence(X: Any, Z: Any, softmax_final: Any, W_final: Any, *,
         W_fin = np.zeros((d, d))
     if Gin.shape[0] == 0:
         return SVMEquivalence(np.zeros((d, d)), W_fin, 0.0, W_fin.copy(), O, "no_direction")
-    w, _ = _ldp(Gin)
+    w, _ = ldp(Gin)
     if w is None:
         nan = np.full((d, d), np.nan)
         return SVMEquivalence(nan, W_fin, float("nan"), nan.copy(), O, "infeasible")

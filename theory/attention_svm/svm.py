@@ -33,25 +33,32 @@ min-norm hull point of the rows scaled to ``max ||A_k|| = 1`` is shorter than
 ``INFEASIBLE_RTOL``.
 
 Nuclear route: the SDP ``min ||W||_*`` under the same constraints, solved with cvxpy and
-Clarabel (SCS as fallback); feasibility is decided first by the exact Frobenius route, since
-both problems share their feasible set.
+Clarabel (SCS as fallback) by :func:`theory.attention_svm.reference.solve_att_svm_cvxpy`;
+feasibility is decided first by the exact Frobenius route, since both problems share their
+feasible set.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
-from scipy.linalg import cho_factor, cho_solve
-from scipy.optimize import nnls
 
-from theory._cvx import solve as cvx_solve
-from theory._result import SolverResult
 from theory._validate import as_choice, as_float_array, as_int
+from theory.attention_svm._core import (
+    INFEASIBLE_RTOL,
+    NORMS,
+    SUPPORT_TOL,
+    AttSVMResult,
+    certificates,
+    infeasible_result,
+    ldp,
+    result,
+)
 from theory.attention_svm._inputs import labels
 from theory.attention_svm.active_set import RankOneConstraints, solve_rank_one_ldp
 from theory.attention_svm.flatten import FlatQueries, flatten_queries
@@ -62,167 +69,23 @@ from theory.attention_svm.problem import (
     build_constraints,
     validate_problem,
 )
+from theory.attention_svm.reference import solve_att_svm_cvxpy
 
-# Re-exported from their own modules (problem, flatten) so that imports from svm keep working.
+# Re-exported from their own modules (_core, problem, flatten, reference) so that imports from svm
+# keep working.
 __all__ = [
-    "AttSVMProblem", "AttSVMResult", "Constraints", "FlatQueries", "build_constraints", "correlation",
+    "INFEASIBLE_RTOL", "SUPPORT_TOL", "AttSVMProblem", "AttSVMResult", "Constraints", "FlatQueries",
+    "build_constraints", "correlation",
     "enumerate_alphas", "flatten_queries", "is_feasible", "is_locally_optimal", "optimal_tokens",
     "solve_att_svm", "solve_att_svm_cvxpy", "token_scores",
 ]
 
-#: The relative size of the min-norm hull point below which the problem is declared infeasible.
-INFEASIBLE_RTOL = 1e-8
-#: Margin slack below which a constraint counts as active (support), per norm.
-SUPPORT_TOL = {"fro": 1e-6, "nuc": 1e-4}
-NORMS = ("fro", "nuc")
 #: Frobenius routes of :func:`solve_att_svm`.
 METHODS = ("auto", "active_set", "nnls")
 #: ``m (d^2 + 1)`` up to which ``method="auto"`` falls back to NNLS when the active set is undecided.
 NNLS_FALLBACK_ENTRIES = 2_000_000
 #: Active-set budget of ``method="auto"`` on those small problems before the fallback.
 SMALL_BUDGET = 300
-
-
-@dataclass(frozen=True)
-class AttSVMResult(SolverResult):
-    """Solution of an Att-SVM problem (a :class:`theory._result.SolverResult`).
-
-    Attributes
-    ----------
-    value
-        ``||W||_F`` (``norm="fro"``) or ``||W||_*`` (``norm="nuc"``); ``inf`` when infeasible or
-        failed. Alias: ``objective``.
-    status
-        ``"optimal"`` (KKT certificate met), ``"infeasible"`` (0 lies in the constraint hull),
-        ``"max_iter"`` (Frobenius active-set route only: the budget ran out before a certificate;
-        ``W`` is the last iterate, see ``diagnostics``) or ``"failed"`` (the conic solver gave
-        no solution; nuclear norm and the cvxpy route only).
-    converged
-        True for ``"optimal"`` and ``"infeasible"`` (a decision was reached).
-    n_iter
-        Gradient steps plus active-set rounds (``solver="active_set"``), 0 for ``"nnls"`` (scipy
-        does not report it), the conic solver's iterations for cvxpy. Alias: ``iterations``.
-    diagnostics
-        Certificates: ``primal_violation`` (max(0, 1 - min margin)), ``dual_violation``
-        (max(0, -min lambda)), ``complementarity`` (max |lambda (m - 1)|), ``stationarity``
-        (``||W - sum lambda A||_F``, Frobenius; ``||sum lambda A||_op - 1``, nuclear),
-        ``duality_gap`` (``|sum lambda - ||W||_F^2|`` or ``|sum lambda - ||W||_*|``) and, for the
-        Frobenius norm, ``kkt_residual``: the largest of primal violation, dual violation,
-        complementarity over ``max(1, max lambda)`` and stationarity over ``max(1, ||W||_F)``.
-    W
-        The (d, d) solution; all-NaN when infeasible or failed.
-    margins
-        (n, T) values ``(x_{i alpha_i} - x_it)^T W z_i``; NaN at ``alpha_i`` and masked tokens.
-    support
-        Per sample, the indices t with margin ``<= 1 + SUPPORT_TOL[norm]`` (the support tokens).
-    multipliers
-        (n, T) dual variables ``lambda_it`` with ``W = sum lambda_it A_it`` (Frobenius) or the
-        conic solver's duals (nuclear); NaN at ``alpha_i`` and masked tokens; None if infeasible.
-    norm
-        ``"fro"`` or ``"nuc"``.
-    solver
-        ``"active_set"``, ``"nnls"`` or the cvxpy solver used.
-    problem
-        The :class:`AttSVMProblem` solved.
-    """
-
-    W: np.ndarray
-    margins: np.ndarray
-    support: tuple[np.ndarray, ...]
-    multipliers: np.ndarray | None
-    norm: str
-    solver: str
-    problem: AttSVMProblem | None = None
-
-    @property
-    def objective(self) -> float:
-        """Alias of ``value`` (``||W||_F`` or ``||W||_*``)."""
-        return self.value
-
-    @property
-    def iterations(self) -> int:
-        """Alias of ``n_iter``."""
-        return self.n_iter
-
-
-def _ldp(G: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """Least-distance program ``min ||w|| s.t. G w >= 1`` (Lawson-Hanson via NNLS, then polish).
-
-    Returns ``(w, lam)`` with ``w = G^T lam``, or ``(None, None)`` when infeasible.
-    """
-    m, p = G.shape
-    if m == 0:
-        return np.zeros(p), np.zeros(0)
-    scale = float(np.max(np.linalg.norm(G, axis=1)))
-    if scale == 0.0:
-        return None, None
-    Gs = G / scale  # rows of norm <= 1: w_s = scale * w, lam = lam_s / scale^2
-    E = np.vstack([Gs.T, np.ones((1, m))])
-    f = np.zeros(p + 1)
-    f[-1] = 1.0
-    u, _ = nnls(E, f, maxiter=50 * (m + p + 1))
-    total = float(u.sum())
-    if total <= 0.0:
-        return None, None
-    # h = Gs^T u / sum(u) is the min-norm point p* of conv(rows of Gs); w_s = h / ||h||^2.
-    # (Computing it from h rather than from 1 - sum(u) avoids the cancellation in that gap.)
-    h = Gs.T @ (u / total)
-    hh = float(h @ h)
-    if hh < INFEASIBLE_RTOL**2:
-        return None, None
-    lam_s = (u / total) / hh
-    lam_s = _polish(Gs, lam_s)
-    w_s = Gs.T @ lam_s
-    return w_s / scale, lam_s / scale**2
-
-
-def _polish(Gs: np.ndarray, lam: np.ndarray) -> np.ndarray:
-    """Re-solve the KKT system ``G_S G_S^T lam_S = 1`` on the support ``S``.
-
-    Cholesky, two steps of iterative refinement; the result is kept when its multipliers are positive and
-    its margins are no worse.
-    """
-    S = lam > 0
-    if not np.any(S):
-        return lam
-    GS = Gs[S]
-    gram = GS @ GS.T
-    ones = np.ones(int(S.sum()))
-    try:
-        factor = cho_factor(gram)
-    except np.linalg.LinAlgError:  # dependent support rows: keep the NNLS multipliers
-        return lam
-    sol = cho_solve(factor, ones)
-    for _ in range(2):
-        sol = sol + cho_solve(factor, ones - gram @ sol)
-    if not np.all(np.isfinite(sol)) or np.any(sol <= 0):
-        return lam
-    cand = np.zeros_like(lam)
-    cand[S] = sol
-    old_w, new_w = Gs.T @ lam, Gs.T @ cand
-    old_viol = max(0.0, 1.0 - float(np.min(Gs @ old_w)))
-    new_viol = max(0.0, 1.0 - float(np.min(Gs @ new_w)))
-    return cand if new_viol <= max(old_viol, 1e-13) else lam
-
-
-def _per_token(values: np.ndarray, cons: Constraints, n: int, T: int) -> np.ndarray:
-    out = np.full((n, T), np.nan)
-    out[cons.sample, cons.token] = values
-    return out
-
-
-def _support(margins: np.ndarray, tol: float) -> tuple[np.ndarray, ...]:
-    with np.errstate(invalid="ignore"):
-        active = np.where(np.isnan(margins), False, margins <= 1.0 + tol)
-    return tuple(np.flatnonzero(row) for row in active)
-
-
-def _infeasible(n: int, T: int, d: int, norm: str, solver: str, status: str = "infeasible",
-                n_iter: int = 0) -> AttSVMResult:
-    return AttSVMResult(value=float("inf"), status=status, converged=status == "infeasible", n_iter=n_iter,
-                        W=np.full((d, d), np.nan), margins=np.full((n, T), np.nan),
-                        support=tuple(np.zeros(0, int) for _ in range(n)), multipliers=None, norm=norm,
-                        solver=solver)
 
 
 @dataclass(frozen=True)
@@ -246,7 +109,7 @@ def _solve_fro(cons: Constraints, Z: np.ndarray, d: int, method: str, max_iter: 
     """
     m = cons.D.shape[0]
     if method == "nnls":
-        w, lam = _ldp(cons.G)
+        w, lam = ldp(cons.G)
         if w is None or lam is None:
             return _FroSolution("infeasible", None, None, None, "nnls")
         W = w.reshape(d, d)
@@ -274,24 +137,14 @@ def _solve_fro(cons: Constraints, Z: np.ndarray, d: int, method: str, max_iter: 
 
 def _fro_result(sol: _FroSolution, cons: Constraints, n: int, T: int, d: int) -> AttSVMResult:
     if sol.W is None or sol.lam is None or sol.margins is None:
-        return _infeasible(n, T, d, "fro", sol.solver, n_iter=sol.n_iter)
+        return infeasible_result(n, T, d, "fro", sol.solver, n_iter=sol.n_iter)
     W, lam, margins = sol.W, sol.lam, sol.margins
     value = float(np.linalg.norm(W))
     recon = (cons.D * lam[:, None]).T @ cons.Q if lam.size else np.zeros((d, d))
-    diag = {
-        "primal_violation": max(0.0, 1.0 - float(margins.min())) if margins.size else 0.0,
-        "dual_violation": max(0.0, -float(lam.min())) if lam.size else 0.0,
-        "complementarity": float(np.max(np.abs(lam * (margins - 1.0)))) if lam.size else 0.0,
-        "stationarity": float(np.linalg.norm(W - recon)),
-        "duality_gap": abs(float(lam.sum()) - value**2),
-    }
-    lam_max = max(1.0, float(lam.max())) if lam.size else 1.0
-    diag["kkt_residual"] = max(diag["primal_violation"], diag["dual_violation"],
-                               diag["complementarity"] / lam_max, diag["stationarity"] / max(1.0, value))
-    mt = _per_token(margins, cons, n, T)
-    return AttSVMResult(value=value, status=sol.status, converged=sol.status == "optimal", n_iter=sol.n_iter,
-                        diagnostics=diag, W=W, margins=mt, support=_support(mt, SUPPORT_TOL["fro"]),
-                        multipliers=_per_token(lam, cons, n, T), norm="fro", solver=sol.solver)
+    diag = certificates(margins, lam, float(np.linalg.norm(W - recon)), abs(float(lam.sum()) - value**2),
+                        value=value, norm="fro")
+    return result(margins, lam, cons, n, T, W=W, value=value, status=sol.status, n_iter=sol.n_iter,
+                  diagnostics=diag, norm="fro", solver=sol.solver)
 
 
 def solve_att_svm(X: Any, Z: Any = None, alpha: Any = None, *, norm: str = "fro", mask: Any = None,
@@ -360,83 +213,10 @@ def _solve_att_svm(problem: AttSVMProblem, norm: str, solver: str, method: str,
     if norm == "fro":
         return _fro_result(sol, cons, n, T, d)
     if sol.status == "infeasible":
-        return _infeasible(n, T, d, norm, solver)
+        return infeasible_result(n, T, d, norm, solver)
     if sol.status != "optimal":
-        return _infeasible(n, T, d, norm, solver, status="max_iter", n_iter=sol.n_iter)
-    return _solve_conic(cons, n, T, d, "nuc", solver, fallback="SCS")
-
-
-def solve_att_svm_cvxpy(X: Any, Z: Any = None, alpha: Any = None, *, norm: str = "fro", mask: Any = None,
-                        solver: str = "CLARABEL", solver_options: Mapping[str, Any] | None = None
-                        ) -> AttSVMResult:
-    """Att-SVM through cvxpy alone (the independent reference route; cost of one conic solve).
-
-    Same problem and result type as :func:`solve_att_svm`; infeasibility is the conic solver's
-    verdict. With Clarabel's default tolerances W is accurate to about 1e-4 in its entries;
-    ``solver_options`` (e.g. ``{"tol_gap_abs": 1e-10, "tol_gap_rel": 1e-10, "tol_feas": 1e-10}``
-    for Clarabel) go to ``Problem.solve``. The Frobenius diagnostics include ``kkt_residual``
-    with the definition of :func:`solve_att_svm` (duals rescaled to ``W = sum lambda A``).
-    """
-    problem = as_problem(X, Z, alpha, mask)
-    norm = as_choice(norm, "norm", NORMS)
-    n, T, d = problem.X.shape
-    res = _solve_conic(problem.constraints, n, T, d, norm, solver, fallback=None,
-                       options=dict(solver_options or {}))
-    return replace(res, problem=problem)
-
-
-def _solve_conic(cons: Constraints, n: int, T: int, d: int, norm: str, solver: str,
-                 fallback: str | None, options: dict[str, Any] | None = None) -> AttSVMResult:
-    import cvxpy as cp
-
-    W = cp.Variable((d, d))
-    m = cons.D.shape[0]
-    objective = cp.normNuc(W) if norm == "nuc" else cp.norm(W, "fro")
-    constraints = [cp.sum(cp.multiply(cons.D @ W, cons.Q), axis=1) >= 1] if m else []
-    prob = cp.Problem(cp.Minimize(objective), constraints)
-    used = solver
-    for name in [solver] + ([fallback] if fallback else []):
-        used = name
-        try:
-            # optimal_inaccurate: fallback solver, then status "failed"
-            cvx_solve(prob, name, **(options or {}))
-        except cp.error.SolverError:
-            continue
-        if prob.status in (cp.OPTIMAL, cp.INFEASIBLE):
-            break
-    if prob.status == cp.INFEASIBLE:
-        return _infeasible(n, T, d, norm, used)
-    if prob.status != cp.OPTIMAL or W.value is None:
-        return _infeasible(n, T, d, norm, used, status="failed")
-    Wv = np.asarray(W.value, dtype=float)
-    margins = np.einsum("kd,de,ke->k", cons.D, Wv, cons.Q)
-    lam = np.asarray(constraints[0].dual_value, dtype=float).reshape(-1) if m else np.zeros(0)
-    S = (cons.D * lam[:, None]).T @ cons.Q if m else np.zeros((d, d))
-    value = float(np.linalg.norm(Wv, "nuc") if norm == "nuc" else np.linalg.norm(Wv))
-    if norm == "nuc":
-        stationarity = float(np.linalg.norm(S, 2)) - 1.0 if m else 0.0
-        gap = abs(float(lam.sum()) - value)
-    else:
-        # cvxpy's duals are for min ||W||_F: W = S / ||W||_F, sum lambda = ||W||_F.
-        stationarity = float(np.linalg.norm(Wv - S * value)) if m else float(np.linalg.norm(Wv))
-        gap = abs(float(lam.sum()) - value)
-        lam = lam * value
-    diag = {
-        "primal_violation": max(0.0, 1.0 - float(margins.min())) if m else 0.0,
-        "dual_violation": max(0.0, -float(lam.min())) if m else 0.0,
-        "complementarity": float(np.max(np.abs(lam * (margins - 1.0)))) if m else 0.0,
-        "stationarity": stationarity,
-        "duality_gap": gap,
-    }
-    if norm == "fro":
-        lam_max = max(1.0, float(lam.max())) if m else 1.0
-        diag["kkt_residual"] = max(diag["primal_violation"], diag["dual_violation"],
-                                   diag["complementarity"] / lam_max, stationarity / max(1.0, value))
-    mt = _per_token(margins, cons, n, T)
-    its = prob.solver_stats.num_iters if prob.solver_stats is not None else None
-    return AttSVMResult(value=value, status="optimal", converged=True, n_iter=int(its or 0), diagnostics=diag,
-                        W=Wv, margins=mt, support=_support(mt, SUPPORT_TOL[norm]),
-                        multipliers=_per_token(lam, cons, n, T), norm=norm, solver=used)
+        return infeasible_result(n, T, d, norm, solver, status="max_iter", n_iter=sol.n_iter)
+    return solve_att_svm_cvxpy(problem, norm="nuc", solver=(solver, "SCS"))
 
 
 def is_feasible(X: Any, Z: Any, alpha: Any, *, mask: Any = None) -> bool:

@@ -51,13 +51,7 @@ def nu_conditionals(joint: np.ndarray, n: int, ny: int) -> list[np.ndarray]:
 
     Shape ``(ny,)*t``; uniform on zero-probability prefixes.
     """
-    PY = joint.sum(axis=tuple(range(0, 2 * n, 2)))
-    out = []
-    for t in range(1, n + 1):
-        m = PY.sum(axis=tuple(range(t, n))) if t < n else PY
-        den = m.sum(axis=-1, keepdims=True)
-        out.append(np.where(den > 0, m / np.where(den > 0, den, 1.0), 1.0 / ny))
-    return out
+    return _y_conditionals(joint.sum(axis=tuple(range(0, 2 * n, 2))), n, ny)
 
 
 def _interleave_y(a: np.ndarray, t: int) -> np.ndarray:

@@ -20,7 +20,7 @@ import numpy as np
 from theory._result import SolverResult
 from theory._rng import RngLike, as_generator
 from theory._validate import as_float_array, as_int, as_joint_pmf, as_positive_float, as_unit_float
-from theory.semantic.info import _cmi
+from theory.semantic._joint import cmi
 from theory.semantic.rate_distortion import h2, star
 
 
@@ -119,8 +119,8 @@ def information_bottleneck(pxy: np.ndarray, *, beta: float, cardinality: int, re
         enc0 = gen.dirichlet(np.ones(k), size=P.shape[0])
         enc, it, ok = _ib_run(P, beta, enc0, tol, max_iter)
         J = P.sum(axis=1)[:, None, None] * enc[:, :, None] * (P / P.sum(axis=1, keepdims=True))[:, None, :]
-        ixt = _cmi(J, (0,), (1,), ())
-        ity = _cmi(J, (1,), (2,), ())
+        ixt = cmi(J, (0,), (1,), ())
+        ity = cmi(J, (1,), (2,), ())
         res = IBResult(ixt, ity, enc, value=ixt - beta * ity, status="stationary" if ok else "max_iter",
                        converged=ok, n_iter=it)
         if best is None or res.lagrangian < best.lagrangian:

@@ -17,6 +17,7 @@ from theory._info import binary_entropy as h2
 from theory._info import entropy_bits
 from theory._result import TupleCompatible
 from theory._validate import as_float_array, as_pmf, as_positive_float
+from theory.semantic._alias import RateAlias
 
 
 def star(a: float, b: float) -> float:
@@ -45,7 +46,7 @@ def rd_hamming_slb(p: Any, D: float) -> float:
 
 
 @dataclass(frozen=True)
-class Waterfilling(TupleCompatible):
+class Waterfilling(RateAlias, TupleCompatible):
     """Reverse water-filling allocation of :func:`reverse_waterfilling` (a closed form).
 
     Unpacks like the former tuple ``(rate, distortions, theta)``.
@@ -65,11 +66,6 @@ class Waterfilling(TupleCompatible):
     value: float
     distortions: np.ndarray
     theta: float
-
-    @property
-    def rate(self) -> float:
-        """Alias of ``value`` (bits)."""
-        return self.value
 
 
 def reverse_waterfilling(variances: Any, D: float) -> Waterfilling:

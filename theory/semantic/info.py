@@ -19,8 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.linalg import solve_discrete_lyapunov
 
-from theory._info import LN2, entropy_bits
+from theory._info import LN2, entropy_bits  # noqa: F401 (re-exported: theory.semantic.info.entropy_bits)
 from theory._validate import as_float_array, as_index_list, as_joint_pmf, as_stochastic_matrix
+from theory.semantic._joint import cmi, directed_terms, feedback
 
 
 def _axes(axes: Sequence[int] | int, ndim: int, name: str) -> tuple[int, ...]:
@@ -41,21 +42,6 @@ def _disjoint(**groups: tuple[int, ...]) -> None:
             if a in seen:
                 raise ValueError(f"{name}: axis {a} also appears in {seen[a]}; axis groups must not overlap")
             seen[a] = name
-
-
-def _marginal_entropy(joint: np.ndarray, keep: tuple[int, ...]) -> float:
-    if not keep:
-        return 0.0
-    drop = tuple(a for a in range(joint.ndim) if a not in keep)
-    return entropy_bits(joint.sum(axis=drop))
-
-
-def _cmi(joint: np.ndarray, a: tuple[int, ...], b: tuple[int, ...], c: tuple[int, ...]) -> float:
-    """I(A;B|C) = H(AC) + H(BC) - H(ABC) - H(C), bits, no validation."""
-    if not a or not b:
-        return 0.0
-    return (_marginal_entropy(joint, tuple(sorted(a + c))) + _marginal_entropy(joint, tuple(sorted(b + c)))
-            - _marginal_entropy(joint, tuple(sorted(a + b + c))) - _marginal_entropy(joint, tuple(sorted(c))))
 
 
 def mutual_information(joint: np.ndarray, a_axes: Sequence[int] | int, b_axes: Sequence[int] | int,
@@ -83,7 +69,7 @@ def mutual_information(joint: np.ndarray, a_axes: Sequence[int] | int, b_axes: S
     if not a or not b:
         raise ValueError("a_axes, b_axes: both groups must contain at least one axis")
     _disjoint(a_axes=a, b_axes=b, given_axes=c)
-    return _cmi(P, a, b, c)
+    return cmi(P, a, b, c)
 
 
 def _time_axes(joint: np.ndarray, x_axes: Sequence[int], y_axes: Sequence[int]
@@ -104,7 +90,7 @@ def directed_information_terms(joint: np.ndarray, x_axes: Sequence[int], y_axes:
     Axes are listed in time order; other axes are summed out. Cost O(n * size of joint).
     """
     P, x, y = _time_axes(joint, x_axes, y_axes)
-    return np.array([_cmi(P, x[: i + 1], (y[i],), y[:i]) for i in range(len(x))])
+    return np.array(directed_terms(P, x, y))
 
 
 def directed_information(joint: np.ndarray, x_axes: Sequence[int], y_axes: Sequence[int]) -> float:
@@ -128,7 +114,7 @@ def feedback_information(joint: np.ndarray, x_axes: Sequence[int], y_axes: Seque
     ``I(X^n; Y^n) = I(X^n -> Y^n) + I(0*Y^{n-1} -> X^n)``. Cost O(n * size of joint).
     """
     P, x, y = _time_axes(joint, x_axes, y_axes)
-    return float(sum(_cmi(P, y[:i], (x[i],), x[:i]) for i in range(1, len(x))))
+    return feedback(P, x, y)
 
 
 def causal_conditioning(joint: np.ndarray, x_axes: Sequence[int], y_axes: Sequence[int]) -> np.ndarray:
@@ -308,4 +294,4 @@ def transfer_entropy(transition: np.ndarray, *, k: int = 1, l: int = 1,
     y_now = (ax[(0, "y")],)
     x_past = tuple(ax[(lag, "x")] for lag in range(1, int(l) + 1))
     y_past = tuple(ax[(lag, "y")] for lag in range(1, int(k) + 1))
-    return _cmi(J, y_now, x_past, y_past)
+    return cmi(J, y_now, x_past, y_past)

@@ -17,23 +17,34 @@ read here as ``min I(X^n -> Y^n)`` over causal policies ``pi_t(y_t | x^t, y^{t-1
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from scipy.special import logsumexp, xlogy
 
-from theory._cvx import solve as cvx_solve
 from theory._result import SolverResult
 from theory._validate import as_choice, as_cost_matrix, as_float_array, as_pmf, as_positive_float
-from theory.semantic._causal import causal_ba, forward, nu_conditionals, warm_reference
-from theory.semantic.info import _cmi
+from theory.semantic._alias import RateAlias
+from theory.semantic._causal import causal_ba, nu_conditionals, warm_reference
+from theory.semantic._reward import (
+    DirectedRateRewardResult,
+    best_open_loop_joint,
+    check_target,
+    policies_from_joint,
+    result,
+    validate_env,
+    zero_rate_result,
+)
 from theory.semantic.rate_distortion import LN2, match_slope, rate_distortion
+from theory.semantic.reference import directed_rate_reward_cvx
+
+__all__ = ["DirectedRateRewardResult", "RateRewardResult", "directed_rate_reward", "free_energy",
+           "kl_regularized_value", "open_loop_value", "rate_reward", "rlhf_kl_penalty"]
 
 
 @dataclass(frozen=True)
-class RateRewardResult(SolverResult):
+class RateRewardResult(RateAlias, SolverResult):
     """Result of :func:`rate_reward` (a :class:`theory._result.SolverResult`).
 
     Attributes
@@ -62,11 +73,6 @@ class RateRewardResult(SolverResult):
     beta: float
     output_law: np.ndarray
     lower_bound: float
-
-    @property
-    def rate(self) -> float:
-        """Alias of ``value`` (bits)."""
-        return self.value
 
 
 def rate_reward(p: Any, r: Any, *, rho: float | None = None, beta: float | None = None,
@@ -132,150 +138,10 @@ def free_energy(p: Any, r: Any, beta: float) -> tuple[float, np.ndarray]:
     return res.reward - res.rate * LN2 / float(beta), res.output_law
 
 
-@dataclass(frozen=True)
-class DirectedRateRewardResult(SolverResult):
-    """Result of :func:`directed_rate_reward` (information in bits, over the whole horizon).
-
-    A :class:`theory._result.SolverResult`.
-
-    Attributes
-    ----------
-    value
-        ``I(X^n -> Y^n)`` of the returned policies. Alias: ``rate``.
-    status
-        ``"optimal"`` (certified; ``diagnostics["time_shared"]`` is the weight when two joint
-        laws were time-shared on a linear piece), ``"zero_rate"``, ``"max_iter"``, or the cvxpy
-        status (cvx).
-    converged
-        True for ``"optimal"`` and ``"zero_rate"``.
-    n_iter
-        BA-type sweeps (0 for cvx).
-    diagnostics
-        ``gap_nats`` (BA-type recursion), ``time_shared``.
-    reward
-        ``E r``.
-    policies
-        ``pi_t(y_t | x^t, y^{t-1})`` as interleaved arrays of shape ``(|X|, |Y|) * t``.
-    mutual_information
-        ``I(X^n; Y^n)``.
-    feedback_information
-        ``I(0*Y^{n-1} -> X^n) = I(X^n; Y^n) - I(X^n -> Y^n)``.
-    beta
-        Slope in nats per unit reward (dual value for cvx).
-    joint
-        Interleaved joint law of ``(x_1, y_1, ..., x_n, y_n)``.
-    """
-
-    reward: float
-    policies: list[np.ndarray]
-    mutual_information: float
-    feedback_information: float
-    beta: float
-    joint: np.ndarray
-
-    @property
-    def rate(self) -> float:
-        """Alias of ``value`` (bits)."""
-        return self.value
-
-
-def _validate_env(env: Any, r: Any) -> tuple[list[np.ndarray], np.ndarray, int, int, int]:
-    if not isinstance(env, (list, tuple)) or not env:
-        raise ValueError("env: expected a non-empty list [P(x1), P(x2|x1,y1), ...]")
-    e0 = as_pmf(env[0], "env[0]")
-    nx = e0.size
-    r = as_float_array(r, "r")
-    n = len(env)
-    if r.ndim != 2 * n or any(r.shape[2 * i] != nx for i in range(n)):
-        raise ValueError(f"r: expected shape (|X|, |Y|) * {n}, got {r.shape}")
-    ny = r.shape[1]
-    if r.shape != (nx, ny) * n:
-        raise ValueError(f"r: expected shape {(nx, ny) * n}, got {r.shape}")
-    out = [e0]
-    for t in range(1, n):
-        e = as_float_array(env[t], f"env[{t}]")
-        if e.shape != (nx, ny) * t + (nx,):
-            raise ValueError(f"env[{t}]: expected shape {(nx, ny) * t + (nx,)}, got {e.shape}")
-        from theory._validate import as_stochastic_matrix
-
-        out.append(as_stochastic_matrix(e, f"env[{t}]"))
-    return out, r, n, nx, ny
-
-
-def _summary(joint: np.ndarray, policies: list[np.ndarray], r: np.ndarray, n: int) -> dict[str, float]:
-    x, y = tuple(range(0, 2 * n, 2)), tuple(range(1, 2 * n, 2))
-    di = sum(_cmi(joint, x[: i + 1], (y[i],), y[:i]) for i in range(n))
-    mi = _cmi(joint, x, y, ())
-    fb = sum(_cmi(joint, y[:i], (x[i],), x[:i]) for i in range(1, n))
-    return {"di": di, "mi": mi, "fb": fb, "reward": float(np.sum(joint * r))}
-
-
-def _policies_from_joint(joint: np.ndarray, n: int, ny: int) -> list[np.ndarray]:
-    out = []
-    for t in range(1, n + 1):
-        m = joint.sum(axis=tuple(range(2 * t, 2 * n))) if t < n else joint
-        den = m.sum(axis=-1, keepdims=True)
-        out.append(np.where(den > 0, m / np.where(den > 0, den, 1.0), 1.0 / ny))
-    return out
-
-
-def _drr_cvx(env: list[np.ndarray], r: np.ndarray, n: int, nx: int, ny: int, rho: float | None,
-             beta: float | None) -> tuple[np.ndarray, float, str]:
-    import cvxpy as cp
-
-    dims = [nx, ny] * n
-    N = int(np.prod(dims))
-
-    def marg(L: int) -> np.ndarray:  # sums out coordinates L.. of the flattened joint
-        return np.kron(np.eye(int(np.prod(dims[:L]))), np.ones((1, int(np.prod(dims[L:])))))
-
-    c = forward(env, [np.ones((nx, ny) * t) for t in range(1, n + 1)]).ravel()  # prod of env kernels
-    yidx = np.zeros(N, dtype=int)
-    for k, idx in enumerate(np.ndindex(*dims)):
-        yidx[k] = int(np.ravel_multi_index(idx[1::2], (ny,) * n))
-    G = np.zeros((ny ** n, N))
-    G[yidx, np.arange(N)] = 1.0
-    j = cp.Variable(N, nonneg=True)
-    cons: list[Any] = [cp.sum(j) == 1]
-    for t in range(1, n + 1):
-        L, Lp = 2 * t - 1, 2 * t - 2
-        E = np.kron(np.eye(int(np.prod(dims[:Lp]))), np.ones((nx, 1)))
-        kern = env[t - 1].ravel()
-        cons.append(marg(L) @ j == cp.multiply(kern, E @ (marg(Lp) @ j)))
-    sup = c > 0
-    if np.any(~sup):
-        cons.append(j[np.flatnonzero(~sup)] == 0)
-    S = np.flatnonzero(sup)
-    second = cp.multiply(c[S], (G.T @ (G @ j))[S])
-    info = cp.sum(cp.rel_entr(j[S], second))
-    rew = r.ravel() @ j
-    if rho is not None:
-        rc = rew >= rho
-        cons.append(rc)
-        prob = cp.Problem(cp.Minimize(info), cons)
-    else:
-        prob = cp.Problem(cp.Minimize(info - beta * rew), cons)
-    cvx_solve(prob, "CLARABEL")
-    if j.value is None:
-        raise RuntimeError(f"cvxpy/Clarabel returned status {prob.status}")
-    J = np.maximum(j.value, 0.0)
-    J = (J / J.sum()).reshape(dims)
-    b = float(rc.dual_value) if rho is not None else float(beta)  # type: ignore[arg-type]
-    return J, max(b, 0.0), str(prob.status)
-
-
 def open_loop_value(env: Any, r: Any) -> float:
     """Largest ``E r`` of a policy that ignores X (a fixed output sequence y^n): the zero-rate value."""
-    env_, r_, n, nx, ny = _validate_env(env, r)
-    best = -np.inf
-    for ys in itertools.product(range(ny), repeat=n):
-        pols = []
-        for t in range(1, n + 1):
-            q = np.zeros((nx, ny) * t)
-            q[..., ys[t - 1]] = 1.0
-            pols.append(q)
-        best = max(best, float(np.sum(forward(env_, pols) * r_)))
-    return best
+    env_, r_, n, nx, ny = validate_env(env, r)
+    return float(np.sum(best_open_loop_joint(env_, r_, n, nx, ny) * r_))
 
 
 def directed_rate_reward(env: Any, r: Any, *, rho: float | None = None, beta: float | None = None,
@@ -311,78 +177,45 @@ def directed_rate_reward(env: Any, r: Any, *, rho: float | None = None, beta: fl
         Bad kernels or reward shape, neither or both of rho and beta, rho above the best
         achievable reward, unknown method.
     """
-    env_, r_, n, nx, ny = _validate_env(env, r)
+    env_, r_, n, nx, ny = validate_env(env, r)
     method = as_choice(method, "method", ("cvx", "ba"))
-    if (rho is None) == (beta is None):
-        raise ValueError("rho, beta: give exactly one of rho (reward target) or beta (slope)")
-    bv = as_positive_float(beta, "beta", allow_zero=True) if beta is not None else None
-    rv = float(as_float_array(rho, "rho", ndim=0)) if rho is not None else None
-    n_iter = 0
-    if rv is not None:
-        if rv <= open_loop_value(env_, r_):
-            bv, rv = 0.0, None  # zero rate: the best open-loop sequence (beta = 0 limit)
-            joint = _best_open_loop_joint(env_, r_, n, nx, ny)
-            s = _summary(joint, [], r_, n)
-            return DirectedRateRewardResult(value=s["di"], reward=s["reward"],
-                                            policies=_policies_from_joint(joint, n, ny),
-                                            mutual_information=s["mi"], feedback_information=s["fb"],
-                                            beta=0.0,
-                                            joint=joint, status="zero_rate", n_iter=0, converged=True)
-    diag: dict[str, Any] = {}
+    rv, bv = check_target(rho, beta)
+    zero = zero_rate_result(env_, r_, n, nx, ny, rv)
+    if zero is not None:
+        return zero
     if method == "cvx":
-        joint, b, status = _drr_cvx(env_, r_, n, nx, ny, rv, bv)
-        policies = _policies_from_joint(joint, n, ny)
+        return directed_rate_reward_cvx(env_, r_, rho=rv, beta=bv)
+    total = [0]
+
+    def solve(b: float, warm: Any) -> tuple[float, Any]:
+        logw = [np.zeros((nx, ny) * t) for t in range(1, n)] + [b * r_]
+        nu = None if warm is None else warm_reference(nu_conditionals(warm.joint, n, ny), ny)
+        st = causal_ba(env_, logw, nx, ny, nu=nu, tol=1e-13, max_iter=20_000)
+        total[0] += st.n_iter
+        return -float(np.sum(st.joint * r_)), st
+
+    st_lo = st_hi = None
+    if bv is not None:
+        _, st = solve(bv, None)
+        b = bv
     else:
-        total = [0]
-
-        def solve(b: float, warm: Any) -> tuple[float, Any]:
-            logw = [np.zeros((nx, ny) * t) for t in range(1, n)] + [b * r_]
-            nu = None if warm is None else warm_reference(nu_conditionals(warm.joint, n, ny), ny)
-            st = causal_ba(env_, logw, nx, ny, nu=nu, tol=1e-13, max_iter=20_000)
-            total[0] += st.n_iter
-            return -float(np.sum(st.joint * r_)), st
-
-        st_lo = st_hi = None
-        if bv is not None:
-            _, st = solve(bv, None)
-            b = bv
-        else:
-            assert rv is not None
-            b, st, st_lo, _, st_hi, _ = match_slope(solve, -rv, d_tol=1e-10, beta_rtol=1e-9)
-        joint, policies, n_iter = st.joint, st.policies, total[0]
-        diag = {"gap_nats": st.gap}
-        status = "optimal" if st.converged else "max_iter"
-        if rv is not None and st_lo is not None and st_hi is not None \
-                and abs(float(np.sum(joint * r_)) - rv) > 1e-8:
-            # The reward jumps over rho at this slope (a linear piece of the curve, where the
-            # recursion also slows down): time-share the two joint laws, which is optimal there
-            # because the directed information is convex in the joint law (environment fixed).
-            lo_r, hi_r = float(np.sum(st_lo.joint * r_)), float(np.sum(st_hi.joint * r_))
-            if lo_r < rv < hi_r:
-                lam = (rv - lo_r) / (hi_r - lo_r)
-                joint = (1 - lam) * st_lo.joint + lam * st_hi.joint
-                policies = _policies_from_joint(joint, n, ny)
-                status, diag["time_shared"] = "optimal", lam
-    s = _summary(joint, policies, r_, n)
-    return DirectedRateRewardResult(value=s["di"], reward=s["reward"], policies=policies,
-                                    mutual_information=s["mi"], feedback_information=s["fb"], beta=b,
-                                    joint=joint, status=status, n_iter=n_iter,
-                                    converged=status in ("optimal", "zero_rate"), diagnostics=diag)
-
-
-def _best_open_loop_joint(env: list[np.ndarray], r: np.ndarray, n: int, nx: int, ny: int) -> np.ndarray:
-    best, arg = -np.inf, np.zeros(1)
-    for ys in itertools.product(range(ny), repeat=n):
-        pols = []
-        for t in range(1, n + 1):
-            q = np.zeros((nx, ny) * t)
-            q[..., ys[t - 1]] = 1.0
-            pols.append(q)
-        J = forward(env, pols)
-        v = float(np.sum(J * r))
-        if v > best:
-            best, arg = v, J
-    return arg
+        assert rv is not None
+        b, st, st_lo, _, st_hi, _ = match_slope(solve, -rv, d_tol=1e-10, beta_rtol=1e-9)
+    joint, policies = st.joint, st.policies
+    diag: dict[str, Any] = {"gap_nats": st.gap}
+    status = "optimal" if st.converged else "max_iter"
+    if rv is not None and st_lo is not None and st_hi is not None \
+            and abs(float(np.sum(joint * r_)) - rv) > 1e-8:
+        # The reward jumps over rho at this slope (a linear piece of the curve, where the
+        # recursion also slows down): time-share the two joint laws, which is optimal there
+        # because the directed information is convex in the joint law (environment fixed).
+        lo_r, hi_r = float(np.sum(st_lo.joint * r_)), float(np.sum(st_hi.joint * r_))
+        if lo_r < rv < hi_r:
+            lam = (rv - lo_r) / (hi_r - lo_r)
+            joint = (1 - lam) * st_lo.joint + lam * st_hi.joint
+            policies = policies_from_joint(joint, n, ny)
+            status, diag["time_shared"] = "optimal", lam
+    return result(joint, policies, r_, n, beta=b, status=status, n_iter=total[0], diagnostics=diag)
 
 
 def rlhf_kl_penalty(joint: np.ndarray, policies: list[np.ndarray], nu: list[np.ndarray], n: int) -> float:

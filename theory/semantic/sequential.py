@@ -19,13 +19,12 @@ feed-forward RDF for the ordering check.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
-from theory._cvx import solve as cvx_solve
-from theory._result import SolverResult
+from theory._info import entropy_bits
 from theory._validate import (
     as_choice,
     as_float_array,
@@ -36,55 +35,18 @@ from theory._validate import (
     as_unit_float,
 )
 from theory.semantic._causal import causal_ba, nu_conditionals, warm_reference
-from theory.semantic.info import _cmi, entropy_bits
-from theory.semantic.rate_distortion import D_TOL, DECIDED, h2, match_slope, rate_distortion, star
-
-
-@dataclass(frozen=True)
-class NRDFResult(SolverResult):
-    """Result of the sequential RDFs, rates per letter in bits (a :class:`theory._result.SolverResult`).
-
-    Attributes
-    ----------
-    value
-        Per-letter rate of the problem solved (bits/letter). Alias: ``rate``.
-    status
-        ``"optimal"``, ``"zero_rate"``, ``"max_iter"`` (BA-type recursion), ``"infeasible"``, or
-        the cvxpy status (cvx).
-    converged
-        True when a decision was certified (``"optimal"``, ``"zero_rate"``, ``"infeasible"``).
-    n_iter
-        Iterations (BA-type sweeps or BA iterations; 0 for cvx).
-    diagnostics
-        ``lagrangian_nats``/``gap_nats`` (BA-type), ``objective_nats`` and the stage duals
-        ``dual_1`` ... ``dual_n`` (cvx),
-        ``lower_bound`` (block RDF).
-    distortion
-        ``(1/n) sum_t E d(X_t, Y_t)``.
-    beta
-        Slope (nats per unit per-letter distortion): dual value (cvx) or bisection value (ba).
-    kernel
-        ``Q(y^n | x^n)`` of shape ``(|X|^n, |Y|^n)`` (C order over time).
-    mutual_information
-        ``I(X^n; Y^n) / n`` of the returned kernel (bits/letter).
-    directed_information
-        ``I(X^n -> Y^n) / n`` of the returned kernel (bits/letter).
-    causality_violation
-        Largest change of ``P(y^t | x^n)`` across ``x_{t+1}^n`` (0 for causal kernels).
-    """
-
-    distortion: float
-    beta: float
-    kernel: np.ndarray
-    mutual_information: float
-    directed_information: float
-    causality_violation: float
-
-    @property
-    def rate(self) -> float:
-        """Alias of ``value`` (bits/letter)."""
-        return self.value
-
+from theory.semantic._rd import D_TOL
+from theory.semantic._sequential import (
+    NRDFResult,
+    causality_violation,
+    kernel_stats,
+    limits,
+    stage_distortions,
+    validate_source,
+    zero_rate_result,
+)
+from theory.semantic.rate_distortion import h2, match_slope, rate_distortion, star
+from theory.semantic.reference import sequential_rate_distortion_cvx
 
 #: Largest joint pmf :func:`markov_source` builds.
 MAX_JOINT = 10_000_000
@@ -115,140 +77,6 @@ def bsms_nrdf(p: float, D: float) -> float:
     p = as_unit_float(p, "p")
     D = as_unit_float(D, "D", upper=0.5)
     return float(h2(star(p, D)) - h2(D))
-
-
-def _validate_source(source: Any, d: Any, D: Any) -> tuple[np.ndarray, np.ndarray, float]:
-    src = as_joint_pmf(source, "source")
-    d = as_float_array(d, "d", ndim=2)
-    if np.any(d < 0):
-        raise ValueError(f"d: distortions must be non-negative, smallest is {d.min():.3g}")
-    nx = d.shape[0]
-    if any(s != nx for s in src.shape):
-        raise ValueError(f"source: every axis must have length |X| = {nx} (rows of d), got shape {src.shape}")
-    if D is None:
-        raise ValueError("D: a target distortion is required")
-    return src, d, as_positive_float(D, "D", allow_zero=True)
-
-
-def _stage_distortions(d: np.ndarray, n: int) -> list[np.ndarray]:
-    """``d_t(x^n, y^n) = d(x_t, y_t)`` as (|X|^n, |Y|^n) matrices."""
-    nx, ny = d.shape
-    out = []
-    for t in range(n):
-        xi = (np.arange(nx ** n) // nx ** (n - 1 - t)) % nx
-        yi = (np.arange(ny ** n) // ny ** (n - 1 - t)) % ny
-        out.append(d[np.ix_(xi, yi)])
-    return out
-
-
-def causality_violation(kernel: np.ndarray, nx: int, ny: int) -> float:
-    """``max_t max |P(y^t | x^t, x_{t+1}^n) - P(y^t | x^t, x_{t+1}^n = 0)|`` of a kernel (|X|^n, |Y|^n)."""
-    n = int(round(np.log(kernel.shape[0]) / np.log(nx)))
-    worst = 0.0
-    for t in range(1, n):
-        M = kernel.reshape(nx ** t, nx ** (n - t), ny ** t, ny ** (n - t)).sum(axis=3)
-        worst = max(worst, float(np.max(np.abs(M - M[:, :1, :]))))
-    return worst
-
-
-def _kernel_stats(src: np.ndarray, kernel: np.ndarray, d: np.ndarray) -> dict[str, float]:
-    nx, ny = d.shape
-    n = src.ndim
-    p = src.ravel()
-    J = p[:, None] * kernel
-    stages = _stage_distortions(d, n)
-    dist = float(sum(np.sum(J * s) for s in stages) / n)
-    # joint over (x_1..x_n, y_1..y_n) -> DI with x axes 0..n-1, y axes n..2n-1
-    Jt = J.reshape((nx,) * n + (ny,) * n)
-    x, y = tuple(range(n)), tuple(range(n, 2 * n))
-    mi = _cmi(Jt, x, y, ())
-    di = sum(_cmi(Jt, x[: i + 1], (y[i],), y[:i]) for i in range(n))
-    return {"distortion": dist, "mi": mi / n, "di": di / n,
-            "viol": causality_violation(kernel, nx, ny)}
-
-
-def _cvx_sequential(src: np.ndarray, d: np.ndarray, D: float, *, causal: bool, feedforward: bool,
-                    per_stage: bool) -> NRDFResult:
-    import cvxpy as cp
-
-    nx, ny = d.shape
-    n = src.ndim
-    N, M = nx ** n, ny ** n
-    p = src.ravel()
-    Q = cp.Variable((N, M), nonneg=True)
-    P = cp.multiply(p[:, None], Q)
-    cons: list[Any] = [cp.sum(Q, axis=1) == 1]
-    stages = _stage_distortions(d, n)
-    if per_stage:
-        dcons = [cp.sum(cp.multiply(P, s)) <= D for s in stages]
-    else:
-        dcons = [cp.sum(cp.multiply(P, sum(stages) / n)) <= D]
-    cons += dcons
-    if causal:
-        for t in range(1, n):
-            At = np.kron(np.eye(ny ** t), np.ones((ny ** (n - t), 1)))
-            QA = Q @ At
-            base = np.arange(nx ** t) * nx ** (n - t)
-            for suf in range(1, nx ** (n - t)):
-                cons.append(QA[base + suf, :] == QA[base, :])
-    if feedforward:
-        # sum_i -H(X_i | X^{i-1}, Y^i) = sum_i sum rel_entr(P_{X^i Y^i}, P_{X^{i-1} Y^i}) (nats)
-        obj: Any = 0
-        for i in range(1, n + 1):
-            Bi = np.kron(np.eye(nx ** i), np.ones((nx ** (n - i), 1)))        # sums out x_{i+1}^n
-            Bim = np.kron(np.eye(nx ** (i - 1)), np.ones((nx ** (n - i + 1), 1)))
-            Ci = np.kron(np.eye(ny ** i), np.ones((ny ** (n - i), 1)))
-            Ei = np.kron(np.eye(nx ** (i - 1)), np.ones((nx, 1)))           # repeats x^{i-1} rows
-            Pi = Bi.T @ P @ Ci
-            Pim = Ei @ (Bim.T @ P @ Ci)
-            obj = obj + cp.sum(cp.rel_entr(Pi, Pim))
-        objective = obj
-    else:
-        out = p @ Q
-        prod = cp.multiply(p[:, None], np.ones((N, 1)) @ cp.reshape(out, (1, M), order="C"))
-        objective = cp.sum(cp.rel_entr(P, prod))
-    prob = cp.Problem(cp.Minimize(objective), cons)
-    cvx_solve(prob, "CLARABEL")
-    if Q.value is None:
-        raise RuntimeError(f"cvxpy/Clarabel returned status {prob.status}")
-    K = np.maximum(Q.value, 0.0)
-    K = K / K.sum(axis=1, keepdims=True)
-    st = _kernel_stats(src, K, d)
-    if feedforward:
-        Jt = (p[:, None] * K).reshape((nx,) * n + (ny,) * n)
-        x, y = tuple(range(n)), tuple(range(n, 2 * n))
-        rate = sum(_cmi(Jt, y[: i + 1], (x[i],), x[:i]) for i in range(n)) / n
-    else:
-        rate = st["mi"]
-    duals = [float(c.dual_value) for c in dcons]
-    beta = float(sum(duals)) / n  # slope of the per-letter rate in the per-letter budget
-    return NRDFResult(value=rate, distortion=st["distortion"], beta=max(beta, 0.0), kernel=K,
-                      mutual_information=st["mi"], directed_information=st["di"],
-                      causality_violation=st["viol"], n_iter=0, status=str(prob.status),
-                      converged=str(prob.status) in DECIDED,
-                      diagnostics={"objective_nats": float(prob.value),
-                                   **{f"dual_{t + 1}": v for t, v in enumerate(duals)}})
-
-
-def _zero_rate_seq(src: np.ndarray, d: np.ndarray) -> NRDFResult:
-    """Y deterministic: y_t = argmin_y E d(X_t, y)."""
-    nx, ny = d.shape
-    n = src.ndim
-    ys = [int(np.argmin(src.sum(axis=tuple(a for a in range(n) if a != t)) @ d)) for t in range(n)]
-    K = np.zeros((nx ** n, ny ** n))
-    K[:, int(np.ravel_multi_index(ys, (ny,) * n))] = 1.0
-    st = _kernel_stats(src, K, d)
-    return NRDFResult(value=0.0, distortion=st["distortion"], beta=0.0, kernel=K, mutual_information=0.0,
-                      directed_information=0.0, causality_violation=st["viol"], n_iter=0, status="zero_rate",
-                      converged=True)
-
-
-def _limits(src: np.ndarray, d: np.ndarray) -> tuple[float, float]:
-    n = src.ndim
-    marg = [src.sum(axis=tuple(a for a in range(n) if a != t)) for t in range(n)]
-    D_max = float(sum(float((m @ d).min()) for m in marg) / n)
-    D_min = float(sum(float(m @ d.min(axis=1)) for m in marg) / n)
-    return D_min, D_max
 
 
 def _source_env(src: np.ndarray, ny: int) -> list[np.ndarray]:
@@ -301,7 +129,7 @@ def _nrdf_ba_beta(src: np.ndarray, d: np.ndarray, beta: float, nu: Any, tol: flo
         K = K[..., None, None] * q
     # K has interleaved axes (x1, y1, ..., xn, yn); reorder to (x^n, y^n)
     K = np.transpose(K, list(range(0, 2 * n, 2)) + list(range(1, 2 * n, 2))).reshape(nx ** n, ny ** n)
-    s = _kernel_stats(src, K, d)
+    s = kernel_stats(src, K, d)
     res = NRDFResult(value=s["di"], distortion=s["distortion"], beta=beta, kernel=K,
                      mutual_information=s["mi"],
                      directed_information=s["di"], causality_violation=s["viol"], n_iter=st.n_iter,
@@ -326,7 +154,8 @@ def nonanticipative_rate_distortion(source: Any, d: Any, *, D: float, method: st
         Per-letter distortion budget ``(1/n) sum_t E d <= D``; with ``per_stage=True`` (cvx only)
         every stage must satisfy ``E d(X_t, Y_t) <= D``.
     method
-        ``"cvx"``: block RDF program plus the causality equalities (Clarabel); ``"ba"``: BA-type
+        ``"cvx"``: block RDF program plus the causality equalities (Clarabel;
+        :func:`theory.semantic.reference.sequential_rate_distortion_cvx`); ``"ba"``: BA-type
         backward recursion (SQUAREM-accelerated, stopped on a certified Lagrangian gap below
         1e-13 nats, see :mod:`theory.semantic._causal`) with bisection on beta to
         ``|D_beta - D| < 1e-10``; at ``D = D_min`` (``beta = inf``) the convex program is used.
@@ -341,17 +170,15 @@ def nonanticipative_rate_distortion(source: Any, d: Any, *, D: float, method: st
     ValueError
         Bad source or distortion, D < 0, unknown method, per_stage with "ba".
     """
-    src, d, Dv = _validate_source(source, d, D)
+    src, d, Dv = validate_source(source, d, D)
     method = as_choice(method, "method", ("cvx", "ba"))
     if per_stage and method == "ba":
         raise ValueError("per_stage: only supported with method='cvx'")
-    D_min, D_max = _limits(src, d)
-    if Dv < D_min - D_TOL:
-        raise ValueError(f"D: below D_min = {D_min:.12g}; the problem is infeasible")
-    if Dv >= D_max and not per_stage:
-        return _zero_rate_seq(src, d)
+    D_min, D_max = limits(src, d, Dv)
     if method == "cvx" or Dv <= D_min + D_TOL:
-        return _cvx_sequential(src, d, Dv, causal=True, feedforward=False, per_stage=per_stage)
+        return sequential_rate_distortion_cvx(src, d, D=Dv, kind="nonanticipative", per_stage=per_stage)
+    if Dv >= D_max:
+        return zero_rate_result(src, d)
     total = [0]
 
     def solve(b: float, warm: Any) -> tuple[float, Any]:
@@ -371,13 +198,13 @@ def block_rate_distortion(source: Any, d: Any, *, D: float) -> NRDFResult:
     Solved by Blahut-Arimoto on the super-alphabet (|X|^n, |Y|^n) with ``d_n = (1/n) sum_t d``;
     the returned kernel is generally not causal. Cost O(|X|^n |Y|^n) per BA iteration.
     """
-    src, d, Dv = _validate_source(source, d, D)
+    src, d, Dv = validate_source(source, d, D)
     n = src.ndim
-    dn = sum(_stage_distortions(d, n)) / n
+    dn = sum(stage_distortions(d, n)) / n
     r = rate_distortion(src.ravel(), dn, D=Dv)
     if r.status == "infeasible":
         raise ValueError("D: below D_min; the problem is infeasible")
-    s = _kernel_stats(src, r.test_channel, d)
+    s = kernel_stats(src, r.test_channel, d)
     return NRDFResult(value=r.rate / n, distortion=s["distortion"], beta=r.beta, kernel=r.test_channel,
                       mutual_information=s["mi"], directed_information=s["di"], causality_violation=s["viol"],
                       n_iter=r.n_iter, status=r.status, converged=r.converged,
@@ -388,16 +215,12 @@ def feedforward_rate_distortion(source: Any, d: Any, *, D: float) -> NRDFResult:
     """Feed-forward RDF per letter: ``(1/n) min I(Y^n -> X^n)`` (Y the reconstruction), bits.
 
     Convex program ``H(X^n) + sum_i sum rel_entr(P_{X^i Y^i}, P_{X^{i-1} Y^i})`` (nats), the sum
-    being ``-sum_i H(X_i | X^{i-1}, Y^i)``, over kernels with ``(1/n) sum E d <= D``. ``rate`` is
-    ``I(Y^n -> X^n) / n`` of the returned kernel. Cost: ``|X|^n |Y|^n`` variables.
+    being ``-sum_i H(X_i | X^{i-1}, Y^i)``, over kernels with ``(1/n) sum E d <= D``
+    (:func:`theory.semantic.reference.sequential_rate_distortion_cvx` with
+    ``kind="feedforward"``, its only route). ``rate`` is ``I(Y^n -> X^n) / n`` of the returned
+    kernel. Cost: ``|X|^n |Y|^n`` variables.
     """
-    src, d, Dv = _validate_source(source, d, D)
-    D_min, D_max = _limits(src, d)
-    if Dv < D_min - D_TOL:
-        raise ValueError(f"D: below D_min = {D_min:.12g}; the problem is infeasible")
-    if Dv >= D_max:
-        return _zero_rate_seq(src, d)
-    return _cvx_sequential(src, d, Dv, causal=False, feedforward=True, per_stage=False)
+    return sequential_rate_distortion_cvx(source, d, D=D, kind="feedforward")
 
 
 def source_entropy_rate(source: Any) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 
 import numpy as np
 from scipy.special import xlogy
@@ -39,15 +40,21 @@ def _feedback_joint(rng: np.random.Generator, n: int) -> np.ndarray:
     return np.transpose(J, axes_x + axes_y)
 
 
+def _feedback_joints(rng: np.random.Generator, fast: bool
+                     ) -> Iterator[tuple[np.ndarray, list[int], list[int]]]:
+    """Yield 3 (fast) or 30 random feedback joints of 2..3 (fast) or 2..4 steps, with their X and Y axes."""
+    for _ in range(3 if fast else 30):
+        n = int(rng.integers(2, 4 if fast else 5))
+        yield _feedback_joint(rng, n), list(range(n)), list(range(n, 2 * n))
+
+
 @claim("semantic.di-conservation", source="massey1990causality; massey2005conservation",
        statement="DI chain rule = KL form E log P(Y||X)/P(Y); I(X;Y) = I(X->Y) + I(0*Y->X); I(X->Y) <="
                  " I(X;Y)")
 def _di_cons(fast: bool, rng: np.random.Generator) -> Measurement:
     worst = 0.0
-    for _ in range(3 if fast else 30):
-        n = int(rng.integers(2, 4 if fast else 5))
-        J = _feedback_joint(rng, n)
-        x, y = list(range(n)), list(range(n, 2 * n))
+    for J, x, y in _feedback_joints(rng, fast):
+        n = len(x)
         di = directed_information(J, x, y)
         fb = feedback_information(J, x, y)
         mi = mutual_information(J, x, y)
@@ -62,10 +69,8 @@ def _di_cons(fast: bool, rng: np.random.Generator) -> Measurement:
        statement="I(X->Y) + I(Y->X) = I(X;Y) + sum I(X_i;Y_i|X^{i-1},Y^{i-1}); DI = TE-sum + instantaneous")
 def _di_te(fast: bool, rng: np.random.Generator) -> Measurement:
     worst = 0.0
-    for _ in range(3 if fast else 30):
-        n = int(rng.integers(2, 4 if fast else 5))
-        J = _feedback_joint(rng, n)
-        x, y = list(range(n)), list(range(n, 2 * n))
+    for J, x, y in _feedback_joints(rng, fast):
+        n = len(x)
         di = directed_information(J, x, y)
         di_rev = directed_information(J, y, x)   # Massey I(Y^n -> X^n) = sum I(Y^i; X_i | X^{i-1})
         mi = mutual_information(J, x, y)

@@ -18,6 +18,7 @@ from theory.semantic.rate_distortion import (
     rd_logloss,
     reverse_waterfilling,
 )
+from theory.semantic.reference import rate_distortion_cvx
 
 
 @claim("semantic.rd-curve-shape", source="shannon1959coding; cover2006elements, Thm 10.2.1",
@@ -76,7 +77,7 @@ def _rd_ba_cvx(fast: bool, rng: np.random.Generator) -> Measurement:
                   (rng.dirichlet(np.ones(6)), rng.uniform(0, 1, (6, 5)), 0.3)]
     worst = 0.0
     for p, d, D in cases:
-        ba, cvx = rate_distortion(p, d, D=D), rate_distortion(p, d, D=D, method="cvx")
+        ba, cvx = rate_distortion(p, d, D=D), rate_distortion_cvx(p, d, D=D)
         worst = max(worst, abs(ba.rate - cvx.rate))
     return Measurement(worst, 1e-6, {"cases": len(cases)})
 
@@ -90,7 +91,7 @@ def _rd_dual(fast: bool, rng: np.random.Generator) -> Measurement:
     worst = 0.0
     for p, d, D in cases:
         b_ba = rate_distortion(p, d, D=D).beta
-        b_cvx = rate_distortion(p, d, D=D, method="cvx").beta
+        b_cvx = rate_distortion_cvx(p, d, D=D).beta
         worst = max(worst, abs(b_cvx - b_ba) / b_ba)
     return Measurement(worst, 1e-3, {"cases": len(cases)})
 
@@ -147,7 +148,7 @@ def _rd_logloss(fast: bool, rng: np.random.Generator) -> Measurement:
     worst = 0.0
     H = entropy_bits(p)
     for D in (np.linspace(0.2, 0.8, 3) * H if fast else np.linspace(0.1, 0.9, 9) * H):
-        r = rate_distortion(p, d, D=float(D), method="cvx")
+        r = rate_distortion_cvx(p, d, D=float(D))
         worst = max(worst, abs(r.rate - rd_logloss(p, float(D))))
     return Measurement(worst, 1e-5, {"grid": m})
 

@@ -12,6 +12,7 @@ from theory.semantic.instances import REWARD, REWARD_PX, two_turn_environment
 from theory.semantic.rate_distortion import (
     LN2,
 )
+from theory.semantic.reference import directed_rate_reward_cvx
 from theory.semantic.reward import (
     directed_rate_reward,
     free_energy,
@@ -53,7 +54,7 @@ def _drr(fast: bool, rng: np.random.Generator) -> Measurement:
     env, r = two_turn_environment()
     worst, fbs = 0.0, []
     for rho in ([1.5] if fast else [1.5, 1.7, 1.9, 2.05]):      # open-loop value is 1.45
-        a = directed_rate_reward(env, r, rho=rho, method="cvx")
+        a = directed_rate_reward_cvx(env, r, rho=rho)
         b = directed_rate_reward(env, r, rho=rho, method="ba")
         fbs.append(a.feedback_information)
         worst = max(worst, abs(a.rate - b.rate), abs(a.mutual_information - a.rate - a.feedback_information),
@@ -69,7 +70,7 @@ def _causal_cert(fast: bool, rng: np.random.Generator) -> Measurement:
     env, r = two_turn_environment()
     worst = -np.inf   # largest violation (negative: the smallest margin)
     for beta in ([1.0, 2.5] if fast else [0.5, 1.0, 1.5, 2.5, 4.0]):
-        cvx = directed_rate_reward(env, r, beta=beta, method="cvx")
+        cvx = directed_rate_reward_cvx(env, r, beta=beta)
         L_star = cvx.rate * LN2 - beta * cvx.reward          # nats; cvx accurate to ~1e-8
         logw = [np.zeros((2, 2)), beta * r]
         for k in (1, 2, 5, 20, 1000):
