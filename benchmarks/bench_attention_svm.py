@@ -30,8 +30,8 @@ import subprocess  # noqa: E402
 import sys  # noqa: E402
 
 import numpy as np  # noqa: E402
-from _timing import best_of  # noqa: E402
 
+from theory._timing import best_of  # noqa: E402
 from theory.attention_svm import random_instance, solve_att_svm, solve_att_svm_cvxpy, train_attention  # noqa: E402
 
 # m (d^2 + 1) above which the dense NNLS route is not run (it took 60-76 s at 9.5e6).

@@ -14,8 +14,8 @@ from __future__ import annotations
 import sys
 
 import numpy as np
-from _timing import best_of
 
+from theory._timing import best_of
 from theory.speculative import optimal_acceptance, optimal_acceptance_lp, random_pair
 
 

@@ -19,8 +19,8 @@ from __future__ import annotations
 import sys
 
 import numpy as np
-from _timing import best_of
 
+from theory._timing import best_of
 from theory.speculative import (
     chain_tree,
     expected_accepted,

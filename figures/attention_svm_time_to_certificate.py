@@ -14,21 +14,12 @@ import os
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
+from theory._timing import best_of  # noqa: E402
 from theory.attention_svm import random_instance, solve_att_svm, solve_att_svm_cvxpy  # noqa: E402
 from theory.figures import fast_mode, figure, legend, save  # noqa: E402
-
-
-def timed(repeat, fn, *args, **kwargs):
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn(*args, **kwargs)
-        best = min(best, time.perf_counter() - t0)
-    return best, out
 
 
 def curves(n, T, d, tolerances):
@@ -36,7 +27,7 @@ def curves(n, T, d, tolerances):
     alpha = np.random.default_rng(1).integers(0, T, n)
     ours, budget = [], 1
     while True:
-        t, r = timed(3, solve_att_svm, X, Z, alpha, method="active_set", max_iter=budget)
+        t, r = best_of(solve_att_svm, 3, X, Z, alpha, method="active_set", max_iter=budget)
         ours.append({"max_iter": budget, "seconds": t, "kkt": r.diagnostics["kkt_residual"],
                      "status": r.status})
         if r.status == "optimal" or budget > 1 << 14:
@@ -45,10 +36,10 @@ def curves(n, T, d, tolerances):
     cvx = []
     for tol in tolerances:
         opts = {"tol_gap_abs": tol, "tol_gap_rel": tol, "tol_feas": tol}
-        t, r = timed(1, solve_att_svm_cvxpy, X, Z, alpha, solver_options=opts)
+        t, r = best_of(solve_att_svm_cvxpy, 1, X, Z, alpha, solver_options=opts)
         kkt = r.diagnostics["kkt_residual"] if r.status == "optimal" else None
         cvx.append({"tol": tol, "seconds": t, "kkt": kkt, "status": r.status})
-    t, r = timed(1, solve_att_svm, X, Z, alpha, method="nnls")
+    t, r = best_of(solve_att_svm, 1, X, Z, alpha, method="nnls")
     nnls = {"seconds": t, "kkt": r.diagnostics["kkt_residual"], "status": r.status}
     return {"ours": ours, "cvxpy": cvx, "nnls": nnls}
 

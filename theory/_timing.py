@@ -1,4 +1,4 @@
-"""Wall-clock timing shared by the benchmark scripts (imported as ``_timing`` from benchmarks/)."""
+"""Wall-clock timing shared by the benchmark scripts (benchmarks/) and the figure scripts (figures/)."""
 
 from __future__ import annotations
 
