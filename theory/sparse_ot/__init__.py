@@ -4,8 +4,13 @@ Quadratically-regularised OT with at most ``k`` nonzeros per column of the plan,
 its convex dual and semi-dual (numpy/scipy, our L-BFGS), with plan recovery and a certificate on
 every run (a feasible k-sparse plan polished on the dual's support, and the certified gap), a
 brute-force primal for tiny sizes, cvxpy references, the quadratic-OT reference and a toy MoE
-router. Private modules: ``_problem`` (validation, normalisation), ``_objectives``, ``_lbfgs``,
-``_qot``, ``_certificate``; :mod:`theory.sparse_ot.solver` re-exports their public names.
+router. Public homes by role: :mod:`~theory.sparse_ot.solver` (the solver and its result),
+:mod:`~theory.sparse_ot.reference` (independent routes: brute force, cvxpy, exact OT, POT's
+trace), :mod:`~theory.sparse_ot.instances` (reference instances with exact answers, instance
+families), :mod:`~theory.sparse_ot.claims`. Private modules: ``_problem`` (validation,
+normalisation), ``_objectives``, ``_lbfgs``, ``_newton`` (semi-smooth Newton), ``_smoothing``,
+``_qot``, ``_certificate``, ``_feasible`` (a feasible support from the masses alone);
+:mod:`theory.sparse_ot.solver` re-exports their public names.
 
 Names for POT users (checked against POT 0.9.7, :mod:`ot.smooth`):
 
@@ -28,21 +33,23 @@ POT           here            meaning
 """
 
 from theory.sparse_ot.conjugates import conj_topk, ksupport_sq, max_k, proj_sparse_simplex
+from theory.sparse_ot.instances import (
+    ReferenceInstance,
+    gaussian_toy,
+    instance_a,
+    instance_b,
+    uniform_points,
+)
 from theory.sparse_ot.reference import (
     BruteForceResult,
     DualCvxResult,
     POTTrace,
-    ReferenceInstance,
     RelaxedCvxResult,
     dual_cvx,
     exact_ot,
-    gaussian_toy,
-    instance_a,
-    instance_b,
     pot_semi_dual_trace,
     relaxed_cvx,
     sparse_ot_bruteforce,
-    uniform_points,
 )
 from theory.sparse_ot.router import RouterResult, compute_capacity, load_statistics, route
 from theory.sparse_ot.solver import (

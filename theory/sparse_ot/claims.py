@@ -19,14 +19,8 @@ import ot
 
 from theory.claims import Measurement, claim
 from theory.sparse_ot.conjugates import conj_topk, ksupport_sq, max_k
-from theory.sparse_ot.reference import (
-    dual_cvx,
-    exact_ot,
-    instance_a,
-    instance_b,
-    relaxed_cvx,
-    sparse_ot_bruteforce,
-)
+from theory.sparse_ot.instances import instance_a, instance_b
+from theory.sparse_ot.reference import dual_cvx, exact_ot, relaxed_cvx, sparse_ot_bruteforce
 from theory.sparse_ot.router import route
 from theory.sparse_ot.solver import (
     SparseOTProblem,
