@@ -60,6 +60,8 @@ def local_support_test(a, b, C, k, alpha, beta):
     from scipy.optimize import Bounds, LinearConstraint, milp
     from scipy.sparse import coo_matrix, hstack, identity, vstack
 
+    from theory.sparse_ot._feasible import incidence, marginals
+
     m, n = C.shape
     R = C - alpha[:, None] - beta[None, :]
     cand = np.zeros((m, n), dtype=bool)
@@ -68,13 +70,12 @@ def local_support_test(a, b, C, k, alpha, beta):
     rows, cols = np.nonzero(cand)
     e = rows.size
     one = np.ones(e)
-    inc = vstack([coo_matrix((one, (rows, np.arange(e))), shape=(m, e)),
-                  coo_matrix((one, (cols, np.arange(e))), shape=(n, e))]).tocsr()[:-1]
+    inc = incidence(rows, cols, m, n)
     cap = np.minimum(a[rows], b[cols]) / max(a.max(), b.max())
     A = vstack([hstack([inc, coo_matrix((m + n - 1, e))]),
                 hstack([identity(e), coo_matrix((-cap, (np.arange(e), np.arange(e))), shape=(e, e))]),
                 hstack([coo_matrix((n, e)), coo_matrix((one, (cols, np.arange(e))), shape=(n, e))])])
-    rhs = np.concatenate([a, b[:-1]]) / max(a.max(), b.max())
+    rhs = marginals(a, b) / max(a.max(), b.max())
     lo = np.concatenate([rhs, np.full(e, -np.inf), np.zeros(n)])
     hi = np.concatenate([rhs, np.zeros(e), np.full(n, float(k))])
     t0 = time.perf_counter()

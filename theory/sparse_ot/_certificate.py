@@ -34,7 +34,7 @@ from scipy.sparse import coo_matrix, csr_matrix, diags, hstack, identity, vstack
 from theory.sparse_ot._feasible import chain_mask, forest_plan, incidence, marginals
 from theory.sparse_ot._lbfgs import maximize
 from theory.sparse_ot._newton import newton_ascent
-from theory.sparse_ot._objectives import scatter
+from theory.sparse_ot._objectives import marginal_error, objective_and_cost, scatter
 from theory.sparse_ot._problem import SparseOTProblem, sparse_ot_problem
 from theory.sparse_ot.conjugates import project_kept, topk_last
 
@@ -226,12 +226,15 @@ def _polish(P: SparseOTProblem, mask: np.ndarray, alpha0: np.ndarray | None, tol
         return None
     _, _, t = _restricted_parts(x, P, S, bp)
     t, err = scale_to_marginals(t, S, P.a, bp)
-    T = scatter(S.idx, t, m, S.cols, n)
-    err = max(float(np.max(np.abs(T.sum(axis=1) - P.a))), float(np.max(np.abs(T.sum(axis=0) - P.b))))
+    return _accepted(P, scatter(S.idx, t, m, S.cols, n), x, n_iter)
+
+
+def _accepted(P: SparseOTProblem, T: np.ndarray, alpha: np.ndarray, n_iter: int) -> Polished | None:
+    """``T`` as a certificate when its marginal error is at most ``FEASIBLE_ACCEPT`` of the mass."""
+    err = marginal_error(T, P.a, P.b)
     if err > FEASIBLE_ACCEPT * float(P.a.sum()):
         return None
-    value = float(np.sum(T * P.C) + 0.5 * P.gamma * np.sum(T * T))
-    return Polished(value, T, err, x, n_iter)
+    return Polished(objective_and_cost(T, P.C, P.gamma)[0], T, err, alpha, n_iter)
 
 
 def topk_mask(alpha: np.ndarray, P: SparseOTProblem) -> np.ndarray:
@@ -305,6 +308,14 @@ def _fill_to_k(mask: np.ndarray, P: SparseOTProblem, idx: np.ndarray, pos: np.nd
     return mask
 
 
+def _fill_with_best_rows(mask: np.ndarray, P: SparseOTProblem, alpha: np.ndarray) -> np.ndarray:
+    """Fill every column of ``mask`` (in place) up to k rows with its best rows of ``alpha - c_j``."""
+    scores = alpha[None, :] - P.Ct_pos
+    idx = topk_last(scores, P.k)
+    order = np.argsort(-np.take_along_axis(scores, idx, axis=1), axis=1)
+    return _fill_to_k(mask, P, np.take_along_axis(idx, order, axis=1), np.flatnonzero(P.b > 0))
+
+
 def _hall_repair(P: SparseOTProblem, alpha: np.ndarray, mask: np.ndarray, *,
                  max_swaps: int | None = None) -> np.ndarray | None:
     """Swap rows into the k-sparse ``mask`` until every row can be served by its columns.
@@ -354,7 +365,6 @@ def _emd_mask(P: SparseOTProblem, alpha: np.ndarray, *, rounds: int = 20) -> np.
     Cost: a few network-simplex solves.
     """
     m, n = P.shape
-    pos = np.flatnonzero(P.b > 0)
     big = 4.0 * (float(np.max(P.C)) - float(np.min(P.C)) + 1.0)
     Cmod = np.array(P.C, dtype=np.float64)
     forbidden = np.zeros((m, n), dtype=bool)
@@ -366,9 +376,7 @@ def _emd_mask(P: SparseOTProblem, alpha: np.ndarray, *, rounds: int = 20) -> np.
         deg = used.sum(axis=0)
         over = np.flatnonzero(deg > P.k)
         if over.size == 0:
-            idx = topk_last(alpha[None, :] - P.Ct_pos, P.k)
-            order = np.argsort(-np.take_along_axis(alpha[None, :] - P.Ct_pos, idx, axis=1), axis=1)
-            return _fill_to_k(used, P, np.take_along_axis(idx, order, axis=1), pos)
+            return _fill_with_best_rows(used, P, alpha)
         for j in over:
             rows = np.flatnonzero(used[:, j])
             if r < rounds // 2:  # first forbid the smallest entries of the column
@@ -386,21 +394,10 @@ def _chain_plan(P: SparseOTProblem, alpha: np.ndarray, chain: np.ndarray) -> Pol
 
     The transport LP on that mask routes the mass through the dual's rows where it can; its basic
     solution has exact flows (:func:`theory.sparse_ot._feasible.forest_plan`). The value is an
-    upper bound on ``P_k``, usually loose: this is the last resort before the mixed-integer LP.
+    upper bound on ``P_k``, usually loose: this is the last resort, after the mixed-integer LP.
     """
-    pos = np.flatnonzero(P.b > 0)
-    scores = alpha[None, :] - P.Ct_pos
-    idx = topk_last(scores, P.k)
-    order = np.argsort(-np.take_along_axis(scores, idx, axis=1), axis=1)
-    mask = _fill_to_k(chain.copy(), P, np.take_along_axis(idx, order, axis=1), pos)
-    T = forest_plan(P, mask)
-    if T is None:
-        return None
-    err = max(float(np.max(np.abs(T.sum(axis=1) - P.a))), float(np.max(np.abs(T.sum(axis=0) - P.b))))
-    if err > FEASIBLE_ACCEPT * float(P.a.sum()):
-        return None
-    value = float(np.sum(T * P.C) + 0.5 * P.gamma * np.sum(T * T))
-    return Polished(value, T, err, alpha, 0)
+    T = forest_plan(P, _fill_with_best_rows(chain.copy(), P, alpha))
+    return None if T is None else _accepted(P, T, alpha, 0)
 
 
 @dataclass(frozen=True)

@@ -395,7 +395,7 @@ def _solve_columns(P: SparseOTProblem, form: str, tol: float, max_iter: int, war
         alpha, n_iter, n_eval = newton.x, n_iter + newton.n_iter, n_eval + newton.n_eval
         trace.extend(newton.trace)
         dual_status = "converged" if newton.status == "converged" else dual_status
-        smooth_first = newton.status != "converged" and m * n > _SMOOTH_MAX_SIZE
+        smooth_first = newton.status != "converged" and newton_start
     value = S(alpha)[0]
     if not trace:
         trace.append(value)
@@ -431,7 +431,8 @@ def _solve_columns(P: SparseOTProblem, form: str, tol: float, max_iter: int, war
 
     if smooth_first:
         # Newton stalled at a kink of a large problem: smoothing with continuation, certifying
-        # every third stage (a stage's exact S(alpha) is a lower bound whatever its smoothing)
+        # every third stage (a stage's exact S(alpha) is a lower bound whatever its smoothing);
+        # the last stage's point is certified by the first round below
         stage = 0
 
         def on_stage(x: np.ndarray, v: float) -> bool:
@@ -439,14 +440,15 @@ def _solve_columns(P: SparseOTProblem, form: str, tol: float, max_iter: int, war
             stage += 1
             if v > value:
                 alpha, value = x, v
-            if stage % 3 == 0 or stage == len(mus):
+            if stage % 3 == 0 and stage < len(mus):
                 alpha, value = certify_at(alpha, value)
                 return best is not None and _rel_gap(best.value, value) <= tol
             return False
 
-        mus = _smoothing_schedule(P, alpha)
+        beta = beta_from_alpha(alpha, P)
+        mus = _smoothing_schedule(P, alpha, beta)
         _, _, it_s, n_eval_smoothing = smoothing_continuation(
-            P, alpha, beta_from_alpha(alpha, P), gtol, max_iter - n_iter, mus=mus,
+            P, alpha, beta, gtol, max_iter - n_iter, mus=mus,
             stage_iter=_SMOOTH_STAGE_ITER, width=min(m, k + _SMOOTH_EXTRA_ROWS), on_stage=on_stage)
         n_iter += it_s
         smoothed = True
@@ -553,14 +555,13 @@ def _dual_rounds(P: SparseOTProblem, alpha: np.ndarray, tol: float, max_iter: in
     return z[:m], n_iter, n_eval, trace, status, drun.restarts
 
 
-def _smoothing_schedule(P: SparseOTProblem, alpha: np.ndarray) -> list[float]:
+def _smoothing_schedule(P: SparseOTProblem, alpha: np.ndarray, beta: np.ndarray) -> list[float]:
     """Return the smoothing levels ``mu_s = 100 q_med 10^-s``, ``s < _SMOOTH_STAGES``.
 
     ``q_med`` is the median over columns of the largest ``[alpha_i + beta_j - c_ij]_+^2 / (2 gamma)``
     (the scale of the quantities the smoothing blurs); the first stages move far (Nesterov
     smoothing with a large ``mu`` averages many k-subsets), the last ones approach the exact dual.
     """
-    beta = beta_from_alpha(alpha, P)
     top = np.max(alpha[None, :] + beta[:, None] - P.Ct, axis=1)
     q = np.maximum(top, 0.0) ** 2 / (2.0 * P.gamma)
     q_med = float(np.median(q[q > 0])) if np.any(q > 0) else 1.0
